@@ -1,0 +1,101 @@
+# SK Museum. `make run` brings the stack up in the foreground; `make test`
+# runs every test against a throwaway stack. See README.md.
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+STRICT := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_POSIX_C_SOURCE=200809L
+PKGS := json-c libpq
+SANITIZER ?=
+comma := ,
+
+ifeq ($(SANITIZER),)
+BUILD := build/release
+SANFLAGS :=
+else
+BUILD := build/san-$(subst $(comma),-,$(SANITIZER))
+SANFLAGS := -fsanitize=$(SANITIZER) -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = $(STRICT) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
+LDLIBS = $(PKG_LIBS) -lfcgi
+
+APP_OBJS := app.o api.o http.o db.o validate.o museum.o book.o confirm.o mypage.o
+LISTENER_OBJS := listener.o
+
+export PORT ?= 8080
+export VAR ?= $(CURDIR)/var
+export BIN := $(CURDIR)/$(BUILD)
+
+.PHONY: all deps deps-test run start stop status psql dburl migrate test test-unit clean \
+	format format-check
+
+all: $(BUILD)/museum-app $(BUILD)/museum-listener
+
+$(BUILD)/%.o: fcgi/%.c | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/museum-app: $(addprefix $(BUILD)/,$(APP_OBJS))
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/museum-listener: $(addprefix $(BUILD)/,$(LISTENER_OBJS))
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD):
+	mkdir -p $@
+
+-include $(wildcard $(BUILD)/*.d)
+
+# Packages: installed with apt-get when missing (as root), else named.
+deps:
+	@scripts/deps.sh run
+
+deps-test:
+	@scripts/deps.sh test
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/stack.sh run
+
+start: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/stack.sh start
+
+stop:
+	@scripts/stack.sh stop
+
+status:
+	@scripts/stack.sh status
+
+psql:
+	@scripts/stack.sh psql
+
+dburl:
+	@scripts/stack.sh dburl
+
+migrate:
+	@scripts/stack.sh migrate
+
+# Unit tests (cmocka) for the pure C code, under the sanitizers.
+UNIT_TESTS := test_validate test_http
+
+$(BUILD)/test_%: tests/unit/test_%.c $(addprefix $(BUILD)/,validate.o http.o) | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -Ifcgi -o $@ $^ $(LDLIBS) -lcmocka
+
+test-unit: $(addprefix $(BUILD)/,$(UNIT_TESTS))
+	@for t in $^; do echo "== $$t"; $$t || exit 1; done
+
+# Everything: unit, SQL (pgTAP), end to end through nginx, browser; the
+# servers built with SANITIZER=address,undefined.
+test: deps-test
+	@tests/run.sh
+
+clean:
+	rm -rf build
+
+format:
+	clang-format -i fcgi/*.c fcgi/*.h tests/unit/*.c
+
+format-check:
+	clang-format --dry-run --Werror fcgi/*.c fcgi/*.h tests/unit/*.c

@@ -1,0 +1,173 @@
+#include "db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct stmt_def {
+    const char *name;
+    const char *sql;
+    int nparams;
+    int retry_safe; /* reads: may be re-run after a lost connection */
+};
+
+static const struct stmt_def stmts[DB_STMT_COUNT] = {
+    [DB_MUSEUM_CREATE] = {"museum_create",
+                          "SELECT * FROM museum.create($1::text, $2::date, $3::integer)", 3, 0},
+    [DB_MUSEUM_GET] = {"museum_get", "SELECT * FROM museum.get($1::bigint)", 1, 1},
+    [DB_MUSEUM_LIST] = {"museum_list", "SELECT * FROM museum.list($1::bigint, $2::integer)", 2,
+                        1},
+    [DB_MUSEUM_DELETE] = {"museum_delete", "SELECT museum.delete($1::bigint)", 1, 0},
+    [DB_BOOK_CREATE] = {"book_create", "SELECT * FROM book.create($1::bigint, $2::text)", 2, 0},
+    [DB_BOOK_GET] = {"book_get", "SELECT * FROM book.get($1::bigint)", 1, 1},
+    [DB_BOOK_LIST] = {"book_list",
+                      "SELECT * FROM book.list($1::bigint, $2::text, $3::text, $4::bigint, "
+                      "$5::integer)",
+                      5, 1},
+    [DB_BOOK_SET_STATUS] = {"book_set_status",
+                            "SELECT * FROM book.set_status($1::bigint, $2::text)", 2, 0},
+    [DB_CONFIRM_GET] = {"confirm_get", "SELECT * FROM confirm.get($1::bigint)", 1, 1},
+    [DB_CONFIRM_LIST] = {"confirm_list",
+                         "SELECT * FROM confirm.list($1::bigint, $2::bigint, $3::bigint, "
+                         "$4::integer)",
+                         4, 1},
+    [DB_MYPAGE_GET] = {"mypage_get", "SELECT * FROM mypage.get($1::bigint)", 1, 1},
+    [DB_MYPAGE_LIST] = {"mypage_list",
+                        "SELECT * FROM mypage.list($1::text, $2::bigint, $3::bigint, "
+                        "$4::integer)",
+                        4, 1},
+};
+
+static const char *conn_dsn;
+static PGconn *conn;
+static unsigned char prepared[DB_STMT_COUNT];
+
+static void set_error(struct db_error *err, int status, const char *detail)
+{
+    err->status = status;
+    snprintf(err->detail, sizeof(err->detail), "%s", detail);
+}
+
+/* Connects if not connected. Returns 0, or -1 (conn stays NULL). */
+static int ensure_connected(void)
+{
+    static const char *const keys[] = {"dbname", "application_name", "options", NULL};
+    const char *values[] = {conn_dsn, "museum-app",
+                            "-c DateStyle=ISO -c statement_timeout=5000 -c lock_timeout=2000 "
+                            "-c idle_in_transaction_session_timeout=10000",
+                            NULL};
+
+    if (conn && PQstatus(conn) == CONNECTION_OK)
+        return 0;
+    db_close();
+    conn = PQconnectdbParams(keys, values, 1);
+    if (!conn || PQstatus(conn) != CONNECTION_OK) {
+        fprintf(stderr, "event=db_connect_failed error=\"%s\"\n",
+                conn ? strtok(PQerrorMessage(conn), "\n") : "out of memory");
+        db_close();
+        return -1;
+    }
+    return 0;
+}
+
+void db_init(const char *dsn)
+{
+    conn_dsn = dsn;
+    (void)ensure_connected();
+}
+
+int db_connected(void)
+{
+    return conn && PQstatus(conn) == CONNECTION_OK;
+}
+
+void db_close(void)
+{
+    if (conn)
+        PQfinish(conn);
+    conn = NULL;
+    memset(prepared, 0, sizeof(prepared));
+}
+
+/* Maps a failed result to an HTTP status and detail. */
+static void map_error(const PGresult *res, struct db_error *err)
+{
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+    if (!state)
+        state = "";
+    if (!msg)
+        msg = "database error";
+    if (state[0] == 'S' && state[1] == 'K') {
+        set_error(err, atoi(state + 2), msg); /* raised by our SQL: SKnnn = HTTP nnn */
+    } else if (strcmp(state, "57014") == 0 || strcmp(state, "55P03") == 0 ||
+               strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+               strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
+               strcmp(state, "53300") == 0) {
+        set_error(err, 503, "the database is busy or unavailable; try again");
+    } else if (strncmp(state, "23", 2) == 0 || strncmp(state, "22", 2) == 0) {
+        set_error(err, 422, msg);
+    } else {
+        fprintf(stderr, "event=db_error sqlstate=%s error=\"%s\"\n", state, msg);
+        set_error(err, 500, "unexpected database error");
+    }
+}
+
+static int prepare(enum db_stmt stmt)
+{
+    PGresult *res;
+    int ok;
+
+    if (prepared[stmt])
+        return 0;
+    res = PQprepare(conn, stmts[stmt].name, stmts[stmt].sql, stmts[stmt].nparams, NULL);
+    ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok)
+        fprintf(stderr, "event=db_prepare_failed stmt=%s error=\"%s\"\n", stmts[stmt].name,
+                strtok(PQerrorMessage(conn), "\n"));
+    PQclear(res);
+    prepared[stmt] = (unsigned char)ok;
+    return ok ? 0 : -1;
+}
+
+PGresult *db_exec(enum db_stmt stmt, const char *const *params, struct db_error *err)
+{
+    PGresult *res = NULL;
+
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (ensure_connected() != 0) {
+            set_error(err, 503, "the database is unavailable; try again shortly");
+            return NULL;
+        }
+        if (prepare(stmt) != 0) {
+            if (PQstatus(conn) == CONNECTION_BAD)
+                continue;
+            set_error(err, 500, "could not prepare a database statement");
+            return NULL;
+        }
+        res = PQexecPrepared(conn, stmts[stmt].name, stmts[stmt].nparams, params, NULL, NULL, 0);
+        if (res && (PQresultStatus(res) == PGRES_TUPLES_OK ||
+                    PQresultStatus(res) == PGRES_COMMAND_OK))
+            return res;
+        if (PQstatus(conn) == CONNECTION_BAD) {
+            PQclear(res);
+            res = NULL;
+            if (stmts[stmt].retry_safe)
+                continue;
+            set_error(err, 503, "the database connection was lost; the outcome is unknown, "
+                                "check before retrying");
+            return NULL;
+        }
+        if (res)
+            map_error(res, err);
+        else
+            set_error(err, 500, "out of memory");
+        PQclear(res);
+        if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+            PQclear(PQexec(conn, "ROLLBACK"));
+        return NULL;
+    }
+    set_error(err, 503, "the database is unavailable; try again shortly");
+    return NULL;
+}

@@ -1,0 +1,47 @@
+/* db: the worker's one PostgreSQL connection and its prepared statements.
+ * Every statement is a call of a function defined in db/migrations/. */
+#ifndef MUSEUM_DB_H
+#define MUSEUM_DB_H
+
+#include <stddef.h>
+#include <libpq-fe.h>
+
+enum db_stmt {
+    DB_MUSEUM_CREATE, /* name, chk_date, capacity */
+    DB_MUSEUM_GET,    /* id */
+    DB_MUSEUM_LIST,   /* after, limit */
+    DB_MUSEUM_DELETE, /* id */
+    DB_BOOK_CREATE,   /* museum_id, cust_nm */
+    DB_BOOK_GET,      /* id */
+    DB_BOOK_LIST,     /* museum_id, cust_nm, status, after, limit */
+    DB_BOOK_SET_STATUS, /* id, status */
+    DB_CONFIRM_GET,   /* id */
+    DB_CONFIRM_LIST,  /* book_id, museum_id, after, limit */
+    DB_MYPAGE_GET,    /* id */
+    DB_MYPAGE_LIST,   /* cust_nm, book_id, after, limit */
+    DB_STMT_COUNT
+};
+
+/* Why a statement failed: the HTTP status to answer and a detail for it. */
+struct db_error {
+    int status;
+    char detail[256];
+};
+
+/* Remembers the connection string (kept, not copied) and tries to connect.
+ * A failure here is not fatal: db_exec connects on demand. */
+void db_init(const char *dsn);
+
+/* Runs stmt with params (text, NULL = SQL NULL), connecting and preparing
+ * as needed. Returns a result with rows (caller PQclears), or NULL with
+ * *err filled: 4xx for domain errors raised by the SQL, 503 when the
+ * database is unreachable or too slow, 500 otherwise. The connection is
+ * left outside any transaction. */
+PGresult *db_exec(enum db_stmt stmt, const char *const *params, struct db_error *err);
+
+/* 1 if the connection is up (no round trip). */
+int db_connected(void);
+
+void db_close(void);
+
+#endif

@@ -1,0 +1,303 @@
+#include "http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+#define JSON_MAX_DEPTH 16
+
+static const char *param(FCGX_Request *fcgx, const char *name, const char *fallback)
+{
+    const char *v = FCGX_GetParam(name, fcgx->envp);
+    return v ? v : fallback;
+}
+
+void http_request_init(struct http_request *req, FCGX_Request *fcgx)
+{
+    memset(req, 0, sizeof(*req));
+    req->fcgx = fcgx;
+    req->method = param(fcgx, "REQUEST_METHOD", "GET");
+    req->path = param(fcgx, "DOCUMENT_URI", "/");
+    req->query = param(fcgx, "QUERY_STRING", "");
+    req->content_type = param(fcgx, "CONTENT_TYPE", NULL);
+    req->request_id = param(fcgx, "REQUEST_ID", "-");
+    req->head = strcmp(req->method, "HEAD") == 0;
+    if (req->head)
+        req->method = "GET";
+}
+
+const char *http_reason(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 411: return "Length Required";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "Unknown";
+    }
+}
+
+static void put(struct http_request *req, const char *s)
+{
+    FCGX_PutStr(s, (int)strlen(s), req->fcgx->out);
+}
+
+static void reply(struct http_request *req, int status, const char *type, const char *body,
+                  const char *header1, const char *header2)
+{
+    char line[128];
+
+    req->status = status;
+    snprintf(line, sizeof(line), "Status: %d %s\r\n", status, http_reason(status));
+    put(req, line);
+    if (body) {
+        put(req, "Content-Type: ");
+        put(req, type);
+        put(req, "\r\n");
+    }
+    if (status == 503)
+        put(req, "Retry-After: 1\r\n");
+    put(req, "Cache-Control: no-store\r\n");
+    if (header1) {
+        put(req, header1);
+        put(req, "\r\n");
+    }
+    if (header2) {
+        put(req, header2);
+        put(req, "\r\n");
+    }
+    put(req, "\r\n");
+    if (body && !req->head)
+        put(req, body);
+}
+
+void http_reply_json(struct http_request *req, int status, json_object *body, const char *header1,
+                     const char *header2)
+{
+    const char *text = body ? json_object_to_json_string_ext(body, JSON_FLAGS) : NULL;
+    reply(req, status, "application/json", text, header1, header2);
+}
+
+static void problem(struct http_request *req, int status, const char *detail, json_object *errors,
+                    const char *header)
+{
+    json_object *p = json_object_new_object();
+
+    json_object_object_add(p, "type", json_object_new_string("about:blank"));
+    json_object_object_add(p, "title", json_object_new_string(http_reason(status)));
+    json_object_object_add(p, "status", json_object_new_int(status));
+    json_object_object_add(p, "detail", json_object_new_string(detail));
+    if (errors)
+        json_object_object_add(p, "errors", errors);
+    reply(req, status, "application/problem+json", json_object_to_json_string_ext(p, JSON_FLAGS),
+          header, NULL);
+    json_object_put(p);
+}
+
+void http_reply_problem(struct http_request *req, int status, const char *detail,
+                        json_object *errors)
+{
+    problem(req, status, detail, errors, NULL);
+}
+
+void http_reply_not_allowed(struct http_request *req, const char *allow)
+{
+    char header[96];
+    char detail[160];
+
+    snprintf(header, sizeof(header), "Allow: %s", allow);
+    snprintf(detail, sizeof(detail), "%s is not allowed here; use %s", req->method, allow);
+    problem(req, 405, detail, NULL, header);
+}
+
+/* 1 if the media type is application/json or application/<x>+json. */
+static int is_json_type(const char *ct)
+{
+    size_t n = strcspn(ct, ";");
+
+    while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+        n--;
+    if (n == 16 && strncasecmp(ct, "application/json", 16) == 0)
+        return 1;
+    return n > 17 && strncasecmp(ct, "application/", 12) == 0 &&
+           strncasecmp(ct + n - 5, "+json", 5) == 0;
+}
+
+int http_read_json(struct http_request *req, json_object **out)
+{
+    const char *len_text = FCGX_GetParam("CONTENT_LENGTH", req->fcgx->envp);
+    char *body = NULL;
+    char *end;
+    long len;
+    int got;
+    int rc = -1;
+    json_tokener *tok = NULL;
+    json_object *obj = NULL;
+
+    *out = NULL;
+    if (!req->content_type || !is_json_type(req->content_type)) {
+        http_reply_problem(req, 415, "the body must be JSON (Content-Type: application/json)",
+                           NULL);
+        goto out;
+    }
+    if (!len_text || !*len_text) {
+        http_reply_problem(req, 411, "a JSON body with a Content-Length is required", NULL);
+        goto out;
+    }
+    len = strtol(len_text, &end, 10);
+    if (*end || len < 0) {
+        http_reply_problem(req, 400, "Content-Length is not a number", NULL);
+        goto out;
+    }
+    if (len > HTTP_MAX_BODY) {
+        http_reply_problem(req, 413, "the body is larger than 16 KiB", NULL);
+        goto out;
+    }
+    body = malloc((size_t)len + 1);
+    if (!body) {
+        http_reply_problem(req, 500, "out of memory", NULL);
+        goto out;
+    }
+    got = FCGX_GetStr(body, (int)len, req->fcgx->in);
+    if (got != len) {
+        http_reply_problem(req, 400, "the body is shorter than its Content-Length", NULL);
+        goto out;
+    }
+    body[len] = '\0';
+    if (memchr(body, '\0', (size_t)len)) {
+        http_reply_problem(req, 400, "the body contains a NUL byte", NULL);
+        goto out;
+    }
+    tok = json_tokener_new_ex(JSON_MAX_DEPTH);
+    if (!tok) {
+        http_reply_problem(req, 500, "out of memory", NULL);
+        goto out;
+    }
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    obj = json_tokener_parse_ex(tok, body, (int)len);
+    if (!obj || json_tokener_get_error(tok) != json_tokener_success) {
+        char detail[160];
+        enum json_tokener_error err = json_tokener_get_error(tok);
+        if (err == json_tokener_continue)
+            snprintf(detail, sizeof(detail), "the body is not valid JSON: unexpected end");
+        else
+            snprintf(detail, sizeof(detail), "the body is not valid JSON: %s",
+                     json_tokener_error_desc(err));
+        http_reply_problem(req, 400, detail, NULL);
+        goto out;
+    }
+    for (size_t i = json_tokener_get_parse_end(tok); i < (size_t)len; i++) {
+        if (!strchr(" \t\r\n", body[i])) {
+            http_reply_problem(req, 400, "the body has data after its JSON value", NULL);
+            goto out;
+        }
+    }
+    if (!json_object_is_type(obj, json_type_object)) {
+        http_reply_problem(req, 400, "the body must be a JSON object", NULL);
+        goto out;
+    }
+    *out = obj;
+    obj = NULL;
+    rc = 0;
+out:
+    json_object_put(obj);
+    if (tok)
+        json_tokener_free(tok);
+    free(body);
+    return rc;
+}
+
+static int hex(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes s[0..n) into buf (size cap). Returns -1 on a bad escape, an
+ * encoded NUL, or overflow. */
+static int decode(const char *s, size_t n, char *buf, size_t cap)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)s[i];
+        if (c == '+') {
+            c = ' ';
+        } else if (c == '%') {
+            int h, l;
+            if (i + 2 >= n)
+                return -1;
+            h = hex((unsigned char)s[i + 1]);
+            l = hex((unsigned char)s[i + 2]);
+            if (h < 0 || l < 0 || (h == 0 && l == 0))
+                return -1;
+            c = h * 16 + l;
+            i += 2;
+        }
+        if (o + 1 >= cap)
+            return -1;
+        buf[o++] = (char)c;
+    }
+    buf[o] = '\0';
+    return 0;
+}
+
+int http_query_get(const char *query, const char *name, char *buf, size_t n)
+{
+    size_t name_len = strlen(name);
+    const char *p = query;
+
+    while (p && *p) {
+        size_t len = strcspn(p, "&");
+        const char *eq = memchr(p, '=', len);
+        size_t key_len = eq ? (size_t)(eq - p) : len;
+        if (key_len == name_len && strncmp(p, name, name_len) == 0) {
+            const char *v = eq ? eq + 1 : p + len;
+            return decode(v, (size_t)(p + len - v), buf, n) == 0 ? 1 : -1;
+        }
+        p += len;
+        if (*p == '&')
+            p++;
+    }
+    return 0;
+}
+
+int http_query_only(const char *query, const char *const *names, const char **bad)
+{
+    const char *p = query;
+
+    while (p && *p) {
+        size_t len = strcspn(p, "&");
+        const char *eq = memchr(p, '=', len);
+        size_t key_len = eq ? (size_t)(eq - p) : len;
+        int known = key_len == 0;
+        for (const char *const *n = names; *n && !known; n++)
+            known = strlen(*n) == key_len && strncmp(*n, p, key_len) == 0;
+        if (!known) {
+            *bad = p;
+            return 0;
+        }
+        p += len;
+        if (*p == '&')
+            p++;
+    }
+    return 1;
+}

@@ -1,0 +1,53 @@
+/* http: one FastCGI request and its answer (JSON and problem+json). */
+#ifndef MUSEUM_HTTP_H
+#define MUSEUM_HTTP_H
+
+#include <stddef.h>
+#include <fcgiapp.h>
+#include <json-c/json.h>
+
+#define HTTP_MAX_BODY (16 * 1024)
+
+struct http_request {
+    FCGX_Request *fcgx;
+    const char *method;       /* REQUEST_METHOD */
+    const char *path;         /* DOCUMENT_URI: decoded, normalised by nginx */
+    const char *query;        /* QUERY_STRING, still percent-encoded; never NULL */
+    const char *content_type; /* may be NULL */
+    const char *request_id;   /* nginx $request_id, or "-" */
+    int status;               /* the status answered, for the access log */
+    int head;                 /* HEAD: answer as GET, without a body */
+};
+
+/* Fills req from the FastCGI environment of fcgx. */
+void http_request_init(struct http_request *req, FCGX_Request *fcgx);
+
+/* Reads and parses a JSON object body into *out (caller puts it). On failure
+ * answers the problem itself (400, 411, 413, 415) and returns -1. */
+int http_read_json(struct http_request *req, json_object **out);
+
+/* Answers status with body (a JSON value, may be NULL for no body) and up to
+ * two extra header lines (each "Name: value", NULL if none). */
+void http_reply_json(struct http_request *req, int status, json_object *body, const char *header1,
+                     const char *header2);
+
+/* Answers an RFC 9457 problem; errors (may be NULL) becomes the `errors`
+ * member and is put by this call. */
+void http_reply_problem(struct http_request *req, int status, const char *detail,
+                        json_object *errors);
+
+/* 405 with the Allow header. */
+void http_reply_not_allowed(struct http_request *req, const char *allow);
+
+/* Standard reason phrase for status ("Unknown" if not known). */
+const char *http_reason(int status);
+
+/* Finds parameter name in a query string and percent-decodes its value into
+ * buf (size n). Returns 1 found, 0 absent, -1 malformed or too long. */
+int http_query_get(const char *query, const char *name, char *buf, size_t n);
+
+/* Returns 1 if every parameter name in query is one of names (NULL-ended),
+ * else 0 and stores the first unknown name's position in *bad. */
+int http_query_only(const char *query, const char *const *names, const char **bad);
+
+#endif

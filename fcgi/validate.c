@@ -1,0 +1,161 @@
+#include "validate.h"
+
+#include <ctype.h>
+#include <string.h>
+
+int validate_id_text(const char *s, int64_t *out)
+{
+    int64_t v = 0;
+
+    if (!s || s[0] < '1' || s[0] > '9')
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        if (v > (VALIDATE_ID_MAX - (*s - '0')) / 10)
+            return -1;
+        v = v * 10 + (*s - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int validate_id_value(int64_t v)
+{
+    return v >= 1 && v <= VALIDATE_ID_MAX ? 0 : -1;
+}
+
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int validate_date(const char *s, char out[11])
+{
+    static const int month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, m, d, max;
+    size_t len = s ? strlen(s) : 0;
+
+    if (len == 10 && s[4] == '-' && s[7] == '-') {
+        if (digits(s, 4, &y) || digits(s + 5, 2, &m) || digits(s + 8, 2, &d))
+            return -1;
+    } else if (len == 8) {
+        if (digits(s, 4, &y) || digits(s + 4, 2, &m) || digits(s + 6, 2, &d))
+            return -1;
+    } else {
+        return -1;
+    }
+    if (y < 1000 || m < 1 || m > 12 || d < 1)
+        return -1;
+    max = month_days[m - 1];
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        max = 29;
+    if (d > max)
+        return -1;
+    out[0] = (char)('0' + y / 1000);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10);
+    out[9] = (char)('0' + d % 10);
+    out[10] = '\0';
+    return 0;
+}
+
+/* Length of the UTF-8 sequence at s (n bytes left) and its code point, or 0
+ * if invalid (overlong, surrogate, beyond U+10FFFF, truncated). */
+static size_t utf8_next(const unsigned char *s, size_t n, unsigned *cp)
+{
+    unsigned c = s[0];
+    size_t len;
+    unsigned min;
+
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if ((c & 0xE0) == 0xC0) {
+        len = 2, min = 0x80, c &= 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        len = 3, min = 0x800, c &= 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        len = 4, min = 0x10000, c &= 0x07;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+const char *validate_name(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t chars = 0;
+    int blank = 1;
+
+    if (len == 0)
+        return "must not be empty";
+    while (len > 0) {
+        unsigned cp;
+        size_t n = utf8_next(p, len, &cp);
+        if (n == 0)
+            return "must be valid UTF-8";
+        if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
+            return "must not contain control characters";
+        if (cp != ' ' && cp != 0x3000)
+            blank = 0;
+        p += n;
+        len -= n;
+        if (++chars > VALIDATE_NAME_MAX)
+            return "must be at most 200 characters";
+    }
+    return blank ? "must not be blank" : NULL;
+}
+
+int validate_limit(const char *s, int *out)
+{
+    int64_t v;
+
+    if (validate_id_text(s, &v) || v > VALIDATE_LIMIT_MAX)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+void validate_camel_case(const char *snake, char *out, size_t n)
+{
+    size_t o = 0;
+    int upper = 0;
+
+    if (n == 0)
+        return;
+    for (; *snake && o + 1 < n; snake++) {
+        if (*snake == '_') {
+            upper = 1;
+            continue;
+        }
+        out[o++] = upper ? (char)toupper((unsigned char)*snake) : *snake;
+        upper = 0;
+    }
+    out[o] = '\0';
+}

@@ -1,0 +1,38 @@
+/* validate: strict parsing of client-supplied values. Pure functions. */
+#ifndef MUSEUM_VALIDATE_H
+#define MUSEUM_VALIDATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VALIDATE_ID_MAX INT64_C(9007199254740991) /* 2^53 - 1: exact in every JSON client */
+#define VALIDATE_NAME_MAX 200                       /* characters (code points) */
+#define VALIDATE_CAPACITY_MAX 1000000
+#define VALIDATE_LIMIT_DEFAULT 100
+#define VALIDATE_LIMIT_MAX 1000
+
+/* Parses a decimal id "1".."2^53-1" (no sign, no leading zero, nothing
+ * else). Returns 0 and sets *out, or -1. */
+int validate_id_text(const char *s, int64_t *out);
+
+/* Checks an id taken from JSON (already known to be an integer). Returns 0
+ * if 1 <= v <= VALIDATE_ID_MAX, else -1. */
+int validate_id_value(int64_t v);
+
+/* Parses a calendar date "YYYY-MM-DD" or "YYYYMMDD" (years 1000-9999) into
+ * out as "YYYY-MM-DD". Returns 0, or -1 if malformed or not a real date. */
+int validate_date(const char *s, char out[11]);
+
+/* Checks a visitor or hall name of len bytes: valid UTF-8, 1..200
+ * characters, not blank, no control characters. Returns NULL if fine, else
+ * a static message saying what is wrong. */
+const char *validate_name(const char *s, size_t len);
+
+/* Parses a list limit "1".."1000". Returns 0 and sets *out, or -1. */
+int validate_limit(const char *s, int *out);
+
+/* Writes the camelCase form of a snake_case name into out (size n),
+ * truncating if needed: "chk_date" -> "chkDate". */
+void validate_camel_case(const char *snake, char *out, size_t n);
+
+#endif

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian packages a target needs, if any is missing.
+#   deps.sh run   - build and run the stack
+#   deps.sh test  - also the test tools (cmocka, pgTAP, Node.js, Chromium)
+set -euo pipefail
+run_pkgs=(gcc make pkg-config curl ca-certificates nginx postgresql-15 postgresql-client-15
+    libpq-dev libfcgi-dev libjson-c-dev)
+test_pkgs=(libcmocka-dev postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+    chromium clang libclang-rt-14-dev)
+want=("${run_pkgs[@]}")
+[ "${1:-run}" = test ] && want+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+# Node.js may come from elsewhere than Debian (with its own npm): ask for
+# the commands, not the packages.
+if [ "${1:-run}" = test ] && ! { command -v node && command -v npm; } >/dev/null; then
+    missing+=(nodejs npm)
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+    echo "missing Debian packages: ${missing[*]}" >&2
+    echo "install them with: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+fi
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The distribution's own nginx/postgresql services are not ours: leave them
+# stopped so they do not hold port 80 or the default socket.
+if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+    systemctl disable --now nginx postgresql >/dev/null 2>&1 || true
+fi

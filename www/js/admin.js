@@ -1,0 +1,299 @@
+// Staff: register and delete exhibitions, occupancy per exhibition, and one exhibition's
+// bookings and entry confirmations. All requests go through api.js (staff credentials live there).
+import { listMuseums, createMuseum, deleteMuseum, listBookings, listConfirms } from './api.js';
+import { initI18n, t, formatDate, formatNumber } from './i18n.js';
+import { el, errorText, showMessage, statusBadge, updateBadge, syncList, poll, confirmDialog, setFieldError } from './ui.js';
+
+const OCCUPANCY_MS = 5000;
+const DETAILS_MS = 2000;
+const MAX_NAME = 100;
+const MAX_CAPACITY = 100000;
+const PARALLEL = 4; // booking lists fetched at once
+const BOOKED = new Set(['REQUESTED', 'REQUEST_COMPLETED']);
+
+const $ = (id) => document.getElementById(id);
+const form = $('museum-form');
+const fields = { name: $('name'), chkDate: $('chkDate'), capacity: $('capacity') };
+const registerMessage = $('register-message');
+const occupancyMessage = $('occupancy-message');
+const details = $('details');
+const detailsMessage = $('details-message');
+
+let rowsData = null; // [{ museum, booked, canceled }] from the last good refresh
+let detailsOf = null; // { museum, removed } shown in the details section
+let detailsData = null; // { books, confirms }
+let stopDetails = () => {};
+let registered = null; // last registered exhibition, to re-translate the message
+
+// ---- Register ----------------------------------------------------------------------------
+
+function validDate(value) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
+}
+
+function validate() {
+  const name = fields.name.value.trim();
+  const chkDate = fields.chkDate.value;
+  const capacity = fields.capacity.value.trim();
+  const errors = {
+    name: !name ? t('valid.required') : name.length > MAX_NAME ? t('valid.tooLong', { max: MAX_NAME }) : '',
+    chkDate: !chkDate && !fields.chkDate.validity.badInput ? t('valid.required') : !validDate(chkDate) ? t('valid.date') : '',
+    capacity:
+      !capacity && !fields.capacity.validity.badInput
+        ? t('valid.required')
+        : !/^\d+$/.test(capacity) || +capacity < 1 || +capacity > MAX_CAPACITY
+          ? t('valid.capacity', { max: formatNumber(MAX_CAPACITY) })
+          : '',
+  };
+  for (const [field, text] of Object.entries(errors)) setFieldError(fields[field], text);
+  const firstBad = Object.keys(errors).find((f) => errors[f]);
+  if (firstBad) fields[firstBad].focus();
+  return firstBad ? null : { name, chkDate, capacity: Number(capacity) };
+}
+
+/** Show the server's field errors next to the fields; returns those that have no field here. */
+function showServerErrors(errors) {
+  const fieldFor = { name: 'name', chkDate: 'chkDate', pcnt: 'capacity', capacity: 'capacity' };
+  const rest = [];
+  for (const [field, text] of Object.entries(errors)) {
+    if (fieldFor[field]) setFieldError(fields[fieldFor[field]], String(text));
+    else rest.push(`${field}: ${text}`);
+  }
+  const first = Object.keys(errors).map((f) => fieldFor[f]).find(Boolean);
+  if (first) fields[first].focus();
+  return rest;
+}
+
+async function onRegister(event) {
+  event.preventDefault();
+  registered = null;
+  const museum = validate();
+  if (!museum) {
+    showMessage(registerMessage, t('admin.fixErrors'), 'error');
+    return;
+  }
+  const button = form.querySelector('button[type="submit"]');
+  button.disabled = true;
+  try {
+    registered = await createMuseum(museum);
+    sayRegistered();
+    form.reset();
+    refreshOccupancy();
+  } catch (err) {
+    const rest = showServerErrors(err.errors || {});
+    showMessage(registerMessage, [errorText(err), ...rest].join(' '), 'error');
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function sayRegistered() {
+  if (registered) {
+    const params = { name: registered.name, date: formatDate(registered.chkDate) };
+    showMessage(registerMessage, t('admin.registered', params), 'ok');
+  }
+}
+
+// ---- Occupancy ---------------------------------------------------------------------------
+
+/** Run fn over items with at most `limit` calls in flight; results keep the items' order. */
+async function mapLimited(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+async function loadOccupancy() {
+  const museums = await listMuseums();
+  museums.sort((a, b) => String(a.chkDate).localeCompare(String(b.chkDate)) || a.id - b.id);
+  return mapLimited(museums, PARALLEL, async (museum) => {
+    const books = await listBookings(museum.id);
+    return {
+      museum,
+      booked: books.filter((b) => BOOKED.has(b.status)).length,
+      canceled: books.filter((b) => b.status === 'CANCELED').length,
+    };
+  });
+}
+
+let occupancyRunning = null;
+function refreshOccupancy() {
+  occupancyRunning ??= loadOccupancy()
+    .then((rows) => {
+      rowsData = rows;
+      showMessage(occupancyMessage, '');
+      renderOccupancy();
+    })
+    .catch((err) => {
+      const text = errorText(err);
+      showMessage(occupancyMessage, rowsData ? t('error.refresh', { message: text }) : text, 'error');
+    })
+    .finally(() => {
+      occupancyRunning = null;
+    });
+  return occupancyRunning;
+}
+
+const NUMERIC = ['capacity', 'booked', 'canceled', 'left'];
+
+function createOccupancyRow(row) {
+  const detailsButton = el('button', { type: 'button', class: 'secondary small', 'data-action': 'details' });
+  const deleteButton = el('button', { type: 'button', class: 'danger small', 'data-action': 'delete' });
+  detailsButton.addEventListener('click', () => showDetails(tr.row.museum, false));
+  deleteButton.addEventListener('click', () => onDelete(tr.row, deleteButton));
+  const tr = el(
+    'tr',
+    { 'data-museum-id': row.museum.id },
+    el('th', { scope: 'row', 'data-label': '' }),
+    el('td', { 'data-label': '' }, el('time', {})),
+    ...NUMERIC.map((name) => el('td', { class: 'num', 'data-col': name, 'data-label': '' })),
+    el('td', { 'data-label': '' }, el('div', { class: 'actions' }, detailsButton, deleteButton)),
+  );
+  return tr;
+}
+
+function updateOccupancyRow(tr, row) {
+  const { museum } = row;
+  tr.row = row;
+  const labels = ['col.exhibition', 'col.date', 'col.capacity', 'col.booked', 'col.canceled', 'col.left', 'col.actions'];
+  [...tr.cells].forEach((c, i) => (c.dataset.label = t(labels[i])));
+  tr.cells[0].textContent = museum.name;
+  const time = tr.cells[1].querySelector('time');
+  time.dateTime = museum.chkDate;
+  time.textContent = formatDate(museum.chkDate);
+  const values = { capacity: museum.capacity, booked: row.booked, canceled: row.canceled, left: museum.pcnt };
+  for (const name of NUMERIC) tr.querySelector(`[data-col="${name}"]`).textContent = formatNumber(values[name]);
+  const [detailsButton, deleteButton] = tr.querySelectorAll('button');
+  detailsButton.textContent = t('admin.details');
+  detailsButton.setAttribute('aria-label', t('admin.detailsLabel', { name: museum.name }));
+  deleteButton.textContent = t('admin.delete');
+  deleteButton.setAttribute('aria-label', t('admin.deleteLabel', { name: museum.name }));
+}
+
+function renderOccupancy() {
+  if (!rowsData) return;
+  syncList($('occupancy-rows'), rowsData, (r) => r.museum.id, createOccupancyRow, updateOccupancyRow);
+  $('occupancy').hidden = !rowsData.length;
+  $('occupancy-empty').hidden = !!rowsData.length;
+}
+
+async function onDelete(row, button) {
+  const { museum } = row;
+  const ok = await confirmDialog({
+    title: t('admin.deleteTitle'),
+    text: t('admin.deleteText', { name: museum.name, date: formatDate(museum.chkDate), count: formatNumber(row.booked) }),
+    confirm: t('admin.deleteConfirm'),
+  });
+  if (!ok) return;
+  button.disabled = true;
+  try {
+    await deleteMuseum(museum.id);
+    showMessage(occupancyMessage, t('admin.deleted', { name: museum.name }), 'ok');
+    showDetails(museum, true); // follow the force-cancellation of its bookings
+    if (rowsData) {
+      rowsData = rowsData.filter((r) => r.museum.id !== museum.id);
+      renderOccupancy();
+    }
+  } catch (err) {
+    showMessage(occupancyMessage, errorText(err), 'error');
+    refreshOccupancy();
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---- One exhibition's bookings and confirmations --------------------------------------------
+
+function detailsRow(cells) {
+  return () => el('tr', {}, ...cells.map((c, i) => el(i ? 'td' : 'th', i ? { 'data-label': '' } : { scope: 'row', 'data-label': '' }, c === 'badge' ? statusBadge(null) : '')));
+}
+
+function fillRow(tr, labels, values) {
+  [...tr.cells].forEach((c, i) => {
+    c.dataset.label = t(labels[i]);
+    const badge = c.querySelector('.badge');
+    if (badge) updateBadge(badge, values[i]);
+    else c.textContent = values[i];
+  });
+}
+
+function renderDetails() {
+  if (!detailsOf) return;
+  const { museum, removed } = detailsOf;
+  $('details-heading').textContent = t('admin.detailsHeading', { name: museum.name, date: formatDate(museum.chkDate) });
+  $('details-removed').hidden = !removed;
+  if (!detailsData) return;
+  const { books, confirms } = detailsData;
+  syncList($('details-books-rows'), books, (b) => b.id, detailsRow(['', '', 'badge']), (tr, b) => {
+    tr.dataset.bookId = b.id;
+    fillRow(tr, ['col.booking', 'col.visitor', 'col.status'], [b.id, b.custNm, b.status]);
+  });
+  syncList($('details-confirms-rows'), confirms, (c) => c.id, detailsRow(['', '', '', 'badge']), (tr, c) => {
+    tr.dataset.bookId = c.bookId;
+    fillRow(tr, ['col.confirmation', 'col.booking', 'col.visitor', 'col.status'], [c.id, c.bookId, c.custNm, c.status]);
+  });
+  $('details-books').hidden = !books.length;
+  $('details-books-empty').hidden = !!books.length;
+  $('details-confirms').hidden = !confirms.length;
+  $('details-confirms-empty').hidden = !!confirms.length;
+}
+
+async function refreshDetails() {
+  const shown = detailsOf;
+  try {
+    const [books, confirms] = await Promise.all([listBookings(shown.museum.id), listConfirms(shown.museum.id)]);
+    if (shown !== detailsOf) return;
+    detailsData = { books: books.sort((a, b) => a.id - b.id), confirms: confirms.sort((a, b) => a.id - b.id) };
+    showMessage(detailsMessage, '');
+    renderDetails();
+  } catch (err) {
+    if (shown === detailsOf) showMessage(detailsMessage, errorText(err), 'error');
+  }
+}
+
+function showDetails(museum, removed) {
+  stopDetails();
+  detailsOf = { museum, removed };
+  detailsData = null;
+  $('details-books-rows').replaceChildren();
+  $('details-confirms-rows').replaceChildren();
+  $('details-books').hidden = $('details-confirms').hidden = true;
+  showMessage(detailsMessage, t('loading'));
+  details.hidden = false;
+  renderDetails();
+  $('details-heading').focus();
+  stopDetails = poll(refreshDetails, DETAILS_MS);
+}
+
+function closeDetails() {
+  stopDetails();
+  const id = detailsOf?.museum.id;
+  detailsOf = null;
+  details.hidden = true;
+  const button = document.querySelector(`#occupancy-rows tr[data-museum-id="${id}"] [data-action="details"]`);
+  (button || $('occupancy-heading')).focus();
+}
+
+// ---- Start -------------------------------------------------------------------------------
+
+initI18n();
+form.addEventListener('submit', onRegister);
+$('refresh').addEventListener('click', () => refreshOccupancy());
+$('details-close').addEventListener('click', closeDetails);
+document.addEventListener('langchange', () => {
+  sayRegistered();
+  renderOccupancy();
+  renderDetails();
+});
+showMessage(occupancyMessage, t('loading'));
+poll(refreshOccupancy, OCCUPANCY_MS);
