@@ -123,6 +123,28 @@ void http_reply_not_allowed(struct http_request *req, const char *allow)
     problem(req, 405, detail, NULL, header);
 }
 
+/* json-c 0.16's strict mode still takes 'single-quoted' strings and bare
+ * NaN/Infinity. Returns 1 if such a token stands outside a string. */
+static int has_non_json_tokens(const char *s, size_t n)
+{
+    int in_string = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == '\'' || c == 'N' || c == 'I') {
+            return 1; /* no JSON token outside a string has these */
+        }
+    }
+    return 0;
+}
+
 /* 1 if the media type is application/json or application/<x>+json. */
 static int is_json_type(const char *ct)
 {
@@ -204,6 +226,10 @@ int http_read_json(struct http_request *req, json_object **out)
             http_reply_problem(req, 400, "the body has data after its JSON value", NULL);
             goto out;
         }
+    }
+    if (has_non_json_tokens(body, (size_t)len)) {
+        http_reply_problem(req, 400, "the body is not valid JSON: unexpected character", NULL);
+        goto out;
     }
     if (!json_object_is_type(obj, json_type_object)) {
         http_reply_problem(req, 400, "the body must be a JSON object", NULL);

@@ -50,10 +50,12 @@ export async function closePage(page, allow = []) {
 export const unique = (prefix) => `${prefix} ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
 
 /** A random date in 2090–2098, so test exhibitions never collide in meaning with real ones. */
-export function futureDate(offsetDays = 0) {
-  const base = Date.UTC(2090, 0, 1) + Math.floor(Math.random() * 3000) * 86400000;
-  return new Date(base + offsetDays * 86400000).toISOString().slice(0, 10);
+export function futureDate() {
+  return new Date(Date.UTC(2090, 0, 1) + Math.floor(Math.random() * 3000) * 86400000).toISOString().slice(0, 10);
 }
+
+/** "2091-03-04" plus n days, as YYYY-MM-DD. */
+export const addDays = (date, n) => new Date(Date.parse(date) + n * 86400000).toISOString().slice(0, 10);
 
 export async function api(method, path, body) {
   const res = await fetch(BASE_URL + path, {

@@ -1,7 +1,7 @@
 // Home page: exhibitions with seats left (self-refreshing), order, sold out, errors, language switch.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, closePage, createMuseum, book, unique, futureDate, waitForText } from './helpers.mjs';
+import { launch, newPage, closePage, createMuseum, book, unique, futureDate, addDays, waitForText } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -24,8 +24,9 @@ test('home lists a new exhibition with its seats and refreshes them by itself', 
 });
 
 test('home shows the soonest exhibition first and marks sold-out ones', async () => {
-  const later = await createMuseum({ name: unique('Later hall'), chkDate: futureDate(1), capacity: 1 });
-  const sooner = await createMuseum({ name: unique('Sooner hall'), chkDate: futureDate(-1), capacity: 1 });
+  const date = futureDate();
+  const later = await createMuseum({ name: unique('Later hall'), chkDate: addDays(date, 1), capacity: 1 });
+  const sooner = await createMuseum({ name: unique('Sooner hall'), chkDate: date, capacity: 1 });
   await book(sooner.id, unique('visitor'));
   const page = await newPage(browser);
   await page.goto('/');

@@ -6,8 +6,8 @@ import { el, errorText, showMessage, statusBadge, updateBadge, syncList, poll, c
 
 const OCCUPANCY_MS = 5000;
 const DETAILS_MS = 2000;
-const MAX_NAME = 100;
-const MAX_CAPACITY = 100000;
+const MAX_NAME = 200;
+const MAX_CAPACITY = 1000000;
 const PARALLEL = 4; // booking lists fetched at once
 const BOOKED = new Set(['REQUESTED', 'REQUEST_COMPLETED']);
 
@@ -39,7 +39,7 @@ function validate() {
   const chkDate = fields.chkDate.value;
   const capacity = fields.capacity.value.trim();
   const errors = {
-    name: !name ? t('valid.required') : name.length > MAX_NAME ? t('valid.tooLong', { max: MAX_NAME }) : '',
+    name: !name ? t('valid.required') : [...name].length > MAX_NAME ? t('valid.tooLong', { max: MAX_NAME }) : '',
     chkDate: !chkDate && !fields.chkDate.validity.badInput ? t('valid.required') : !validDate(chkDate) ? t('valid.date') : '',
     capacity:
       !capacity && !fields.capacity.validity.badInput

@@ -110,9 +110,9 @@ async function onSubmit(event) {
     messageKey = null;
     showMessage(message, errorText(err, { 409: 'book.soldOut', 404: 'book.removed' }), 'error');
     if (err.status === 409 || err.status === 404) loadMuseums();
-    if (err.status === 400) for (const [field, text] of Object.entries(err.errors)) {
-      if (field === 'custNm') setFieldError(nameInput, text);
-      if (field === 'museumId') setFieldError(select, text);
+    for (const [field, text] of Object.entries(err.errors || {})) {
+      if (field === 'custNm') setFieldError(nameInput, String(text));
+      if (field === 'museumId') setFieldError(select, String(text));
     }
   } finally {
     submit.disabled = false;

@@ -1,0 +1,192 @@
+// The API contract: formats, errors, paging, filters. Each bad request is
+// also checked to have changed nothing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { api, assertProblem, caughtUp, createMuseum, eventually, sql, unique } from './lib.mjs';
+
+const counts = () => sql(`SELECT (SELECT count(*) FROM museum.exhibition) || '/' ||
+  (SELECT count(*) FROM book.booking) || '/' || (SELECT count(*) FROM outbox.event)`);
+
+test('dates are accepted in both forms and returned as YYYY-MM-DD; capacity is an alias of pcnt', async () => {
+  const a = await api('POST', '/museums', { name: unique('D'), chkDate: '2030-01-02', capacity: 7 });
+  assert.equal(a.status, 201, a.text);
+  assert.equal(a.json.chkDate, '2030-01-02');
+  assert.equal(a.json.capacity, 7);
+  assert.equal(a.json.pcnt, 7);
+  const b = await api('POST', '/museums', { name: unique('D'), chkDate: '20240229', pcnt: 1 });
+  assert.equal(b.json.chkDate, '2024-02-29');
+  const got = await api('GET', `/museums/${a.json.id}`);
+  assert.deepEqual(got.json, a.json);
+  assert.match(got.headers.get('content-type'), /^application\/json/);
+});
+
+test('invalid exhibitions get 422 with field errors and change nothing', async () => {
+  const before = counts();
+  const cases = [
+    [{ chkDate: '20210726', pcnt: 1 }, 'name'],
+    [{ name: '', chkDate: '20210726', pcnt: 1 }, 'name'],
+    [{ name: 'x'.repeat(201), chkDate: '20210726', pcnt: 1 }, 'name'],
+    [{ name: 'A', chkDate: '20210230', pcnt: 1 }, 'chkDate'],
+    [{ name: 'A', chkDate: '2021-7-26', pcnt: 1 }, 'chkDate'],
+    [{ name: 'A', chkDate: 20210726, pcnt: 1 }, 'chkDate'],
+    [{ name: 'A', chkDate: '20210726' }, 'capacity'],
+    [{ name: 'A', chkDate: '20210726', pcnt: 0 }, 'pcnt'],
+    [{ name: 'A', chkDate: '20210726', pcnt: -3 }, 'pcnt'],
+    [{ name: 'A', chkDate: '20210726', pcnt: 1.5 }, 'pcnt'],
+    [{ name: 'A', chkDate: '20210726', pcnt: '10' }, 'pcnt'],
+    [{ name: 'A', chkDate: '20210726', pcnt: 1e12 }, 'pcnt'],
+    [{ name: 'A', chkDate: '20210726', pcnt: 2, capacity: 3 }, 'pcnt'],
+    [{ name: 'A', chkDate: '20210726', pcnt: 2, id: 5 }, 'id'],
+    [{ name: 7, chkDate: '20210726', pcnt: 2 }, 'name'],
+  ];
+  for (const [body, field] of cases) {
+    const r = await api('POST', '/museums', body);
+    assertProblem(r, 422);
+    assert.ok(r.json.errors && field in r.json.errors, `${JSON.stringify(body)} -> ${r.text}`);
+  }
+  assert.equal(counts(), before);
+});
+
+test('malformed bodies: 400, 411/413/415, nothing written', async () => {
+  const m = await createMuseum(5);
+  const before = counts();
+  assertProblem(await api('POST', '/books', '{"museumId":1,'), 400);
+  assertProblem(await api('POST', '/books', '[1,2]'), 400);
+  assertProblem(await api('POST', '/books', `{"museumId":${m.id},"custNm":"a"} x`), 400);
+  assertProblem(await api('POST', '/books', "{'museumId':1}"), 400);
+  assertProblem(await api('POST', '/books', '{"a":' + '['.repeat(100) + ']'.repeat(100) + '}'), 400);
+  assertProblem(await api('POST', '/books', `{"museumId":${m.id},"custNm":"a"}`, { 'Content-Type': 'text/plain' }), 415);
+  assertProblem(await api('POST', '/books', `{"custNm":"${'x'.repeat(17000)}"}`), 413);
+  assert.equal(counts(), before);
+  assert.equal((await api('GET', `/museums/${m.id}`)).json.pcnt, 5);
+});
+
+test('invalid bookings: 422 for bad fields, 404 for an unknown exhibition', async () => {
+  const m = await createMuseum(3);
+  const before = counts();
+  for (const body of [
+    { custNm: 'a' },
+    { museumId: m.id },
+    { museumId: String(m.id), custNm: 'a' },
+    { museumId: m.id + 0.5, custNm: 'a' },
+    { museumId: -1, custNm: 'a' },
+    { museumId: 0, custNm: 'a' },
+    { museumId: m.id, custNm: '   ' },
+    { museumId: m.id, custNm: 'a\u0000b' },
+    { museumId: m.id, custNm: 'a', chkDate: 'yesterday' },
+    { museumId: m.id, custNm: 'a', status: 'CANCELED' },
+  ]) {
+    const r = await api('POST', '/books', body);
+    assertProblem(r, 422);
+    assert.ok(r.json.errors, r.text);
+  }
+  assertProblem(await api('POST', '/books', '{"museumId":99999999999999999999,"custNm":"a"}'), 422);
+  const unknown = await api('POST', '/books', { museumId: 9007199254740991, custNm: 'a' });
+  assertProblem(unknown, 404);
+  assert.equal(counts(), before);
+  assert.equal((await api('GET', `/museums/${m.id}`)).json.pcnt, 3);
+});
+
+test('status changes: only a cancel of a live booking; others are 409 or 422', async () => {
+  const m = await createMuseum(3);
+  const b = (await api('POST', '/books', { museumId: m.id, custNm: unique('s') })).json;
+  await eventually(async () => (await api('GET', `/books/${b.id}`)).json.status === 'REQUEST_COMPLETED');
+  assertProblem(await api('PATCH', `/books/${b.id}`, { status: 'REQUESTED' }), 409);
+  const same = await api('PATCH', `/books/${b.id}`, { status: 'REQUEST_COMPLETED' });
+  assert.equal(same.status, 200, 'asking for the current status changes nothing');
+  assert.equal(same.json.status, 'REQUEST_COMPLETED');
+  assertProblem(await api('PATCH', `/books/${b.id}`, { status: 'FORCE_CANCELED' }), 409);
+  assertProblem(await api('PATCH', `/books/${b.id}`, { status: 'DONE' }), 422);
+  assertProblem(await api('PATCH', `/books/${b.id}`, {}), 422);
+  assertProblem(await api('PATCH', `/books/${b.id}`, { status: 'CANCELED', custNm: 'x' }), 422);
+  assertProblem(await api('PATCH', '/books/9007199254740991', { status: 'CANCELED' }), 404);
+  const c = await api('PATCH', `/books/${b.id}`, { status: 'CANCELED' });
+  assert.equal(c.status, 200);
+  assert.equal(c.json.status, 'CANCELED');
+  assertProblem(await api('PATCH', `/books/${b.id}`, { status: 'REQUESTED' }), 409);
+  await caughtUp();
+  assert.equal((await api('GET', `/museums/${m.id}`)).json.pcnt, 3);
+
+  // A force-canceled booking cannot be canceled by the visitor.
+  const d = (await api('POST', '/books', { museumId: m.id, custNm: unique('s') })).json;
+  assert.equal((await api('DELETE', `/museums/${m.id}`)).status, 204);
+  await eventually(async () => (await api('GET', `/books/${d.id}`)).json.status === 'FORCE_CANCELED');
+  assertProblem(await api('PUT', `/books/${d.id}`, { status: 'CANCELED' }), 409);
+  assert.equal(sql(`SELECT count(*) FROM outbox.event WHERE book_id = ${d.id} AND kind = 'CANCELED'`), '0');
+});
+
+test('unknown paths and ids are 404, wrong methods 405 with Allow', async () => {
+  for (const p of ['/museums/0', '/museums/abc', '/museums/01', '/museums/1.5', '/museums/-1',
+    '/museums/99999999999999999999', '/books/9007199254740991', '/confirms/9007199254740991',
+    '/myPages/9007199254740991', '/museums/1/books', '/nothing', '/bookings']) {
+    assertProblem(await api('GET', p), 404);
+  }
+  const r = await api('DELETE', '/books');
+  assertProblem(r, 405);
+  assert.equal(r.headers.get('allow'), 'GET, HEAD, POST');
+  const r2 = await api('POST', '/confirms', { a: 1 });
+  assertProblem(r2, 405);
+  assert.equal(r2.headers.get('allow'), 'GET, HEAD');
+  const r3 = await api('PATCH', '/museums/1', { a: 1 });
+  assert.equal(r3.headers.get('allow'), 'GET, HEAD, DELETE');
+});
+
+test('lists: ordered by id, limit, keyset paging with Link, filters combine', async () => {
+  const cust = unique('pager');
+  const m1 = await createMuseum(10);
+  const m2 = await createMuseum(10);
+  const ids = [];
+  for (const m of [m1, m2, m1, m2, m1]) {
+    ids.push((await api('POST', '/books', { museumId: m.id, custNm: cust })).json.id);
+  }
+  const q = `custNm=${encodeURIComponent(cust)}`;
+  const all = await api('GET', `/books?${q}`);
+  assert.deepEqual(all.json.map((b) => b.id), ids);
+  assert.equal(all.headers.get('link'), null);
+
+  const seen = [];
+  let next = `/books?${q}&limit=2`;
+  while (next) {
+    const page = await api('GET', next);
+    assert.equal(page.status, 200);
+    assert.ok(page.json.length <= 2);
+    seen.push(...page.json.map((b) => b.id));
+    const link = page.headers.get('link');
+    next = link ? /^<([^>]+)>; rel="next"$/.exec(link)[1] : null;
+    if (next) assert.ok(next.startsWith('/books?'), link);
+  }
+  assert.deepEqual(seen, ids);
+
+  const onlyM1 = await api('GET', `/books?${q}&museumId=${m1.id}`);
+  assert.deepEqual(onlyM1.json.map((b) => b.id), [ids[0], ids[2], ids[4]]);
+  await api('PATCH', `/books/${ids[2]}`, { status: 'CANCELED' });
+  const canceled = await api('GET', `/books?${q}&status=CANCELED`);
+  assert.deepEqual(canceled.json.map((b) => b.id), [ids[2]]);
+  const after = await api('GET', `/books?${q}&after=${ids[1]}`);
+  assert.deepEqual(after.json.map((b) => b.id), ids.slice(2));
+
+  await caughtUp();
+  const my = await api('GET', `/myPages?${q}&limit=3`);
+  assert.deepEqual(my.json.map((x) => x.bookId), ids.slice(0, 3));
+  assert.ok(my.headers.get('link'));
+
+  for (const bad of ['limit=0', 'limit=1001', 'limit=x', 'after=-1', 'museumId=abc',
+    'status=DONE', 'custNM=x', 'custNm=%zz', 'custNm=']) {
+    assertProblem(await api('GET', `/books?${bad}`), 400);
+  }
+  assertProblem(await api('GET', '/museums?limit=1e3'), 400);
+  assertProblem(await api('GET', '/confirms?bookId=1.0'), 400);
+  assertProblem(await api('GET', '/myPages?bookId=0'), 400);
+});
+
+test('HEAD answers like GET without a body', async () => {
+  const m = await createMuseum(1);
+  const res = await fetch(`${process.env.BASE_URL}/museums/${m.id}`, { method: 'HEAD' });
+  assert.equal(res.status, 200);
+  assert.equal(await res.text(), '');
+});
+
+test('nginx errors are problem+json too', async () => {
+  const r = await api('GET', '/no/such/page.html');
+  assertProblem(r, 404);
+});

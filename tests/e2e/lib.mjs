@@ -1,0 +1,71 @@
+// Shared helpers for the end-to-end tests: real HTTP through nginx (fetch)
+// and real PostgreSQL (psql) for checks the API does not expose.
+import { execFileSync } from 'node:child_process';
+import assert from 'node:assert/strict';
+
+export const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:8080';
+export const DBURL = process.env.DBURL;
+export const ROOT = new URL('../..', import.meta.url).pathname;
+
+// One HTTP call. body: object (sent as JSON), string (sent as is), or
+// undefined. Returns { status, headers, json, text }.
+export async function api(method, path, body, headers = {}) {
+  const init = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    if (!('Content-Type' in init.headers)) init.headers['Content-Type'] = 'application/json';
+  }
+  const res = await fetch(BASE + path, init);
+  const text = await res.text();
+  let json;
+  try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+  return { status: res.status, headers: res.headers, json, text };
+}
+
+// Asserts a problem+json answer with the given status.
+export function assertProblem(res, status) {
+  assert.equal(res.status, status, res.text);
+  assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
+  assert.equal(res.json.status, status);
+  assert.equal(typeof res.json.title, 'string');
+  assert.equal(typeof res.json.detail, 'string');
+  assert.ok(res.json.detail.length > 0);
+}
+
+// Runs SQL through psql; returns trimmed unaligned output.
+export function sql(query) {
+  return execFileSync('psql', [DBURL, '-XtAq', '-v', 'ON_ERROR_STOP=1', '-c', query], {
+    encoding: 'utf8',
+  }).trim();
+}
+
+// Polls fn until it returns a truthy value or timeoutMs passes.
+export async function eventually(fn, timeoutMs = 10000, what = 'condition') {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+// Waits until the listener has applied every event.
+export async function caughtUp(timeoutMs = 20000) {
+  await eventually(
+    () => sql('SELECT count(*) FROM outbox.event WHERE done_at IS NULL') === '0',
+    timeoutMs,
+    'the outbox to drain',
+  );
+}
+
+export function unique(prefix) {
+  return `${prefix} ${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export async function createMuseum(capacity, name = unique('Hall')) {
+  const res = await api('POST', '/museums', { name, chkDate: '20210726', pcnt: capacity });
+  assert.equal(res.status, 201, res.text);
+  return res.json;
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# make test: unit tests, then a throwaway stack (own PostgreSQL cluster,
+# own nginx port) built with the sanitizers, then SQL (pgTAP), end-to-end
+# and browser tests against it. Fails if a sanitizer reported anything.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+export SANITIZER=${TEST_SANITIZER-address,undefined}
+export VAR=$ROOT/var/test
+export PG_FAST=1
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+unset DATABASE_URL
+
+free_port() {
+    local p
+    for p in $(seq 18080 18180); do
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+    done
+    echo "no free port in 18080-18180" >&2
+    exit 1
+}
+export PORT=${TEST_PORT:-$(free_port)}
+
+results=()
+failed=0
+step() {
+    local name=$1
+    shift
+    echo
+    echo "=== $name"
+    if "$@"; then results+=("ok      $name"); else results+=("FAILED  $name"); failed=$((failed + 1)); fi
+}
+
+step "unit (cmocka)" make --no-print-directory test-unit
+
+# A fresh stack every run.
+scripts/stack.sh stop >/dev/null 2>&1 || true
+rm -rf "$VAR"
+trap 'scripts/stack.sh stop >/dev/null 2>&1 || true' EXIT
+make --no-print-directory start
+DBURL=$(scripts/stack.sh dburl)
+export DBURL BASE_URL=http://127.0.0.1:$PORT
+
+sql_tests() {
+    psql "$DBURL" -Xq -c 'CREATE EXTENSION IF NOT EXISTS pgtap' &&
+        pg_prove --dbname "$DBURL" --ext .sql -r tests/sql
+}
+step "SQL (pgTAP)" sql_tests
+step "end to end (node:test through nginx)" node --test --test-concurrency=1 tests/e2e/
+if [ -d tests/browser ] && [ -f tests/browser/package.json ]; then
+    browser_tests() {
+        (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error &&
+            node --test --test-concurrency=1)
+    }
+    step "browser (playwright-core + chromium)" browser_tests
+fi
+
+scripts/stack.sh stop
+trap - EXIT
+sanitizer_reports() {
+    ! grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$VAR"/log/*.log
+}
+step "no sanitizer reports in server logs" sanitizer_reports
+
+echo
+printf '%s\n' "${results[@]}"
+passed=$((${#results[@]} - failed))
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

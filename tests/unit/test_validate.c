@@ -1,0 +1,138 @@
+/* Unit tests for fcgi/validate.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "validate.h"
+
+static void id_text_accepts_canonical_positive_ids(void **state)
+{
+    int64_t v = 0;
+    (void)state;
+    assert_int_equal(validate_id_text("1", &v), 0);
+    assert_int_equal(v, 1);
+    assert_int_equal(validate_id_text("9007199254740991", &v), 0);
+    assert_int_equal(v, INT64_C(9007199254740991));
+}
+
+static void id_text_rejects_everything_else(void **state)
+{
+    static const char *const bad[] = {"",   "0",   "-1",  "+1",   "01",  "1.5", "1e3", " 1",
+                                      "1 ", "0x1", "abc", "1a",   "9007199254740992",
+                                      "99999999999999999999999999", NULL};
+    int64_t v = 42;
+    (void)state;
+    for (const char *const *s = bad; *s; s++) {
+        assert_int_equal(validate_id_text(*s, &v), -1);
+        assert_int_equal(v, 42);
+    }
+    assert_int_equal(validate_id_text(NULL, &v), -1);
+}
+
+static void id_value_range(void **state)
+{
+    (void)state;
+    assert_int_equal(validate_id_value(1), 0);
+    assert_int_equal(validate_id_value(VALIDATE_ID_MAX), 0);
+    assert_int_equal(validate_id_value(0), -1);
+    assert_int_equal(validate_id_value(-5), -1);
+    assert_int_equal(validate_id_value(VALIDATE_ID_MAX + 1), -1);
+    assert_int_equal(validate_id_value(INT64_MAX), -1);
+}
+
+static void date_accepts_both_forms_and_normalises(void **state)
+{
+    char out[11];
+    (void)state;
+    assert_int_equal(validate_date("20210726", out), 0);
+    assert_string_equal(out, "2021-07-26");
+    assert_int_equal(validate_date("2021-07-26", out), 0);
+    assert_string_equal(out, "2021-07-26");
+    assert_int_equal(validate_date("2024-02-29", out), 0);
+    assert_int_equal(validate_date("2000-02-29", out), 0);
+    assert_int_equal(validate_date("9999-12-31", out), 0);
+}
+
+static void date_rejects_unreal_and_malformed_dates(void **state)
+{
+    static const char *const bad[] = {"",           "2021-7-26",  "2021/07/26", "210726",
+                                      "2021-02-29", "1900-02-29", "2021-04-31", "2021-13-01",
+                                      "2021-00-10", "2021-01-00", "0999-01-01", "2021-07-26T00",
+                                      "2021072",    "202107266",  "abcd-ef-gh", "2021-07-2a",
+                                      NULL};
+    char out[11];
+    (void)state;
+    for (const char *const *s = bad; *s; s++)
+        assert_int_equal(validate_date(*s, out), -1);
+    assert_int_equal(validate_date(NULL, out), -1);
+}
+
+static void name_rules(void **state)
+{
+    char long_name[202];
+    char korean[3 * 200 + 1];
+    (void)state;
+    assert_null(validate_name("A hall", 6));
+    assert_null(validate_name("\xea\xb9\x80\xed\x98\x95\xed\x83\x9c", 9)); /* 김형태 */
+    assert_non_null(validate_name("", 0));
+    assert_non_null(validate_name("   ", 3));
+    assert_non_null(validate_name("a\x01", 2));
+    assert_non_null(validate_name("a\nb", 3));
+    assert_non_null(validate_name("a\x7f", 2));
+    assert_non_null(validate_name("\xc3\x28", 2));         /* bad continuation */
+    assert_non_null(validate_name("\xc0\xaf", 2));         /* overlong '/' */
+    assert_non_null(validate_name("\xed\xa0\x80", 3));     /* surrogate */
+    assert_non_null(validate_name("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
+    assert_non_null(validate_name("\xe2\x82", 2));         /* truncated */
+    memset(long_name, 'x', sizeof(long_name));
+    assert_null(validate_name(long_name, 200));
+    assert_non_null(validate_name(long_name, 201));
+    for (int i = 0; i < 200; i++)
+        memcpy(korean + 3 * i, "\xea\xb9\x80", 3);
+    assert_null(validate_name(korean, 600)); /* 200 characters, 600 bytes */
+}
+
+static void limit_range(void **state)
+{
+    int v = 0;
+    (void)state;
+    assert_int_equal(validate_limit("1", &v), 0);
+    assert_int_equal(v, 1);
+    assert_int_equal(validate_limit("1000", &v), 0);
+    assert_int_equal(v, 1000);
+    assert_int_equal(validate_limit("1001", &v), -1);
+    assert_int_equal(validate_limit("0", &v), -1);
+    assert_int_equal(validate_limit("-1", &v), -1);
+}
+
+static void camel_case(void **state)
+{
+    char out[32];
+    (void)state;
+    validate_camel_case("chk_date", out, sizeof(out));
+    assert_string_equal(out, "chkDate");
+    validate_camel_case("confirm_status", out, sizeof(out));
+    assert_string_equal(out, "confirmStatus");
+    validate_camel_case("id", out, sizeof(out));
+    assert_string_equal(out, "id");
+    validate_camel_case("museum_id", out, 4);
+    assert_string_equal(out, "mus");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(id_text_accepts_canonical_positive_ids),
+        cmocka_unit_test(id_text_rejects_everything_else),
+        cmocka_unit_test(id_value_range),
+        cmocka_unit_test(date_accepts_both_forms_and_normalises),
+        cmocka_unit_test(date_rejects_unreal_and_malformed_dates),
+        cmocka_unit_test(name_rules),
+        cmocka_unit_test(limit_range),
+        cmocka_unit_test(camel_case),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
