@@ -257,6 +257,7 @@ stop) stop ;;
 run) run ;;
 status) status ;;
 dburl) dburl ;;
+sockdir) sock_dir; echo ;;
 psql) shift; exec psql "$(dburl)" "$@" ;;
 migrate) migrate ;;
 pg-start) mkdir -p "$RUN" "$LOG"; pg_start ;;

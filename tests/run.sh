@@ -45,7 +45,8 @@ export DBURL BASE_URL=http://127.0.0.1:$PORT
 
 sql_tests() {
     psql "$DBURL" -Xq -c 'CREATE EXTENSION IF NOT EXISTS pgtap' &&
-        pg_prove --dbname "$DBURL" --ext .sql -r tests/sql
+        pg_prove --host "$(scripts/stack.sh sockdir)" --port 5432 --username postgres \
+            --dbname museum --ext .sql -r tests/sql
 }
 step "SQL (pgTAP)" sql_tests
 step "end to end (node:test through nginx)" node --test --test-concurrency=1 tests/e2e/

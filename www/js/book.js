@@ -34,14 +34,15 @@ function renderOptions() {
   if (sorted.some((m) => String(m.id) === chosen)) select.value = chosen;
 }
 
-async function loadMuseums() {
+async function loadMuseums({ first = false } = {}) {
   try {
     museums = await listMuseums();
     renderOptions();
-    return true;
+    const wanted = new URLSearchParams(location.search).get('museumId');
+    if (first && wanted && select.value !== wanted) say('book.removed', 'error'); // stale link
   } catch (err) {
+    messageKey = null;
     showMessage(message, errorText(err), 'error');
-    return false;
   }
 }
 
@@ -127,4 +128,4 @@ document.addEventListener('langchange', () => {
   renderBooking();
   if (messageKey) showMessage(message, t(messageKey), message.dataset.kind);
 });
-loadMuseums();
+loadMuseums({ first: true });

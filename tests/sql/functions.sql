@@ -1,0 +1,59 @@
+-- The SQL API and the listener's effects, called directly.
+BEGIN;
+SELECT plan(27);
+
+CREATE TEMP TABLE t AS SELECT * FROM museum.create('Pg hall', '2021-07-26', 2);
+SELECT is((SELECT capacity || '/' || pcnt FROM t), '2/2', 'museum.create: pcnt starts at capacity');
+
+-- Booking takes a seat synchronously and writes one BOOKED event.
+CREATE TEMP TABLE b1 AS SELECT * FROM book.create((SELECT id FROM t), 'MSA');
+SELECT is((SELECT status FROM b1), 'REQUESTED', 'book.create: REQUESTED');
+SELECT is((SELECT name FROM b1), 'Pg hall', 'book.create: name copied from the exhibition');
+SELECT is((SELECT pcnt FROM museum.exhibition WHERE id = (SELECT id FROM t)), 1, 'seat taken at once');
+SELECT is((SELECT count(*)::int FROM outbox.event WHERE book_id = (SELECT id FROM b1) AND kind = 'BOOKED'), 1,
+          'one BOOKED event');
+CREATE TEMP TABLE b2 AS SELECT * FROM book.create((SELECT id FROM t), 'Other');
+SELECT throws_ok(format('SELECT * FROM book.create(%s, %L)', (SELECT id FROM t), 'late'), 'SK409',
+                 format('exhibition %s is sold out', (SELECT id FROM t)), 'sold out: SK409');
+SELECT throws_ok('SELECT * FROM book.create(987654321, ''x'')', 'SK404', NULL, 'unknown exhibition: SK404');
+SELECT is((SELECT pcnt FROM museum.exhibition WHERE id = (SELECT id FROM t)), 0, 'a refused booking takes nothing');
+
+-- The listener's work: BOOKED -> completion, confirmation, MyPage.
+SELECT cmp_ok(outbox.process(100), '>=', 2, 'process applies the pending events');
+SELECT is((SELECT status::text FROM book.booking WHERE id = (SELECT id FROM b1)), 'REQUEST_COMPLETED', 'completed');
+SELECT is((SELECT status::text FROM confirm.confirmation WHERE book_id = (SELECT id FROM b1)), 'REQUEST_COMPLETED',
+          'confirmation issued');
+SELECT is((SELECT status || '/' || confirm_status FROM mypage.entry WHERE book_id = (SELECT id FROM b1)),
+          'REQUEST_COMPLETED/REQUEST_COMPLETED', 'MyPage row');
+SELECT is(outbox.process(100), 0, 'nothing left: an event is applied once');
+
+-- Cancel: once, twice; one event, one seat back.
+SELECT is((SELECT status FROM book.set_status((SELECT id FROM b1), 'CANCELED')), 'CANCELED', 'cancel');
+SELECT is((SELECT status FROM book.set_status((SELECT id FROM b1), 'CANCELED')), 'CANCELED', 'cancel again: unchanged');
+SELECT is((SELECT count(*)::int FROM outbox.event WHERE book_id = (SELECT id FROM b1) AND kind = 'CANCELED'), 1,
+          'one CANCELED event for two cancels');
+SELECT throws_ok(format('SELECT * FROM book.set_status(%s, %L)', (SELECT id FROM b1), 'REQUESTED'), 'SK409', NULL,
+                 'a canceled booking never comes back');
+SELECT is(outbox.process(100), 1, 'the cancel is applied');
+SELECT is((SELECT pcnt FROM museum.exhibition WHERE id = (SELECT id FROM t)), 1, 'exactly one seat back');
+SELECT is((SELECT status::text FROM confirm.confirmation WHERE book_id = (SELECT id FROM b1)), 'CANCELED',
+          'confirmation canceled');
+
+-- Book then cancel before the listener runs: ends CANCELED everywhere.
+CREATE TEMP TABLE b3 AS SELECT * FROM book.create((SELECT id FROM t), 'Quick');
+SELECT lives_ok(format('SELECT book.set_status(%s, %L)', (SELECT id FROM b3), 'CANCELED'), 'quick cancel');
+SELECT is(outbox.process(100), 1, 'only the BOOKED event is ready: the CANCELED one waits for it');
+SELECT is(outbox.process(100), 1, 'then the CANCELED event');
+SELECT is((SELECT b.status || '/' || c.status || '/' || m.status || '/' || m.confirm_status
+           FROM book.booking b JOIN confirm.confirmation c ON c.book_id = b.id
+           JOIN mypage.entry m ON m.book_id = b.id WHERE b.id = (SELECT id FROM b3)),
+          'CANCELED/CANCELED/CANCELED/CANCELED', 'book-then-cancel ends CANCELED everywhere');
+
+-- Delete: live bookings force-canceled, canceled ones untouched.
+SELECT lives_ok(format('SELECT museum.delete(%s)', (SELECT id FROM t)), 'delete');
+SELECT is(outbox.process(100), 1, 'the deletion is applied');
+SELECT is((SELECT array_agg(status::text ORDER BY id) FROM book.booking WHERE museum_id = (SELECT id FROM t)),
+          ARRAY['CANCELED', 'FORCE_CANCELED', 'CANCELED'], 'force-cancel touches only live bookings');
+
+SELECT * FROM finish();
+ROLLBACK;
