@@ -92,11 +92,15 @@ static void worker_run(int listen_fd, const char *dsn, long max_requests)
         struct http_request req;
         double start = now_ms();
 
+        char log_line[512];
+
         http_request_init(&req, &fcgx);
         api_handle(&req);
+        /* req points into fcgx's environment, which Finish frees. */
+        snprintf(log_line, sizeof(log_line), "req=%s method=%s path=%.256s status=%d",
+                 req.request_id, req.head ? "HEAD" : req.method, req.path, req.status);
         FCGX_Finish_r(&fcgx);
-        fprintf(stderr, "req=%s method=%s path=%s status=%d ms=%.2f\n", req.request_id,
-                req.head ? "HEAD" : req.method, req.path, req.status, now_ms() - start);
+        fprintf(stderr, "%s ms=%.2f\n", log_line, now_ms() - start);
         if (max_requests > 0 && ++served >= max_requests)
             break;
     }
