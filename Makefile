@@ -29,7 +29,7 @@ export VAR ?= $(CURDIR)/var
 export BIN := $(CURDIR)/$(BUILD)
 
 .PHONY: all deps deps-test run start stop status psql dburl migrate test test-unit clean \
-	format format-check
+	format format-check retry-dead rebuild-mypage check-mypage
 
 all: $(BUILD)/museum-app $(BUILD)/museum-listener
 
@@ -76,6 +76,10 @@ dburl:
 
 migrate:
 	@scripts/stack.sh migrate
+
+# The event pipeline: requeue parked events; rebuild or check MyPage.
+retry-dead rebuild-mypage check-mypage:
+	@scripts/stack.sh $@
 
 # Unit tests (cmocka) for the pure C code, under the sanitizers.
 UNIT_TESTS := test_validate test_http

@@ -1,11 +1,15 @@
 /* museum-listener: applies the outbox's events (see db/migrations/
- * 003_outbox.sql). LISTENs for wake-ups, drains until the outbox is empty,
- * and polls anyway every LISTENER_POLL_MS, so nothing depends on a NOTIFY
- * arriving. Reconnects with capped exponential backoff.
+ * 003_outbox.sql and 006_pipeline.sql). LISTENs for wake-ups, drains until
+ * the outbox is empty, and polls anyway every LISTENER_POLL_MS, so nothing
+ * depends on a NOTIFY arriving. Any number may run at once: they share the
+ * work through FOR UPDATE SKIP LOCKED. Reconnects with capped exponential
+ * backoff; records a heartbeat in outbox.listener; prunes old done events.
  *
- * Environment: DATABASE_URL (required), LISTENER_PIDFILE (optional),
- * LISTENER_BATCH (events per transaction, default 500), LISTENER_POLL_MS
- * (default 1000). */
+ * Environment: DATABASE_URL (required), LISTENER_NAME (default "listener"),
+ * LISTENER_PIDFILE, LISTENER_BATCH (events per transaction, default 500),
+ * LISTENER_POLL_MS (1000), LISTENER_HEARTBEAT_MS (2000),
+ * LISTENER_MAX_ATTEMPTS (10), LISTENER_BACKOFF_MS (100),
+ * LISTENER_RETENTION (interval, "7 days"), LISTENER_PRUNE_MS (60000). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <libpq-fe.h>
@@ -22,6 +26,18 @@
 #define BACKOFF_MAX_MS 5000
 
 static volatile sig_atomic_t stopping;
+
+struct config {
+    const char *dsn;
+    const char *name;
+    const char *retention;
+    long batch;
+    long poll_ms;
+    long heartbeat_ms;
+    long prune_ms;
+    char max_attempts[24];
+    char backoff_ms[24];
+};
 
 static void on_stop(int sig)
 {
@@ -93,53 +109,107 @@ static PGconn *listener_connect(const char *dsn)
     return conn;
 }
 
-/* Runs one outbox.process() call. Returns events claimed, or -1 if the
- * call failed (the batch rolled back; *conn_lost tells why). */
-static long process_batch(PGconn *conn, long limit, int isolate, int *conn_lost)
+/* Runs a one-row, one-column query. Returns 0 and copies the value into
+ * out (size n; may be NULL), or -1 (logged; *conn_lost says whether the
+ * connection is gone). */
+static int query_value(PGconn *conn, const char *sql, int nparams, const char *const *params,
+                       char *out, size_t n, int *conn_lost)
 {
-    char limit_text[24];
-    const char *params[2] = {limit_text, isolate ? "true" : "false"};
-    PGresult *res;
-    long n = -1;
+    PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    int rc = -1;
 
-    snprintf(limit_text, sizeof(limit_text), "%ld", limit);
-    res = PQexecParams(conn, "SELECT outbox.process($1::integer, $2::boolean)", 2, NULL, params,
-                       NULL, NULL, 0);
-    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
-        n = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && PQnfields(res) == 1) {
+        if (out)
+            snprintf(out, n, "%s", PQgetvalue(res, 0, 0));
+        rc = 0;
     } else {
         *conn_lost = PQstatus(conn) == CONNECTION_BAD;
-        fprintf(stderr, "event=batch_failed isolate=%d error=\"%s\"\n", isolate,
+        fprintf(stderr, "event=query_failed query=\"%.40s\" error=\"%s\"\n", sql,
                 first_line(conn));
     }
     PQclear(res);
-    return n;
+    return rc;
 }
 
-/* Applies events until none is ready. Returns 0, or -1 if the connection
- * was lost. */
-static int drain(PGconn *conn, long batch)
+/* Runs one outbox.process() call. Returns events claimed, or -1 if the
+ * call failed (the batch rolled back; *conn_lost tells why). */
+static long process_batch(PGconn *conn, const struct config *cfg, long limit, int isolate,
+                          int *conn_lost)
+{
+    char limit_text[24], value[24];
+    const char *params[4] = {limit_text, isolate ? "true" : "false", cfg->max_attempts,
+                             cfg->backoff_ms};
+
+    snprintf(limit_text, sizeof(limit_text), "%ld", limit);
+    if (query_value(conn,
+                    "SELECT outbox.process($1::integer, $2::boolean, $3::integer, $4::integer)",
+                    4, params, value, sizeof(value), conn_lost) != 0)
+        return -1;
+    return strtol(value, NULL, 10);
+}
+
+/* Applies events until none is ready, adding them to *done. Returns 0, or
+ * -1 if the connection was lost. */
+static int drain(PGconn *conn, const struct config *cfg, long long *done)
 {
     for (;;) {
         int conn_lost = 0;
         double start = now_ms();
         int isolate = 0;
-        long n = process_batch(conn, batch, 0, &conn_lost);
+        long n = process_batch(conn, cfg, cfg->batch, 0, &conn_lost);
 
         if (n < 0 && !conn_lost) {
             /* Some event failed: redo in small batches, one subtransaction
              * per event, so the failing one is retried later or parked. */
             isolate = 1;
-            n = process_batch(conn, ISOLATE_BATCH, 1, &conn_lost);
+            n = process_batch(conn, cfg, ISOLATE_BATCH, 1, &conn_lost);
         }
         if (n < 0)
             return conn_lost ? -1 : 0;
-        if (n > 0)
-            fprintf(stderr, "event=batch events=%ld isolate=%d ms=%.2f\n", n, isolate,
-                    now_ms() - start);
+        if (n > 0) {
+            *done += n;
+            fprintf(stderr, "event=batch listener=%s events=%ld isolate=%d ms=%.2f\n", cfg->name,
+                    n, isolate, now_ms() - start);
+        }
         if (n == 0 || stopping)
             return 0;
     }
+}
+
+/* Records this instance's heartbeat: also proves the connection works.
+ * Returns 0, or -1 if the connection was lost. */
+static int heartbeat(PGconn *conn, const struct config *cfg, long long done)
+{
+    char pid[24], events[24];
+    const char *params[3] = {cfg->name, pid, events};
+    int conn_lost = 0;
+
+    snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+    snprintf(events, sizeof(events), "%lld", done);
+    if (query_value(conn, "SELECT outbox.listener_beat($1::text, $2::integer, $3::bigint)", 3,
+                    params, NULL, 0, &conn_lost) != 0)
+        return conn_lost ? -1 : 0;
+    return 0;
+}
+
+/* Deletes done events older than the retention, a batch at a time.
+ * Returns 0, or -1 if the connection was lost. */
+static int prune(PGconn *conn, const struct config *cfg)
+{
+    const char *params[2] = {cfg->retention, "10000"};
+    char value[24];
+    long n;
+
+    do {
+        int conn_lost = 0;
+        if (query_value(conn, "SELECT outbox.prune($1::interval, $2::integer)", 2, params, value,
+                        sizeof(value), &conn_lost) != 0)
+            return conn_lost ? -1 : 0;
+        n = strtol(value, NULL, 10);
+        if (n > 0)
+            fprintf(stderr, "event=pruned listener=%s events=%ld\n", cfg->name, n);
+    } while (n >= 10000 && !stopping);
+    return 0;
 }
 
 static int write_pidfile(const char *path)
@@ -159,15 +229,31 @@ static int write_pidfile(const char *path)
 
 int main(void)
 {
-    const char *dsn = getenv("DATABASE_URL");
+    struct config cfg = {
+        .dsn = getenv("DATABASE_URL"),
+        .name = getenv("LISTENER_NAME"),
+        .retention = getenv("LISTENER_RETENTION"),
+        .batch = env_long("LISTENER_BATCH", 500, 1, 100000),
+        .poll_ms = env_long("LISTENER_POLL_MS", 1000, 10, 60000),
+        .heartbeat_ms = env_long("LISTENER_HEARTBEAT_MS", 2000, 100, 600000),
+        .prune_ms = env_long("LISTENER_PRUNE_MS", 60000, 1000, 86400000),
+    };
     const char *pidfile = getenv("LISTENER_PIDFILE");
-    long batch = env_long("LISTENER_BATCH", 500, 1, 100000);
-    long poll_ms = env_long("LISTENER_POLL_MS", 1000, 10, 60000);
     long backoff_ms = BACKOFF_MIN_MS;
+    long long done = 0;
+    double last_beat = 0, last_prune = 0;
     PGconn *conn = NULL;
     struct sigaction sa;
 
-    if (!dsn || !*dsn) {
+    snprintf(cfg.max_attempts, sizeof(cfg.max_attempts), "%ld",
+             env_long("LISTENER_MAX_ATTEMPTS", 10, 1, 1000));
+    snprintf(cfg.backoff_ms, sizeof(cfg.backoff_ms), "%ld",
+             env_long("LISTENER_BACKOFF_MS", 100, 1, 600000));
+    if (!cfg.name || !*cfg.name)
+        cfg.name = "listener";
+    if (!cfg.retention || !*cfg.retention)
+        cfg.retention = "7 days";
+    if (!cfg.dsn || !*cfg.dsn) {
         fprintf(stderr, "museum-listener: DATABASE_URL must be set\n");
         return 2;
     }
@@ -187,7 +273,7 @@ int main(void)
         int ready;
 
         if (!conn) {
-            conn = listener_connect(dsn);
+            conn = listener_connect(cfg.dsn);
             if (!conn) {
                 long wait_ms = backoff_ms / 2 + rand() % (backoff_ms / 2 + 1);
                 struct timespec ts = {wait_ms / 1000, (wait_ms % 1000) * 1000000L};
@@ -196,17 +282,28 @@ int main(void)
                 continue;
             }
             backoff_ms = BACKOFF_MIN_MS;
+            last_beat = 0;
         }
         /* Drain first: catches up on whatever happened while we were away
          * (LISTEN is already active, so nothing slips between). */
-        if (drain(conn, batch) != 0)
+        if (drain(conn, &cfg, &done) != 0)
             goto reconnect;
+        if (now_ms() - last_beat >= (double)cfg.heartbeat_ms) {
+            if (heartbeat(conn, &cfg, done) != 0)
+                goto reconnect;
+            last_beat = now_ms();
+        }
+        if (now_ms() - last_prune >= (double)cfg.prune_ms) {
+            if (prune(conn, &cfg) != 0)
+                goto reconnect;
+            last_prune = now_ms();
+        }
         pfd.fd = PQsocket(conn);
         pfd.events = POLLIN;
         pfd.revents = 0;
         if (pfd.fd < 0)
             goto reconnect;
-        ready = poll(&pfd, 1, (int)poll_ms);
+        ready = poll(&pfd, 1, (int)cfg.poll_ms);
         if (ready < 0) {
             if (errno == EINTR)
                 continue;
@@ -229,6 +326,6 @@ int main(void)
     PQfinish(conn);
     if (pidfile && *pidfile)
         unlink(pidfile);
-    fprintf(stderr, "event=listener_stopped\n");
+    fprintf(stderr, "event=listener_stopped listener=%s events=%lld\n", cfg.name, done);
     return 0;
 }

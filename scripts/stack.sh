@@ -6,7 +6,9 @@
 #
 # Environment: VAR (state dir, default ./var), PORT (nginx, default 8080),
 # BIN (binaries, default ./build/release), DATABASE_URL (use an existing
-# PostgreSQL), APP_WORKERS (default 4), PG_FAST=1 (no fsync: test stacks).
+# PostgreSQL), APP_WORKERS (default 4), LISTENERS (listener instances,
+# default 1), PG_FAST=1 (no fsync: test stacks). LISTENER_* settings pass
+# through to the listeners (see fcgi/listener.c).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,6 +16,7 @@ VAR=${VAR:-$ROOT/var}
 PORT=${PORT:-8080}
 BIN=${BIN:-$ROOT/build/release}
 APP_WORKERS=${APP_WORKERS:-4}
+LISTENERS=${LISTENERS:-1}
 RUN=$VAR/run
 LOG=$VAR/log
 PGDATA=$VAR/pg
@@ -152,10 +155,27 @@ app_start() {
         APP_PIDFILE="$RUN/app.pid" APP_WORKERS="$APP_WORKERS" "$BIN/museum-app"
 }
 
-listener_start() {
+# Listener instance i is named "listener" (i = 1) or "listener-i".
+listener_name() { if [ "$1" = 1 ]; then echo listener; else echo "listener-$1"; fi; }
+
+listeners_start() {
+    local i name
     [ -x "$BIN/museum-listener" ] || die "$BIN/museum-listener is not built (make)"
-    start_daemon listener museum-listener env DATABASE_URL="$(dburl)" \
-        LISTENER_PIDFILE="$RUN/listener.pid" "$BIN/museum-listener"
+    [[ "$LISTENERS" =~ ^[1-9][0-9]?$ ]] || die "LISTENERS must be 1..99"
+    for i in $(seq "$LISTENERS"); do
+        name=$(listener_name "$i")
+        start_daemon "$name" museum-listener env DATABASE_URL="$(dburl)" LISTENER_NAME="$name" \
+            LISTENER_PIDFILE="$RUN/$name.pid" "$BIN/museum-listener"
+    done
+}
+
+# Names of the listeners with a pid file, running or not.
+listener_names() {
+    local f
+    for f in "$RUN"/listener*.pid; do
+        [ -e "$f" ] && basename "$f" .pid
+    done
+    return 0
 }
 
 nginx_conf() {
@@ -202,7 +222,7 @@ start() {
     pg_start
     migrate
     app_start
-    listener_start
+    listeners_start
     nginx_start
     wait_ready
     say "SK Museum is up: http://127.0.0.1:$PORT/"
@@ -223,7 +243,7 @@ stop_pid() {
 
 stop() {
     stop_pid nginx nginx
-    stop_pid listener museum-listener
+    for name in $(listener_names); do stop_pid "$name" museum-listener; done
     stop_pid app museum-app
     pg_stop
     say "SK Museum is stopped"
@@ -231,7 +251,7 @@ stop() {
 
 status() {
     local name pattern pid rc=0
-    for pair in nginx:nginx app:museum-app listener:museum-listener; do
+    for pair in nginx:nginx app:museum-app $(listener_names | sed 's/$/:museum-listener/'); do
         name=${pair%%:*}
         pattern=${pair#*:}
         pid=$(running_pid "$name" "$pattern")
@@ -239,7 +259,13 @@ status() {
     done
     if [ -n "${DATABASE_URL:-}" ]; then
         echo "postgres: external ($DATABASE_URL)"
-    elif pg_running; then echo "postgres: up ($PGDATA)"; else echo "postgres: down"; rc=1; fi
+    elif pg_running; then echo "postgres: up ($PGDATA)"; else echo "postgres: down"; return 1; fi
+    psql "$(dburl)" -XtAq -F ' ' -c "SELECT 'outbox: pending=' || pending || ' oldest=' ||
+        date_trunc('second', oldest_pending_age) || ' dead=' || dead || ' done_last_minute=' ||
+        processed_last_minute FROM report.outbox" \
+        -c "SELECT 'listener ' || name || ': pid=' || pid || ' events=' || events ||
+        ' last_seen=' || round(extract(epoch FROM silent_for)::numeric, 1) || 's ago'
+        FROM report.listeners" 2>/dev/null || true
     return $rc
 }
 
@@ -247,7 +273,7 @@ run() {
     start
     trap 'trap - INT TERM; echo; stop; exit 0' INT TERM
     say "logs follow; Ctrl-C stops everything"
-    tail -n 0 -F "$LOG/app.log" "$LOG/listener.log" "$LOG/nginx-error.log" &
+    tail -n 0 -F "$LOG/app.log" "$LOG"/listener*.log "$LOG/nginx-error.log" &
     wait
 }
 
@@ -260,7 +286,18 @@ dburl) dburl ;;
 sockdir) sock_dir; echo ;;
 psql) shift; exec psql "$(dburl)" "$@" ;;
 migrate) migrate ;;
+listeners) mkdir -p "$RUN" "$LOG"; listeners_start ;;
+retry-dead) psql "$(dburl)" -XtAq -c 'SELECT outbox.retry_dead()' | sed 's/$/ dead event(s) queued again/' ;;
+rebuild-mypage) psql "$(dburl)" -XtAq -c 'SELECT mypage.rebuild()' | sed 's/$/ MyPage row(s) changed/' ;;
+check-mypage)
+    out=$(psql "$(dburl)" -X -q -v ON_ERROR_STOP=1 -P footer=off -c 'SELECT * FROM mypage.diff()')
+    if [ "$(psql "$(dburl)" -XtAq -c 'SELECT count(*) FROM mypage.diff()')" = 0 ]; then
+        echo "MyPage matches its source tables"
+    else
+        echo "$out"
+        exit 1
+    fi ;;
 pg-start) mkdir -p "$RUN" "$LOG"; pg_start ;;
 pg-stop) pg_stop ;;
-*) die "usage: $0 start|stop|run|status|dburl|psql|migrate|pg-start|pg-stop" ;;
+*) die "usage: $0 start|stop|run|status|dburl|psql|migrate|listeners|retry-dead|rebuild-mypage|check-mypage|pg-start|pg-stop" ;;
 esac

@@ -1,6 +1,6 @@
 -- The SQL API and the listener's effects, called directly.
 BEGIN;
-SELECT plan(27);
+SELECT plan(28);
 
 CREATE TEMP TABLE t AS SELECT * FROM museum.create('Pg hall', '2021-07-26', 2);
 SELECT is((SELECT capacity || '/' || pcnt FROM t), '2/2', 'museum.create: pcnt starts at capacity');
@@ -54,6 +54,8 @@ SELECT lives_ok(format('SELECT museum.delete(%s)', (SELECT id FROM t)), 'delete'
 SELECT is(outbox.process(100), 1, 'the deletion is applied');
 SELECT is((SELECT array_agg(status::text ORDER BY id) FROM book.booking WHERE museum_id = (SELECT id FROM t)),
           ARRAY['CANCELED', 'FORCE_CANCELED', 'CANCELED'], 'force-cancel touches only live bookings');
+SELECT is((SELECT pcnt FROM museum.exhibition WHERE id = (SELECT id FROM t)), 2,
+          'force-cancel releases the seats of the bookings it cancels');
 
 SELECT * FROM finish();
 ROLLBACK;

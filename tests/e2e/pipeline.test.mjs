@@ -1,0 +1,161 @@
+// The event pipeline under stress: two listeners keep per-booking order,
+// a poison event is parked without blocking others, and the effects stay
+// exactly-once while listeners are SIGKILLed over and over and PostgreSQL
+// restarts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { api, caughtUp, createMuseum, eventually, ROOT, sql, unique } from './lib.mjs';
+
+const VAR = process.env.VAR ?? `${ROOT}var`;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const stack = (...args) => execFileSync(`${ROOT}scripts/stack.sh`, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+function listenerPids() {
+  return readdirSync(`${VAR}/run`).filter((f) => /^listener.*\.pid$/.test(f))
+    .map((f) => Number(readFileSync(`${VAR}/run/${f}`, 'utf8'))).filter(alive);
+}
+
+// Runs async task fn(i) for i < n with at most `width` in flight.
+async function pool(n, width, fn) {
+  let next = 0;
+  const results = new Array(n);
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < n) { const i = next++; results[i] = await fn(i); }
+  }));
+  return results;
+}
+
+// Checks every invariant over the whole database.
+function assertConsistent() {
+  assert.equal(sql('SELECT count(*) FROM outbox.event WHERE done_at IS NULL OR dead'), '0', 'every event done, none dead');
+  assert.equal(sql('SELECT count(*) FROM outbox.event WHERE attempts <> 1'), '0', 'every event applied exactly once');
+  assert.equal(sql(`SELECT count(*) FROM museum.exhibition e WHERE pcnt <> capacity - (SELECT count(*)
+    FROM book.booking b WHERE b.museum_id = e.id AND b.status IN ('REQUESTED', 'REQUEST_COMPLETED'))`), '0',
+  'pcnt = capacity - live bookings, for every exhibition');
+  assert.equal(sql("SELECT count(*) FROM book.booking WHERE status = 'REQUESTED'"), '0', 'no booking left unconfirmed');
+  assert.equal(sql(`SELECT count(*) FROM book.booking b LEFT JOIN confirm.confirmation c ON c.book_id = b.id
+    WHERE c.status IS DISTINCT FROM b.status::text`), '0', 'every confirmation agrees with its booking');
+  execFileSync(`${ROOT}scripts/stack.sh`, ['check-mypage'], { stdio: 'ignore' }); // throws on a difference
+}
+
+test('two listeners: book-then-cancel pairs in quick succession end CANCELED everywhere', async () => {
+  assert.ok(listenerPids().length >= 2, 'the test stack runs two listeners');
+  const m = await createMuseum(50);
+  const ids = await pool(200, 16, async (i) => {
+    const b = await api('POST', '/books', { museumId: m.id, custNm: `pair-${i}` });
+    assert.equal(b.status, 201, b.text);
+    const c = await api('PATCH', `/books/${b.json.id}`, { status: 'CANCELED' });
+    assert.equal(c.status, 200, c.text);
+    return b.json.id;
+  });
+  await caughtUp();
+  assert.equal((await api('GET', `/museums/${m.id}`)).json.pcnt, 50, 'every seat back');
+  assert.equal(sql(`SELECT count(*) FROM book.booking WHERE museum_id = ${m.id} AND status <> 'CANCELED'`), '0');
+  const confirms = (await api('GET', `/confirms?museumId=${m.id}&limit=1000`)).json;
+  assert.equal(confirms.length, ids.length);
+  assert.ok(confirms.every((c) => c.status === 'CANCELED'));
+  assert.equal(sql(`SELECT count(*) FROM mypage.entry WHERE museum_id = ${m.id}
+    AND (status <> 'CANCELED' OR confirm_status <> 'CANCELED')`), '0');
+  assert.ok(Number(sql("SELECT count(*) FROM outbox.listener WHERE events > 0")) >= 2,
+    'both listeners did some of the work');
+});
+
+test('a poison event is retried, parked dead, and blocks nothing else', async () => {
+  const m = await createMuseum(1);
+  // Releasing a seat nobody took breaks pcnt <= capacity: this effect always fails.
+  const poison = sql(`INSERT INTO outbox.event (kind, museum_id, book_id) VALUES ('CANCELED', ${m.id}, 0) RETURNING id`);
+  try {
+    const other = await createMuseum(5);
+    const b = (await api('POST', '/books', { museumId: other.id, custNm: unique('bystander') })).json;
+    await eventually(async () => (await api('GET', `/books/${b.id}`)).json.status === 'REQUEST_COMPLETED',
+      10000, 'the bystander booking to complete');
+    await eventually(() => sql(`SELECT dead FROM outbox.event WHERE id = ${poison}`) === 't', 10000, 'parked');
+    const [attempts, error] = sql(`SELECT attempts, last_error FROM outbox.event WHERE id = ${poison}`).split('|');
+    assert.equal(attempts, '3');
+    assert.match(error, /exhibition_pcnt_range/);
+    assert.equal(sql(`SELECT count(*) FROM report.dead_events WHERE id = ${poison}`), '1');
+    assert.match(execFileSync(`${ROOT}scripts/stack.sh`, ['status'], { encoding: 'utf8' }).toString(), /dead=1/);
+    assert.equal((await api('GET', `/museums/${m.id}`)).json.pcnt, 1, 'the failed effect left nothing behind');
+    // make retry-dead puts it back; it fails again and is parked again.
+    assert.match(execFileSync('make', ['-s', 'retry-dead'], { cwd: ROOT, encoding: 'utf8' }), /^1 dead/);
+    await eventually(() => sql(`SELECT attempts = 3 AND dead FROM outbox.event WHERE id = ${poison}`) === 't',
+      10000, 'parked again');
+  } finally {
+    sql(`DELETE FROM outbox.event WHERE id = ${poison}`);
+  }
+});
+
+test('a PostgreSQL restart: listeners and workers reconnect by themselves', async () => {
+  const before = listenerPids().sort();
+  stack('pg-stop');
+  const down = await api('GET', '/museums?limit=1');
+  assert.equal(down.status, 503);
+  stack('pg-start');
+  const m = await eventually(async () => {
+    const r = await api('POST', '/museums', { name: unique('After restart'), chkDate: '20210726', pcnt: 3 });
+    return r.status === 201 && r.json;
+  }, 10000, 'the API to recover');
+  const b = (await api('POST', '/books', { museumId: m.id, custNm: unique('r') })).json;
+  await eventually(async () => (await api('GET', `/books/${b.id}`)).json.status === 'REQUEST_COMPLETED',
+    15000, 'the listeners to reconnect and apply the event');
+  assert.deepEqual(listenerPids().sort(), before, 'the same listener processes, not restarted');
+});
+
+test('crash test: 30+ SIGKILLs of listeners and a PostgreSQL fast restart under a mixed workload', async () => {
+  const museums = [];
+  for (let i = 0; i < 6; i++) museums.push(await createMuseum(15));
+  const mine = []; // live booking ids
+  let stop = false;
+  const statuses = {};
+  const note = (r) => { statuses[r.status] = (statuses[r.status] ?? 0) + 1; return r; };
+  const pick = (a) => a[Math.floor(Math.random() * a.length)];
+
+  const worker = async () => {
+    while (!stop) {
+      const op = Math.random();
+      const live = museums.filter((m) => !m.deleted);
+      if (op < 0.45 && live.length) {
+        const r = note(await api('POST', '/books', { museumId: pick(live).id, custNm: unique('crash') }));
+        if (r.status === 201) mine.push(r.json.id);
+      } else if (op < 0.65 && mine.length) {
+        const id = mine.splice(Math.floor(Math.random() * mine.length), 1)[0];
+        // a duplicate cancel, racing the first
+        await Promise.all([1, 2].map(async () => note(await api('PATCH', `/books/${id}`, { status: 'CANCELED' }))));
+      } else if (op < 0.9 && live.length) {
+        const r = note(await api('POST', '/books', { museumId: pick(live).id, custNm: unique('pair') }));
+        if (r.status === 201) note(await api('PUT', `/books/${r.json.id}`, { status: 'CANCELED' }));
+      } else if (op < 0.93 && live.length > 2) {
+        const m = pick(live);
+        m.deleted = true;
+        note(await api('DELETE', `/museums/${m.id}`));
+      } else if (op < 0.96) {
+        const r = note(await api('POST', '/museums', { name: unique('Crash hall'), chkDate: '20210726', pcnt: 10 }));
+        if (r.status === 201) museums.push(r.json);
+      } else {
+        await sleep(5);
+      }
+    }
+  };
+
+  let kills = 0;
+  const killer = async () => {
+    while (kills < 32) {
+      await sleep(150 + Math.random() * 200);
+      const pids = listenerPids();
+      if (pids.length) { process.kill(pick(pids), 'SIGKILL'); kills++; }
+      if (kills === 12) { stack('pg-stop'); await sleep(300); stack('pg-start'); }
+      stack('listeners');
+    }
+    stop = true;
+  };
+
+  await Promise.all([killer(), ...Array.from({ length: 6 }, worker)]);
+  const unexpected = Object.keys(statuses).filter((s) => !['200', '201', '204', '404', '409', '503'].includes(s));
+  assert.deepEqual(unexpected, [], `only expected statuses: ${JSON.stringify(statuses)}`);
+  assert.ok(kills >= 30);
+  stack('listeners');
+  await caughtUp(60000);
+  assertConsistent();
+});
