@@ -8,6 +8,9 @@ cd "$ROOT"
 
 export SANITIZER=${TEST_SANITIZER-address,undefined}
 export VAR=$ROOT/var/test
+# Where `make SANITIZER=...` puts the binaries, for scripts/stack.sh calls
+# made by the tests themselves.
+if [ -n "$SANITIZER" ]; then export BIN=$ROOT/build/san-${SANITIZER//,/-}; else export BIN=$ROOT/build/release; fi
 export PG_FAST=1
 # Two listeners share the work; failing events give up fast (3 tries, 20 ms
 # base backoff) so the poison test need not wait minutes.

@@ -76,7 +76,7 @@ test('a poison event is retried, parked dead, and blocks nothing else', async ()
     assert.equal(attempts, '3');
     assert.match(error, /exhibition_pcnt_range/);
     assert.equal(sql(`SELECT count(*) FROM report.dead_events WHERE id = ${poison}`), '1');
-    assert.match(execFileSync(`${ROOT}scripts/stack.sh`, ['status'], { encoding: 'utf8' }).toString(), /dead=1/);
+    assert.match(execFileSync(`${ROOT}scripts/stack.sh`, ['status'], { encoding: 'utf8' }), /dead=1/);
     assert.equal((await api('GET', `/museums/${m.id}`)).json.pcnt, 1, 'the failed effect left nothing behind');
     // make retry-dead puts it back; it fails again and is parked again.
     assert.match(execFileSync('make', ['-s', 'retry-dead'], { cwd: ROOT, encoding: 'utf8' }), /^1 dead/);
