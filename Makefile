@@ -21,7 +21,7 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(STRICT) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDLIBS = $(PKG_LIBS) -lfcgi
 
-APP_OBJS := app.o api.o http.o db.o validate.o museum.o book.o confirm.o mypage.o
+APP_OBJS := app.o api.o http.o db.o validate.o museum.o book.o confirm.o mypage.o pool.o status.o
 LISTENER_OBJS := listener.o
 
 export PORT ?= 8080
@@ -29,7 +29,7 @@ export VAR ?= $(CURDIR)/var
 export BIN := $(CURDIR)/$(BUILD)
 
 .PHONY: all deps deps-test run start stop status psql dburl migrate test test-unit clean \
-	format format-check retry-dead rebuild-mypage check-mypage
+	format format-check reload retry-dead rebuild-mypage check-mypage
 
 all: $(BUILD)/museum-app $(BUILD)/museum-listener
 
@@ -64,6 +64,10 @@ start: deps
 
 stop:
 	@scripts/stack.sh stop
+
+# Zero-downtime redeploy of freshly built binaries and config.
+reload: all
+	@scripts/stack.sh reload
 
 status:
 	@scripts/stack.sh status

@@ -8,6 +8,7 @@
 #include "confirm.h"
 #include "museum.h"
 #include "mypage.h"
+#include "status.h"
 #include "validate.h"
 
 /* Type OIDs from catalog/pg_type.h (stable across PostgreSQL versions). */
@@ -15,6 +16,9 @@
 #define OID_INT8 20
 #define OID_INT2 21
 #define OID_INT4 23
+#define OID_FLOAT4 700
+#define OID_FLOAT8 701
+#define OID_NUMERIC 1700
 
 struct resource {
     const char *name;
@@ -26,6 +30,9 @@ static const struct resource resources[] = {
     {"books", book_route},
     {"confirms", confirm_route},
     {"myPages", mypage_route},
+    {"status", status_route},
+    {"healthz", status_healthz},
+    {"readyz", status_readyz},
 };
 
 void api_handle(struct http_request *req)
@@ -87,6 +94,11 @@ json_object *api_row_json(const PGresult *res, int i)
                 break;
             case OID_BOOL:
                 val = json_object_new_boolean(v[0] == 't');
+                break;
+            case OID_FLOAT4:
+            case OID_FLOAT8:
+            case OID_NUMERIC:
+                val = json_object_new_double(strtod(v, NULL));
                 break;
             default:
                 val = json_object_new_string_len(v, PQgetlength(res, i, c));

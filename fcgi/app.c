@@ -1,13 +1,27 @@
-/* museum-app: the FastCGI server. A master process holds the listening
- * socket and keeps APP_WORKERS worker processes alive; each worker answers
- * requests one at a time over its own PostgreSQL connection.
+/* museum-app: the FastCGI server, a supervised worker pool in the php-fpm
+ * mould (pm = dynamic). The master holds the listening socket and keeps
+ * between APP_WORKERS_MIN and APP_WORKERS_MAX workers: it adds workers when
+ * none is idle, retires workers idle for APP_IDLE_TIMEOUT_MS, replaces a
+ * worker that dies, recycles one after APP_MAX_REQUESTS requests and kills
+ * one stuck in a request for APP_REQUEST_TIMEOUT_MS (nginx then answers
+ * 503). Each worker answers one request at a time over its own PostgreSQL
+ * connection.
  *
- * Environment: DATABASE_URL (required), APP_SOCKET (unix socket path or
- * ":port"), APP_WORKERS (default 4), APP_PIDFILE (optional),
- * APP_MAX_REQUESTS (recycle a worker after that many requests, 0 = never). */
+ * SIGUSR2 or SIGHUP: zero-downtime reload. The master runs the binary at
+ * its own path with --check; if that passes it re-executes itself there,
+ * keeping the listening socket and its pid, starts new workers, and only
+ * then lets the old ones finish their requests and exit.
+ * SIGTERM/SIGINT: workers finish their requests, then everything exits.
+ *
+ * Environment: DATABASE_URL, APP_SOCKET (unix path or host:port; or a
+ * systemd socket via LISTEN_FDS), APP_PIDFILE, APP_BACKLOG (128), and the
+ * APP_* settings above. `museum-app --check` connects, prepares every
+ * statement and exits 0 if all is well. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcgiapp.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,34 +35,30 @@
 #include "api.h"
 #include "db.h"
 #include "http.h"
+#include "pool.h"
+#include "status.h"
 
-#define MAX_WORKERS 256
+struct config {
+    const char *dsn;
+    const char *socket_path;
+    const char *pidfile;
+    char self[PATH_MAX]; /* this binary's path, for --check and re-exec */
+    long min_workers, max_workers;
+    long max_requests;
+    long request_timeout_ms;
+    long idle_timeout_ms;
+    long backlog;
+    int own_socket; /* we created the socket file: remove it on exit */
+};
 
-static volatile sig_atomic_t stopping;
-static volatile sig_atomic_t child_exited;
-static sigset_t unblocked_mask; /* the mask workers run with */
+static volatile sig_atomic_t worker_stopping;
+static struct pool_board *board;
+static sigset_t master_signals;
 
-static void on_stop(int sig)
+static void on_worker_stop(int sig)
 {
     (void)sig;
-    stopping = 1;
-}
-
-static void on_child(int sig)
-{
-    (void)sig;
-    child_exited = 1;
-}
-
-static void set_handler(int sig, void (*fn)(int))
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = fn;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0; /* no SA_RESTART: a signal must interrupt accept() */
-    sigaction(sig, &sa, NULL);
+    worker_stopping = 1;
 }
 
 static long env_long(const char *name, long fallback, long min, long max)
@@ -67,56 +77,220 @@ static long env_long(const char *name, long fallback, long min, long max)
     return n;
 }
 
-static double now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-/* A worker: answers requests until told to stop or recycled. Never returns. */
-static void worker_run(int listen_fd, const char *dsn, long max_requests)
+/* A worker in slot i: answers requests until told to stop or recycled.
+ * Never returns. */
+static void worker_run(const struct config *cfg, int listen_fd, int i)
 {
     FCGX_Request fcgx;
+    struct sigaction sa;
     long served = 0;
 
     prctl(PR_SET_PDEATHSIG, SIGTERM);
-    set_handler(SIGTERM, on_stop);
-    set_handler(SIGINT, on_stop);
-    set_handler(SIGCHLD, SIG_DFL);
-    sigprocmask(SIG_SETMASK, &unblocked_mask, NULL);
-    db_init(dsn);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_worker_stop; /* no SA_RESTART: it must interrupt accept() */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGUSR2, SIG_IGN);
+    sigprocmask(SIG_UNBLOCK, &master_signals, NULL);
+    if (getppid() == 1)
+        _exit(0); /* the master died before PDEATHSIG was armed */
+    db_init(cfg->dsn);
+    status_init(board, listen_fd);
     FCGX_InitRequest(&fcgx, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
-    while (!stopping && FCGX_Accept_r(&fcgx) >= 0) {
+    pool_slot_idle(board, i);
+    while (!worker_stopping && FCGX_Accept_r(&fcgx) >= 0) {
         struct http_request req;
-        double start = now_ms();
-
+        int64_t start = pool_now_ms();
+        double ms;
         char log_line[512];
 
+        pool_slot_busy(board, i);
         http_request_init(&req, &fcgx);
         api_handle(&req);
         /* req points into fcgx's environment, which Finish frees. */
         snprintf(log_line, sizeof(log_line), "req=%s method=%s path=%.256s status=%d",
                  req.request_id, req.head ? "HEAD" : req.method, req.path, req.status);
         FCGX_Finish_r(&fcgx);
-        fprintf(stderr, "%s ms=%.2f\n", log_line, now_ms() - start);
-        if (max_requests > 0 && ++served >= max_requests)
-            break;
+        board->slots[i].served++;
+        pool_slot_idle(board, i);
+        {
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            ms = (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6 - (double)start;
+        }
+        fprintf(stderr, "%s ms=%.2f\n", log_line, ms);
+        if (cfg->max_requests > 0 && ++served >= cfg->max_requests)
+            break; /* recycled: the master starts a fresh one */
     }
     db_close();
     _exit(0);
 }
 
-static pid_t worker_start(int listen_fd, const char *dsn, long max_requests)
+/* Starts a worker in a free slot. Returns its pid, or -1. */
+static pid_t worker_start(const struct config *cfg, int listen_fd)
+{
+    int i;
+    pid_t pid;
+
+    for (i = 0; i < POOL_MAX_WORKERS && board->slots[i].state != POOL_FREE; i++)
+        ;
+    if (i == POOL_MAX_WORKERS)
+        return -1;
+    board->slots[i].state = POOL_STARTING;
+    board->slots[i].since_ms = pool_now_ms();
+    board->slots[i].served = 0;
+    pid = fork();
+    if (pid == 0)
+        worker_run(cfg, listen_fd, i);
+    if (pid < 0) {
+        fprintf(stderr, "event=fork_failed error=\"%s\"\n", strerror(errno));
+        board->slots[i].state = POOL_FREE;
+        return -1;
+    }
+    board->slots[i].pid = pid;
+    return pid;
+}
+
+/* Collects exited children, freeing their slots. Children of an earlier
+ * binary (after a reload) have no slot and are simply reaped. */
+static void reap(void)
+{
+    pid_t pid;
+    int status;
+
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        for (int i = 0; i < POOL_MAX_WORKERS; i++) {
+            struct pool_slot *s = &board->slots[i];
+            if (s->pid != pid || s->state == POOL_FREE)
+                continue;
+            if (!clean && s->state != POOL_RETIRING)
+                fprintf(stderr, "event=worker_died pid=%ld exit=%d signal=%d\n", (long)pid,
+                        WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                        WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+            board->served_by_gone += s->served;
+            s->served = 0;
+            s->pid = 0;
+            s->state = POOL_FREE;
+        }
+    }
+}
+
+/* One supervision step: kill stuck workers, keep the minimum, grow when
+ * every worker is busy (doubling the spawn rate each step, php-fpm style),
+ * retire one long-idle worker above the minimum. */
+static void manage(const struct config *cfg, int listen_fd, long *spawn_rate)
+{
+    int64_t now = pool_now_ms();
+    struct pool_counts c;
+    int retired = 0;
+
+    for (int i = 0; i < POOL_MAX_WORKERS; i++) {
+        struct pool_slot *s = &board->slots[i];
+        if (s->state == POOL_BUSY && now - s->since_ms > cfg->request_timeout_ms) {
+            fprintf(stderr, "event=worker_timeout pid=%ld busy_ms=%lld\n", (long)s->pid,
+                    (long long)(now - s->since_ms));
+            s->state = POOL_RETIRING;
+            kill(s->pid, SIGKILL);
+        }
+    }
+    pool_count(board, &c);
+    if (c.busy > board->max_busy)
+        board->max_busy = c.busy;
+    if (c.total < cfg->min_workers) {
+        for (long n = cfg->min_workers - c.total; n > 0; n--)
+            worker_start(cfg, listen_fd);
+    } else if (c.idle + c.starting == 0 && c.total < cfg->max_workers) {
+        long n = *spawn_rate < cfg->max_workers - c.total ? *spawn_rate : cfg->max_workers - c.total;
+        for (long k = 0; k < n; k++)
+            worker_start(cfg, listen_fd);
+        fprintf(stderr, "event=pool_grow workers=%ld\n", c.total + n);
+        *spawn_rate = *spawn_rate < 8 ? *spawn_rate * 2 : 8;
+    } else {
+        *spawn_rate = 1;
+    }
+    for (int i = 0; i < POOL_MAX_WORKERS && !retired && c.total > cfg->min_workers && c.idle > 1;
+         i++) {
+        struct pool_slot *s = &board->slots[i];
+        if (s->state == POOL_IDLE && now - s->since_ms > cfg->idle_timeout_ms) {
+            s->state = POOL_RETIRING;
+            kill(s->pid, SIGTERM);
+            retired = 1;
+            fprintf(stderr, "event=pool_shrink workers=%d\n", c.total - 1);
+        }
+    }
+    pool_count(board, &c);
+    if (c.total > board->high_water)
+        board->high_water = c.total;
+}
+
+/* Runs `self --check`. Returns 0 if it exited 0. */
+static int check_binary(const char *self)
 {
     pid_t pid = fork();
+    int status;
 
-    if (pid == 0)
-        worker_run(listen_fd, dsn, max_requests);
-    if (pid < 0)
-        fprintf(stderr, "event=fork_failed error=\"%s\"\n", strerror(errno));
-    return pid;
+    if (pid == 0) {
+        sigprocmask(SIG_UNBLOCK, &master_signals, NULL);
+        execl(self, self, "--check", (char *)NULL);
+        _exit(127);
+    }
+    if (pid < 0 || waitpid(pid, &status, 0) != pid)
+        return -1;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* Re-executes the (new) binary at our path, handing over the socket and
+ * the pids of the current workers. Returns only if refused or failed. */
+static void reload(const struct config *cfg, int listen_fd, char **argv)
+{
+    char fd_text[16];
+    char pids[POOL_MAX_WORKERS * 12 + 1];
+    size_t o = 0;
+
+    if (check_binary(cfg->self) != 0) {
+        fprintf(stderr, "event=reload_refused reason=\"%s --check failed\"\n", cfg->self);
+        return;
+    }
+    pids[0] = '\0';
+    for (int i = 0; i < POOL_MAX_WORKERS; i++)
+        if (board->slots[i].state != POOL_FREE && o + 12 < sizeof(pids))
+            o += (size_t)snprintf(pids + o, sizeof(pids) - o, "%ld,", (long)board->slots[i].pid);
+    snprintf(fd_text, sizeof(fd_text), "%d", listen_fd);
+    fcntl(listen_fd, F_SETFD, 0); /* keep it across exec */
+    setenv("APP_LISTEN_FD", fd_text, 1);
+    setenv("APP_RETIRE_PIDS", pids, 1);
+    fprintf(stderr, "event=reload binary=%s\n", cfg->self);
+    execv(cfg->self, argv);
+    fprintf(stderr, "event=reload_failed error=\"%s\"\n", strerror(errno));
+    unsetenv("APP_LISTEN_FD");
+    unsetenv("APP_RETIRE_PIDS");
+}
+
+/* After a reload: once the new workers are up, lets the previous binary's
+ * workers finish their requests and exit. */
+static void retire_previous(const char *pids)
+{
+    int64_t deadline = pool_now_ms() + 2000;
+    struct pool_counts c;
+
+    do {
+        pool_count(board, &c);
+        if (c.idle > 0)
+            break;
+        usleep(10000);
+    } while (pool_now_ms() < deadline);
+    while (pids && *pids) {
+        long pid = strtol(pids, (char **)&pids, 10);
+        if (pid > 0)
+            kill((pid_t)pid, SIGTERM);
+        if (*pids == ',')
+            pids++;
+        else
+            break;
+    }
 }
 
 static int write_pidfile(const char *path)
@@ -134,90 +308,133 @@ static int write_pidfile(const char *path)
     return fclose(f);
 }
 
-int main(void)
+/* The listening socket: inherited across a reload, from systemd, or new. */
+static int open_listener(struct config *cfg)
 {
-    const char *dsn = getenv("DATABASE_URL");
-    const char *socket_path = getenv("APP_SOCKET");
-    const char *pidfile = getenv("APP_PIDFILE");
-    long nworkers = env_long("APP_WORKERS", 4, 1, MAX_WORKERS);
-    long max_requests = env_long("APP_MAX_REQUESTS", 0, 0, 1000000000);
-    pid_t workers[MAX_WORKERS] = {0};
-    int listen_fd;
-    time_t burst_start = time(NULL);
-    int burst_deaths = 0;
+    const char *inherited = getenv("APP_LISTEN_FD");
+    const char *sd_pid = getenv("LISTEN_PID");
+    int fd;
 
-    if (!dsn || !*dsn || !socket_path || !*socket_path) {
-        fprintf(stderr, "museum-app: DATABASE_URL and APP_SOCKET must be set\n");
+    if (inherited && *inherited) {
+        fd = atoi(inherited);
+        unsetenv("APP_LISTEN_FD");
+    } else if (sd_pid && atol(sd_pid) == (long)getpid() && getenv("LISTEN_FDS")) {
+        fd = 3; /* SD_LISTEN_FDS_START */
+        unsetenv("LISTEN_PID");
+        unsetenv("LISTEN_FDS");
+    } else {
+        if (!cfg->socket_path || !*cfg->socket_path) {
+            fprintf(stderr, "museum-app: APP_SOCKET must be set\n");
+            return -1;
+        }
+        if (cfg->socket_path[0] == '/')
+            unlink(cfg->socket_path);
+        fd = FCGX_OpenSocket(cfg->socket_path, (int)cfg->backlog);
+        if (fd < 0) {
+            fprintf(stderr, "museum-app: cannot listen on %s: %s\n", cfg->socket_path,
+                    strerror(errno));
+            return -1;
+        }
+        if (cfg->socket_path[0] == '/') {
+            chmod(cfg->socket_path, 0666);
+            cfg->own_socket = 1;
+        }
+    }
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    return fd;
+}
+
+int main(int argc, char **argv)
+{
+    struct config cfg = {
+        .dsn = getenv("DATABASE_URL"),
+        .socket_path = getenv("APP_SOCKET"),
+        .pidfile = getenv("APP_PIDFILE"),
+        .min_workers = env_long("APP_WORKERS_MIN", 2, 1, POOL_MAX_WORKERS),
+        .max_workers = env_long("APP_WORKERS_MAX", 16, 1, POOL_MAX_WORKERS),
+        .max_requests = env_long("APP_MAX_REQUESTS", 10000, 0, 1000000000),
+        .request_timeout_ms = env_long("APP_REQUEST_TIMEOUT_MS", 10000, 100, 3600000),
+        .idle_timeout_ms = env_long("APP_IDLE_TIMEOUT_MS", 10000, 100, 3600000),
+        .backlog = env_long("APP_BACKLOG", 128, 1, 65535),
+    };
+    const char *retire = getenv("APP_RETIRE_PIDS");
+    char retire_pids[POOL_MAX_WORKERS * 12 + 1] = "";
+    long spawn_rate = 1;
+    int listen_fd;
+    int stopping = 0;
+
+    if (!cfg.dsn || !*cfg.dsn) {
+        fprintf(stderr, "museum-app: DATABASE_URL must be set\n");
         return 2;
+    }
+    if (argc > 1 && strcmp(argv[1], "--check") == 0) {
+        db_init(cfg.dsn);
+        if (db_check() != 0)
+            return 1;
+        db_close();
+        return 0;
+    }
+    if (cfg.max_workers < cfg.min_workers)
+        cfg.max_workers = cfg.min_workers;
+    if (!realpath(argv[0], cfg.self))
+        snprintf(cfg.self, sizeof(cfg.self), "%s", argv[0]);
+    if (retire) {
+        snprintf(retire_pids, sizeof(retire_pids), "%s", retire);
+        unsetenv("APP_RETIRE_PIDS");
     }
     if (FCGX_Init() != 0) {
         fprintf(stderr, "museum-app: FCGX_Init failed\n");
         return 1;
     }
-    if (socket_path[0] == '/')
-        unlink(socket_path);
-    listen_fd = FCGX_OpenSocket(socket_path, 1024);
-    if (listen_fd < 0) {
-        fprintf(stderr, "museum-app: cannot listen on %s: %s\n", socket_path, strerror(errno));
+    listen_fd = open_listener(&cfg);
+    if (listen_fd < 0)
+        return 1;
+    board = pool_board_create();
+    if (!board) {
+        fprintf(stderr, "museum-app: cannot map the scoreboard\n");
         return 1;
     }
-    if (socket_path[0] == '/')
-        chmod(socket_path, 0666);
-    if (write_pidfile(pidfile) != 0)
+    board->min_workers = (int)cfg.min_workers;
+    board->max_workers = (int)cfg.max_workers;
+    if (write_pidfile(cfg.pidfile) != 0)
         return 1;
     signal(SIGPIPE, SIG_IGN);
-    {
-        sigset_t block;
-        sigemptyset(&block);
-        sigaddset(&block, SIGCHLD);
-        sigaddset(&block, SIGTERM);
-        sigaddset(&block, SIGINT);
-        sigprocmask(SIG_BLOCK, &block, &unblocked_mask);
-    }
-    set_handler(SIGTERM, on_stop);
-    set_handler(SIGINT, on_stop);
-    set_handler(SIGCHLD, on_child);
-    for (long i = 0; i < nworkers; i++)
-        workers[i] = worker_start(listen_fd, dsn, max_requests);
-    fprintf(stderr, "event=app_started pid=%ld workers=%ld socket=%s\n", (long)getpid(), nworkers,
-            socket_path);
+    sigemptyset(&master_signals);
+    sigaddset(&master_signals, SIGCHLD);
+    sigaddset(&master_signals, SIGTERM);
+    sigaddset(&master_signals, SIGINT);
+    sigaddset(&master_signals, SIGHUP);
+    sigaddset(&master_signals, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &master_signals, NULL);
+
+    manage(&cfg, listen_fd, &spawn_rate);
+    if (retire_pids[0])
+        retire_previous(retire_pids);
+    fprintf(stderr, "event=app_started pid=%ld workers_min=%ld workers_max=%ld\n", (long)getpid(),
+            cfg.min_workers, cfg.max_workers);
 
     while (!stopping) {
-        pid_t pid;
-        int wstatus;
+        struct timespec tick = {0, 100 * 1000000L};
+        int sig = sigtimedwait(&master_signals, NULL, &tick);
 
-        if (!child_exited)
-            sigsuspend(&unblocked_mask);
-        child_exited = 0;
-        while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0) {
-            for (long i = 0; i < nworkers; i++) {
-                if (workers[i] != pid)
-                    continue;
-                if (!(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)) {
-                    fprintf(stderr, "event=worker_died pid=%ld status=%d signal=%d\n", (long)pid,
-                            WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1,
-                            WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0);
-                    if (time(NULL) - burst_start > 1) {
-                        burst_start = time(NULL);
-                        burst_deaths = 0;
-                    }
-                    if (++burst_deaths > 16)
-                        sleep(1); /* crash loop: do not fork-bomb */
-                }
-                workers[i] = stopping ? 0 : worker_start(listen_fd, dsn, max_requests);
-            }
-        }
+        if (sig == SIGTERM || sig == SIGINT)
+            stopping = 1;
+        else if (sig == SIGHUP || sig == SIGUSR2)
+            reload(&cfg, listen_fd, argv);
+        reap();
+        if (!stopping)
+            manage(&cfg, listen_fd, &spawn_rate);
     }
 
-    for (long i = 0; i < nworkers; i++)
-        if (workers[i] > 0)
-            kill(workers[i], SIGTERM);
+    for (int i = 0; i < POOL_MAX_WORKERS; i++)
+        if (board->slots[i].state != POOL_FREE)
+            kill(board->slots[i].pid, SIGTERM);
     while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
         ;
-    if (socket_path[0] == '/')
-        unlink(socket_path);
-    if (pidfile && *pidfile)
-        unlink(pidfile);
+    if (cfg.own_socket || (cfg.socket_path && cfg.socket_path[0] == '/' && !getenv("INVOCATION_ID")))
+        unlink(cfg.socket_path);
+    if (cfg.pidfile && *cfg.pidfile)
+        unlink(cfg.pidfile);
     fprintf(stderr, "event=app_stopped\n");
     return 0;
 }

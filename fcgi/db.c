@@ -36,9 +36,12 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
                         "SELECT * FROM mypage.list($1::text, $2::bigint, $3::bigint, "
                         "$4::integer)",
                         4, 1},
+    [DB_STATUS] = {"status", "SELECT * FROM outbox.status()", 0, 1},
+    [DB_LAG] = {"lag", "SELECT outbox.lag_seconds()", 0, 1},
 };
 
 static const char *conn_dsn;
+static char conn_options[160];
 static PGconn *conn;
 static unsigned char prepared[DB_STMT_COUNT];
 
@@ -52,10 +55,7 @@ static void set_error(struct db_error *err, int status, const char *detail)
 static int ensure_connected(void)
 {
     static const char *const keys[] = {"dbname", "application_name", "options", NULL};
-    const char *values[] = {conn_dsn, "museum-app",
-                            "-c DateStyle=ISO -c statement_timeout=5000 -c lock_timeout=2000 "
-                            "-c idle_in_transaction_session_timeout=10000",
-                            NULL};
+    const char *values[] = {conn_dsn, "museum-app", conn_options, NULL};
 
     if (conn && PQstatus(conn) == CONNECTION_OK)
         return 0;
@@ -70,11 +70,29 @@ static int ensure_connected(void)
     return 0;
 }
 
+/* A millisecond setting from the environment, or fallback if unset/bad. */
+static long env_ms(const char *name, long fallback)
+{
+    const char *v = getenv(name);
+    char *end;
+    long n;
+
+    if (!v || !*v)
+        return fallback;
+    n = strtol(v, &end, 10);
+    return *end || n < 0 || n > 3600000 ? fallback : n;
+}
+
 void db_init(const char *dsn)
 {
     conn_dsn = dsn;
+    snprintf(conn_options, sizeof(conn_options),
+             "-c DateStyle=ISO -c statement_timeout=%ld -c lock_timeout=%ld "
+             "-c idle_in_transaction_session_timeout=10000",
+             env_ms("DB_STATEMENT_TIMEOUT_MS", 5000), env_ms("DB_LOCK_TIMEOUT_MS", 1000));
     (void)ensure_connected();
 }
+
 
 int db_connected(void)
 {
@@ -170,4 +188,14 @@ PGresult *db_exec(enum db_stmt stmt, const char *const *params, struct db_error 
     }
     set_error(err, 503, "the database is unavailable; try again shortly");
     return NULL;
+}
+
+int db_check(void)
+{
+    if (ensure_connected() != 0)
+        return -1;
+    for (int i = 0; i < DB_STMT_COUNT; i++)
+        if (prepare((enum db_stmt)i) != 0)
+            return -1;
+    return 0;
 }

@@ -19,6 +19,8 @@ enum db_stmt {
     DB_CONFIRM_LIST,  /* book_id, museum_id, after, limit */
     DB_MYPAGE_GET,    /* id */
     DB_MYPAGE_LIST,   /* cust_nm, book_id, after, limit */
+    DB_STATUS,        /* (none): outbox backlog and listeners */
+    DB_LAG,           /* (none): seconds the oldest pending event has waited */
     DB_STMT_COUNT
 };
 
@@ -29,8 +31,13 @@ struct db_error {
 };
 
 /* Remembers the connection string (kept, not copied) and tries to connect.
- * A failure here is not fatal: db_exec connects on demand. */
+ * A failure here is not fatal: db_exec connects on demand. Timeouts come
+ * from DB_STATEMENT_TIMEOUT_MS (default 5000) and DB_LOCK_TIMEOUT_MS (1000). */
 void db_init(const char *dsn);
+
+/* Connects and prepares every statement: 0, or -1 with the reason on
+ * stderr. For `museum-app --check`. */
+int db_check(void);
 
 /* Runs stmt with params (text, NULL = SQL NULL), connecting and preparing
  * as needed. Returns a result with rows (caller PQclears), or NULL with

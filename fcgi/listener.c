@@ -227,7 +227,28 @@ static int write_pidfile(const char *path)
     return fclose(f);
 }
 
-int main(void)
+/* --check: can this binary connect and find the functions it calls? */
+static int check(const char *dsn)
+{
+    PGconn *conn = listener_connect(dsn);
+    int conn_lost = 0;
+    int rc;
+
+    if (!conn)
+        return 1;
+    rc = query_value(conn,
+                     "SELECT concat_ws(' ', "
+                     "'outbox.process(integer, boolean, integer, integer)'::regprocedure, "
+                     "'outbox.listener_beat(text, integer, bigint)'::regprocedure, "
+                     "'outbox.prune(interval, integer)'::regprocedure)",
+                     0, NULL, NULL, 0, &conn_lost) == 0
+             ? 0
+             : 1;
+    PQfinish(conn);
+    return rc;
+}
+
+int main(int argc, char **argv)
 {
     struct config cfg = {
         .dsn = getenv("DATABASE_URL"),
@@ -257,6 +278,8 @@ int main(void)
         fprintf(stderr, "museum-listener: DATABASE_URL must be set\n");
         return 2;
     }
+    if (argc > 1 && strcmp(argv[1], "--check") == 0)
+        return check(cfg.dsn);
     if (write_pidfile(pidfile) != 0)
         return 1;
     memset(&sa, 0, sizeof(sa));
@@ -322,6 +345,15 @@ int main(void)
     reconnect:
         PQfinish(conn);
         conn = NULL;
+    }
+    if (conn) {
+        /* A clean exit: this instance leaves the heartbeat table. */
+        char pid[24];
+        const char *params[2] = {cfg.name, pid};
+        int conn_lost = 0;
+        snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+        query_value(conn, "SELECT outbox.listener_gone($1::text, $2::integer)", 2, params, NULL, 0,
+                    &conn_lost);
     }
     PQfinish(conn);
     if (pidfile && *pidfile)

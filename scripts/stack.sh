@@ -6,16 +6,32 @@
 #
 # Environment: VAR (state dir, default ./var), PORT (nginx, default 8080),
 # BIN (binaries, default ./build/release), DATABASE_URL (use an existing
-# PostgreSQL), APP_WORKERS (default 4), LISTENERS (listener instances,
-# default 1), PG_FAST=1 (no fsync: test stacks). LISTENER_* settings pass
-# through to the listeners (see fcgi/listener.c).
+# PostgreSQL), LISTENERS (listener instances, default 1), PG_FAST=1 (no
+# fsync: test stacks), and everything in etc/museum.conf (APP_*, DB_*,
+# LISTENER_*: passed through to the programs).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Settings from etc/museum.conf (or MUSEUM_CONF) for whatever the
+# environment does not set already: the environment wins.
+load_config() {
+    local file=${MUSEUM_CONF:-$ROOT/etc/museum.conf} line key value
+    [ -f "$file" ] || return 0
+    while IFS= read -r line || [ -n "$line" ]; do
+        [[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
+        [[ "$line" =~ ^([A-Z_][A-Z0-9_]*)=(.*)$ ]] || { echo "error: $file: bad line: $line" >&2; exit 1; }
+        key=${BASH_REMATCH[1]}
+        value=${BASH_REMATCH[2]}
+        [ -n "${!key+set}" ] || export "$key=$value"
+    done <"$file"
+}
+load_config
+
 VAR=${VAR:-$ROOT/var}
 PORT=${PORT:-8080}
 BIN=${BIN:-$ROOT/build/release}
-APP_WORKERS=${APP_WORKERS:-4}
+NGINX_MAX_CONNS=${NGINX_MAX_CONNS:-64}
 LISTENERS=${LISTENERS:-1}
 RUN=$VAR/run
 LOG=$VAR/log
@@ -152,7 +168,7 @@ start_daemon() {
 app_start() {
     [ -x "$BIN/museum-app" ] || die "$BIN/museum-app is not built (make)"
     start_daemon app museum-app env DATABASE_URL="$(dburl)" APP_SOCKET="$RUN/app.sock" \
-        APP_PIDFILE="$RUN/app.pid" APP_WORKERS="$APP_WORKERS" "$BIN/museum-app"
+        APP_PIDFILE="$RUN/app.pid" "$BIN/museum-app"
 }
 
 # Listener instance i is named "listener" (i = 1) or "listener-i".
@@ -192,7 +208,8 @@ nginx_conf() {
         fi
     fi
     sed -e "s|@VAR@|$VAR|g" -e "s|@ROOT@|$ROOT|g" -e "s|@PORT@|$PORT|g" \
-        -e "s|@USER_LINE@|$user_line|g" "$ROOT/nginx/nginx.conf.in" >"$VAR/nginx/nginx.conf.new"
+        -e "s|@USER_LINE@|$user_line|g" -e "s|@NGINX_MAX_CONNS@|$NGINX_MAX_CONNS|g" \
+        "$ROOT/nginx/nginx.conf.in" >"$VAR/nginx/nginx.conf.new"
     nginx -q -t -p "$VAR/nginx" -e "$LOG/nginx-error.log" -c "$VAR/nginx/nginx.conf.new" ||
         die "nginx configuration test failed"
     mv "$VAR/nginx/nginx.conf.new" "$VAR/nginx/nginx.conf"
@@ -266,7 +283,38 @@ status() {
         -c "SELECT 'listener ' || name || ': pid=' || pid || ' events=' || events ||
         ' last_seen=' || round(extract(epoch FROM silent_for)::numeric, 1) || 's ago'
         FROM report.listeners" 2>/dev/null || true
+    echo "status: $(curl -s -m 2 "http://127.0.0.1:$PORT/status" || echo unavailable)"
     return $rc
+}
+
+# Zero-downtime redeploy: the new binaries and config are checked first and
+# refused (the old ones keep serving) if broken; then the FastCGI master
+# re-executes itself keeping its socket, each listener is replaced, and
+# nginx reloads gracefully.
+reload() {
+    local pid before name
+    pid=$(running_pid app museum-app)
+    [ -n "$pid" ] || die "the app is not running: use start"
+    env DATABASE_URL="$(dburl)" "$BIN/museum-app" --check ||
+        die "refused: $BIN/museum-app --check failed; the running version keeps serving"
+    env DATABASE_URL="$(dburl)" "$BIN/museum-listener" --check 2>/dev/null ||
+        die "refused: $BIN/museum-listener --check failed; the running version keeps serving"
+    nginx_conf
+    before=$(grep -c 'event=app_started' "$LOG/app.log" || true)
+    kill -USR2 "$pid"
+    for _ in $(seq 100); do
+        [ "$(grep -c 'event=app_started' "$LOG/app.log" || true)" -gt "$before" ] && break
+        if tail -n 5 "$LOG/app.log" | grep -q 'event=reload_refused'; then
+            die "refused by the app master (see $LOG/app.log)"
+        fi
+        sleep 0.05
+    done
+    [ "$(grep -c 'event=app_started' "$LOG/app.log" || true)" -gt "$before" ] ||
+        die "the app did not confirm the reload (see $LOG/app.log)"
+    for name in $(listener_names); do stop_pid "$name" museum-listener; done
+    listeners_start
+    nginx -p "$VAR/nginx" -e "$LOG/nginx-error.log" -c "$VAR/nginx/nginx.conf" -s reload
+    say "reloaded: app (pid $pid), listeners, nginx"
 }
 
 run() {
@@ -286,6 +334,7 @@ dburl) dburl ;;
 sockdir) sock_dir; echo ;;
 psql) shift; exec psql "$(dburl)" "$@" ;;
 migrate) migrate ;;
+reload) reload ;;
 listeners) mkdir -p "$RUN" "$LOG"; listeners_start ;;
 retry-dead) psql "$(dburl)" -XtAq -c 'SELECT outbox.retry_dead()' | sed 's/$/ dead event(s) queued again/' ;;
 rebuild-mypage) psql "$(dburl)" -XtAq -c 'SELECT mypage.rebuild()' | sed 's/$/ MyPage row(s) changed/' ;;
@@ -299,5 +348,5 @@ check-mypage)
     fi ;;
 pg-start) mkdir -p "$RUN" "$LOG"; pg_start ;;
 pg-stop) pg_stop ;;
-*) die "usage: $0 start|stop|run|status|dburl|psql|migrate|listeners|retry-dead|rebuild-mypage|check-mypage|pg-start|pg-stop" ;;
+*) die "usage: $0 start|stop|run|status|dburl|psql|migrate|reload|listeners|retry-dead|rebuild-mypage|check-mypage|pg-start|pg-stop" ;;
 esac

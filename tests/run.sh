@@ -19,12 +19,14 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_erro
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 unset DATABASE_URL
 
+# A free port from a random start in 18080-18879, so that two test runs
+# on one machine do not pick the same one.
 free_port() {
-    local p
-    for p in $(seq 18080 18180); do
+    local p start=$((18080 + RANDOM % 800))
+    for p in $(seq "$start" 18879) $(seq 18080 "$start"); do
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
     done
-    echo "no free port in 18080-18180" >&2
+    echo "no free port in 18080-18879" >&2
     exit 1
 }
 export PORT=${TEST_PORT:-$(free_port)}

@@ -1,0 +1,167 @@
+// Running it for real: zero-downtime reload under load, broken deploys
+// refused, the circuit breaker under a burst, held locks and a stopped
+// database answered fast, health probes, the pool's status.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
+import { api, BASE, caughtUp, createMuseum, eventually, ROOT, sql, unique } from './lib.mjs';
+
+const VAR = process.env.VAR ?? `${ROOT}var`;
+const BIN = process.env.BIN ?? `${ROOT}build/release`;
+const run = promisify(execFile);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const appPid = () => Number(readFileSync(`${VAR}/run/app.pid`, 'utf8'));
+
+// Sends requests from `width` loops until stop() is called; tallies
+// statuses and network errors, and the latency of admitted requests.
+function load(width, makeRequest) {
+  const tally = { statuses: {}, errors: [], latencies: [] };
+  let stopped = false;
+  const loops = Array.from({ length: width }, async (_, w) => {
+    for (let i = 0; !stopped; i++) {
+      const t0 = performance.now();
+      try {
+        const res = await makeRequest(w, i);
+        tally.statuses[res.status] = (tally.statuses[res.status] ?? 0) + 1;
+        if (res.status !== 503 && res.status !== 429) tally.latencies.push(performance.now() - t0);
+      } catch (e) {
+        tally.errors.push(String(e.cause ?? e));
+      }
+    }
+  });
+  return { tally, stop: async () => { stopped = true; await Promise.all(loops); return tally; } };
+}
+
+const p99 = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length * 0.99)] ?? 0;
+
+test('make reload twice under load: no refused, dropped or failed request', async () => {
+  const m = await createMuseum(1000000);
+  const pid = appPid();
+  const l = load(16, (w, i) => (i % 2
+    ? fetch(`${BASE}/museums/${m.id}`)
+    : fetch(`${BASE}/books`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ museumId: m.id, custNm: `reload-${w}-${i}` }) })));
+  await sleep(1500);
+  for (let k = 0; k < 2; k++) {
+    await run('make', ['-s', 'reload'], { cwd: ROOT });
+    await sleep(2500);
+  }
+  const tally = await l.stop();
+  assert.deepEqual(tally.errors, []);
+  const bad = Object.keys(tally.statuses).filter((s) => !['200', '201', '409'].includes(s));
+  assert.deepEqual(bad, [], JSON.stringify(tally.statuses));
+  assert.ok(tally.statuses[201] > 50, JSON.stringify(tally.statuses));
+  assert.equal(appPid(), pid, 'the master kept its pid (and its socket)');
+  const log = readFileSync(`${VAR}/log/app.log`, 'utf8');
+  assert.ok((log.match(/event=reload binary=/g) ?? []).length >= 2);
+});
+
+test('a broken binary or config is refused and the old version keeps serving', async () => {
+  const pid = appPid();
+  const broken = mkdtempSync(`${tmpdir()}/museum-broken-`);
+  try {
+    cpSync(BIN, broken, { recursive: true });
+    writeFileSync(`${broken}/museum-app`, '#!/bin/sh\necho "I am broken" >&2\nexit 1\n');
+    chmodSync(`${broken}/museum-app`, 0o755);
+    await assert.rejects(run(`${ROOT}scripts/stack.sh`, ['reload'], { env: { ...process.env, BIN: broken } }),
+      /refused/);
+  } finally {
+    rmSync(broken, { recursive: true, force: true });
+  }
+  await assert.rejects(run(`${ROOT}scripts/stack.sh`, ['reload'],
+    { env: { ...process.env, NGINX_MAX_CONNS: 'many' } }), /nginx configuration test failed/);
+  assert.equal(appPid(), pid);
+  assert.equal((await api('GET', '/museums?limit=1')).status, 200);
+});
+
+test('a burst of 256 connections: only 2xx/409/503, admitted requests stay fast, healthy after', async () => {
+  const m = await createMuseum(100);
+  let retryAfter = null;
+  const l = load(256, async (w, i) => {
+    const res = await fetch(i % 3 ? `${BASE}/museums/${m.id}`
+      : `${BASE}/books`, i % 3 ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ museumId: m.id, custNm: `burst-${w}-${i}` }) });
+    if (res.status === 503) {
+      retryAfter = res.headers.get('retry-after');
+      assert.match(res.headers.get('content-type'), /problem\+json/);
+    }
+    await res.arrayBuffer();
+    return res;
+  });
+  await sleep(4000);
+  const tally = await l.stop();
+  assert.deepEqual(tally.errors, []);
+  const bad = Object.keys(tally.statuses).filter((s) => !['200', '201', '409', '503', '429'].includes(s));
+  assert.deepEqual(bad, [], JSON.stringify(tally.statuses));
+  assert.ok(tally.statuses[503] > 0, `the breaker opened: ${JSON.stringify(tally.statuses)}`);
+  assert.equal(retryAfter, '1');
+  assert.ok(p99(tally.latencies) < 3000, `p99 of admitted requests ${p99(tally.latencies)} ms`);
+  // Healthy right after.
+  assert.equal((await api('GET', '/readyz')).status, 200);
+  assert.equal((await api('GET', `/museums/${m.id}`)).status, 200);
+  await caughtUp();
+  assert.equal(sql(`SELECT capacity - pcnt = (SELECT count(*) FROM book.booking WHERE museum_id = ${m.id})
+    FROM museum.exhibition WHERE id = ${m.id}`), 't', 'no booking lost or doubled');
+  const status = (await api('GET', '/status')).json;
+  assert.ok(status.workers.highWater > status.workers.min, 'the pool grew under load');
+  assert.ok(status.workers.total <= status.workers.max);
+  assert.equal(typeof status.listenQueue.length, 'number');
+  assert.equal(typeof status.outbox.pending, 'number');
+});
+
+test('a held row lock turns into a quick 503, not a hung worker', async () => {
+  const m = await createMuseum(5);
+  const holder = run('psql', [process.env.DBURL, '-Xq', '-c',
+    `BEGIN; SELECT 1 FROM museum.exhibition WHERE id = ${m.id} FOR UPDATE; SELECT pg_sleep(3); COMMIT;`]);
+  await sleep(300);
+  const t0 = performance.now();
+  const r = await api('POST', '/books', { museumId: m.id, custNm: unique('locked') });
+  const ms = performance.now() - t0;
+  assert.equal(r.status, 503, r.text);
+  assert.equal(r.headers.get('retry-after'), '1');
+  assert.ok(ms < 2500, `answered in ${ms} ms`);
+  await holder;
+  assert.equal((await api('POST', '/books', { museumId: m.id, custNm: unique('after') })).status, 201);
+  assert.equal((await api('GET', `/museums/${m.id}`)).json.pcnt, 4, 'the refused booking took no seat');
+});
+
+test('PostgreSQL stopped: 503 within 1 s; started: recovered within 2 s, no restart', async () => {
+  const pid = appPid();
+  execFileSync(`${ROOT}scripts/stack.sh`, ['pg-stop'], { stdio: 'ignore' });
+  try {
+    for (const path of ['/museums?limit=1', '/readyz']) {
+      const t0 = performance.now();
+      const r = await api('GET', path);
+      assert.equal(r.status, 503);
+      assert.ok(performance.now() - t0 < 1000, `${path} answered in ${performance.now() - t0} ms`);
+    }
+    assert.equal((await api('GET', '/healthz')).status, 200, 'the process is up');
+  } finally {
+    execFileSync(`${ROOT}scripts/stack.sh`, ['pg-start'], { stdio: 'ignore' });
+  }
+  const t0 = performance.now();
+  await eventually(async () => (await api('GET', '/museums?limit=1')).status === 200, 2000, 'recovery');
+  assert.ok(performance.now() - t0 < 2000);
+  assert.equal(appPid(), pid);
+});
+
+test('readyz reports listener lag', async () => {
+  assert.equal((await api('GET', '/readyz')).status, 200);
+  const names = execFileSync('ls', [`${VAR}/run`], { encoding: 'utf8' }).split('\n').filter((f) => /^listener.*\.pid$/.test(f));
+  for (const f of names) process.kill(Number(readFileSync(`${VAR}/run/${f}`, 'utf8')), 'SIGTERM');
+  await sleep(500);
+  const id = sql(`INSERT INTO outbox.event (kind, museum_id, book_id, created_at)
+    VALUES ('BOOKED', 0, 0, now() - interval '10 minutes') RETURNING id`);
+  try {
+    const r = await api('GET', '/readyz');
+    assert.equal(r.status, 503);
+    assert.match(r.json.detail, /behind/);
+  } finally {
+    execFileSync('make', ['-s', 'start'], { cwd: ROOT, stdio: 'ignore' });
+  }
+  await eventually(() => sql(`SELECT done_at IS NOT NULL FROM outbox.event WHERE id = ${id}`) === 't', 10000);
+  assert.equal((await api('GET', '/readyz')).status, 200);
+});
