@@ -299,6 +299,7 @@ reload() {
         die "refused: $BIN/museum-app --check failed; the running version keeps serving"
     env DATABASE_URL="$(dburl)" "$BIN/museum-listener" --check 2>/dev/null ||
         die "refused: $BIN/museum-listener --check failed; the running version keeps serving"
+    cp "$VAR/nginx/nginx.conf" "$VAR/nginx/nginx.conf.running"
     nginx_conf
     before=$(grep -c 'event=app_started' "$LOG/app.log" || true)
     kill -USR2 "$pid"
@@ -313,8 +314,16 @@ reload() {
         die "the app did not confirm the reload (see $LOG/app.log)"
     for name in $(listener_names); do stop_pid "$name" museum-listener; done
     listeners_start
-    nginx -p "$VAR/nginx" -e "$LOG/nginx-error.log" -c "$VAR/nginx/nginx.conf" -s reload
-    say "reloaded: app (pid $pid), listeners, nginx"
+    # nginx reloads gracefully, but its old workers then close idle
+    # keep-alive connections, which a client may be reusing at that very
+    # moment: reload it only when its configuration changed.
+    if [ "${FORCE_NGINX_RELOAD:-0}" = 1 ] || ! cmp -s "$VAR/nginx/nginx.conf" "$VAR/nginx/nginx.conf.running"; then
+        nginx -p "$VAR/nginx" -e "$LOG/nginx-error.log" -c "$VAR/nginx/nginx.conf" -s reload
+        say "reloaded: app (pid $pid), listeners, nginx"
+    else
+        say "reloaded: app (pid $pid), listeners (nginx configuration unchanged)"
+    fi
+    rm -f "$VAR/nginx/nginx.conf.running"
 }
 
 run() {

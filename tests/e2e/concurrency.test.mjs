@@ -2,7 +2,7 @@
 // cancels (including duplicates) race with new bookings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, caughtUp, createMuseum, sql, unique } from './lib.mjs';
+import { apiSettled as api, caughtUp, createMuseum, sql, unique } from './lib.mjs';
 
 function occupancy(museumId) {
   const [capacity, pcnt, booked] = sql(

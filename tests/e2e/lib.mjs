@@ -69,3 +69,15 @@ export async function createMuseum(capacity, name = unique('Hall')) {
   assert.equal(res.status, 201, res.text);
   return res.json;
 }
+
+// Like api(), but as a well-behaved client: a 503 (the circuit breaker
+// or a lock wait that timed out; both guarantee nothing was done) is
+// retried after its Retry-After, briefly, with jitter.
+export async function apiSettled(method, path, body, headers = {}) {
+  for (let attempt = 0; ; attempt++) {
+    const res = await api(method, path, body, headers);
+    if (res.status !== 503 || attempt === 100) return res;
+    assert.ok(res.headers.get('retry-after'), '503 carries Retry-After');
+    await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
+  }
+}
