@@ -21,7 +21,7 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(STRICT) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDLIBS = $(PKG_LIBS) -lfcgi
 
-APP_OBJS := app.o api.o http.o db.o validate.o museum.o book.o confirm.o mypage.o
+APP_OBJS := app.o api.o http.o db.o validate.o auth.o museum.o book.o confirm.o mypage.o
 LISTENER_OBJS := listener.o
 
 export PORT ?= 8080

@@ -6,7 +6,10 @@
 #
 # Environment: VAR (state dir, default ./var), PORT (nginx, default 8080),
 # BIN (binaries, default ./build/release), DATABASE_URL (use an existing
-# PostgreSQL), APP_WORKERS (default 4), PG_FAST=1 (no fsync: test stacks).
+# PostgreSQL), APP_WORKERS (default 4), PG_FAST=1 (no fsync: test stacks),
+# ADMIN_PASSWORD (staff password; default: generated into var/admin-password),
+# APP_DATABASE_URL (how the app and listener connect; default: as museum_app
+# on the embedded cluster, DATABASE_URL on an external one).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -60,6 +63,36 @@ dburl() {
             "$(urlencode_path "$(sock_dir)")" "$PGPORT"
     fi
 }
+
+# --- security: the application's database role and the staff password ---
+
+# The application connects as museum_app (see db/migrations/006_roles.sql).
+app_dburl() {
+    if [ -n "${APP_DATABASE_URL:-}" ]; then
+        printf '%s\n' "$APP_DATABASE_URL"
+    elif [ -n "${DATABASE_URL:-}" ]; then
+        printf '%s\n' "$DATABASE_URL"
+    else
+        dburl | sed 's/&user=postgres$/\&user=museum_app/'
+    fi
+}
+
+# The staff password: ADMIN_PASSWORD, else var/admin-password, made once
+# from /dev/urandom (mode 600).
+admin_password() {
+    local file=$VAR/admin-password
+    if [ -n "${ADMIN_PASSWORD:-}" ]; then
+        printf '%s' "$ADMIN_PASSWORD"
+        return
+    fi
+    if [ ! -s "$file" ]; then
+        mkdir -p "$VAR"
+        (umask 077 && head -c 18 /dev/urandom | base64 | tr '+/' '-_' >"$file.new" && mv "$file.new" "$file")
+    fi
+    chmod 600 "$file"
+    tr -d '\n' <"$file"
+}
+# --- end security ---
 
 # pid of a running process from var/run/<name>.pid whose command matches
 # pattern, or nothing.
@@ -148,13 +181,14 @@ start_daemon() {
 
 app_start() {
     [ -x "$BIN/museum-app" ] || die "$BIN/museum-app is not built (make)"
-    start_daemon app museum-app env DATABASE_URL="$(dburl)" APP_SOCKET="$RUN/app.sock" \
-        APP_PIDFILE="$RUN/app.pid" APP_WORKERS="$APP_WORKERS" "$BIN/museum-app"
+    start_daemon app museum-app env DATABASE_URL="$(app_dburl)" APP_SOCKET="$RUN/app.sock" \
+        APP_PIDFILE="$RUN/app.pid" APP_WORKERS="$APP_WORKERS" \
+        ADMIN_PASSWORD="$(admin_password)" "$BIN/museum-app"
 }
 
 listener_start() {
     [ -x "$BIN/museum-listener" ] || die "$BIN/museum-listener is not built (make)"
-    start_daemon listener museum-listener env DATABASE_URL="$(dburl)" \
+    start_daemon listener museum-listener env DATABASE_URL="$(app_dburl)" \
         LISTENER_PIDFILE="$RUN/listener.pid" "$BIN/museum-listener"
 }
 
@@ -206,6 +240,11 @@ start() {
     nginx_start
     wait_ready
     say "SK Museum is up: http://127.0.0.1:$PORT/"
+    if [ -n "${ADMIN_PASSWORD:-}" ]; then
+        say "staff sign-in (/admin/): user admin, the password in ADMIN_PASSWORD"
+    else
+        say "staff sign-in (/admin/): user admin, password $(admin_password) (kept in $VAR/admin-password)"
+    fi
 }
 
 stop_pid() {
@@ -257,6 +296,7 @@ stop) stop ;;
 run) run ;;
 status) status ;;
 dburl) dburl ;;
+appdburl) app_dburl ;;
 sockdir) sock_dir; echo ;;
 psql) shift; exec psql "$(dburl)" "$@" ;;
 migrate) migrate ;;
