@@ -11,7 +11,8 @@ export VAR=$ROOT/var/test
 export PG_FAST=1
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-unset DATABASE_URL
+unset DATABASE_URL APP_DATABASE_URL
+unset ADMIN_PASSWORD # the stack generates one into $VAR/admin-password; the tests read it there
 
 free_port() {
     local p
@@ -34,6 +35,7 @@ step() {
 }
 
 step "unit (cmocka)" make --no-print-directory test-unit
+step "fuzz (libFuzzer smoke, ${FUZZ_SECONDS:=10} s each)" make --no-print-directory fuzz FUZZ_SECONDS="$FUZZ_SECONDS"
 
 # A fresh stack every run.
 scripts/stack.sh stop >/dev/null 2>&1 || true
