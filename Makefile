@@ -21,7 +21,7 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(STRICT) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDLIBS = $(PKG_LIBS) -lfcgi
 
-APP_OBJS := app.o api.o http.o db.o validate.o museum.o book.o confirm.o mypage.o pool.o status.o
+APP_OBJS := app.o api.o http.o db.o validate.o auth.o museum.o book.o confirm.o mypage.o pool.o status.o
 LISTENER_OBJS := listener.o
 
 export PORT ?= 8080
@@ -29,7 +29,7 @@ export VAR ?= $(CURDIR)/var
 export BIN := $(CURDIR)/$(BUILD)
 
 .PHONY: all deps deps-test run start stop status psql dburl migrate test test-unit clean \
-	format format-check reload retry-dead rebuild-mypage check-mypage
+	format format-check reload retry-dead rebuild-mypage check-mypage fuzz
 
 all: $(BUILD)/museum-app $(BUILD)/museum-listener
 
@@ -86,13 +86,39 @@ retry-dead rebuild-mypage check-mypage:
 	@scripts/stack.sh $@
 
 # Unit tests (cmocka) for the pure C code, under the sanitizers.
-UNIT_TESTS := test_validate test_http
+UNIT_TESTS := test_validate test_http test_auth
 
-$(BUILD)/test_%: tests/unit/test_%.c $(addprefix $(BUILD)/,validate.o http.o) | $(BUILD)
+$(BUILD)/test_%: tests/unit/test_%.c $(addprefix $(BUILD)/,validate.o http.o auth.o) | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -Ifcgi -o $@ $^ $(LDLIBS) -lcmocka
 
 test-unit: $(addprefix $(BUILD)/,$(UNIT_TESTS))
 	@for t in $^; do echo "== $$t"; $$t || exit 1; done
+
+# libFuzzer harnesses (tests/fuzz/) over the request parsing and validation
+# and the JSON handling, built with clang and ASan+UBSan:
+# `make fuzz FUZZ_SECONDS=60` runs each for that long.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD := build/fuzz
+FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_OBJS := api.o http.o db.o validate.o auth.o museum.o book.o confirm.o mypage.o
+FUZZERS := $(addprefix $(FUZZ_BUILD)/,fuzz_json fuzz_request)
+
+$(FUZZ_BUILD)/%.o: fcgi/%.c | $(FUZZ_BUILD)
+	$(FUZZ_CC) $(STRICT) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(addprefix $(FUZZ_BUILD)/,$(FUZZ_OBJS))
+	$(FUZZ_CC) $(STRICT) $(FUZZ_FLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -Ifcgi -o $@ $^ $(LDLIBS)
+
+$(FUZZ_BUILD):
+	mkdir -p $@
+
+-include $(wildcard $(FUZZ_BUILD)/*.d)
+
+.SECONDARY: $(addprefix $(FUZZ_BUILD)/,$(FUZZ_OBJS))
+
+fuzz: $(FUZZERS)
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
 
 # Everything: unit, SQL (pgTAP), end to end through nginx, browser; the
 # servers built with SANITIZER=address,undefined.
@@ -103,7 +129,7 @@ clean:
 	rm -rf build
 
 format:
-	clang-format -i fcgi/*.c fcgi/*.h tests/unit/*.c
+	clang-format -i fcgi/*.c fcgi/*.h tests/unit/*.c tests/fuzz/*.c
 
 format-check:
-	clang-format --dry-run --Werror fcgi/*.c fcgi/*.h tests/unit/*.c
+	clang-format --dry-run --Werror fcgi/*.c fcgi/*.h tests/unit/*.c tests/fuzz/*.c

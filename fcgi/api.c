@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "book.h"
 #include "confirm.h"
 #include "museum.h"
@@ -35,6 +36,36 @@ static const struct resource resources[] = {
     {"readyz", status_readyz},
 };
 
+/* Who is calling: staff credentials (wrong ones are answered 401 here) and
+ * the booking token, from X-Booking-Token or ?token=. A token that is
+ * presented but malformed becomes "", which matches no booking. */
+static int identify_caller(struct http_request *req)
+{
+    int rc;
+
+    switch (auth_check_basic(req->authorization, auth_admin_password())) {
+    case AUTH_BAD:
+        http_reply_unauthorized(req, "these credentials are not valid: staff sign in as admin "
+                                     "with the staff password");
+        return -1;
+    case AUTH_STAFF:
+        req->staff = 1;
+        break;
+    case AUTH_NONE:
+        break;
+    }
+    if (req->token_header) {
+        req->token = auth_token_valid(req->token_header) ? req->token_header : "";
+        return 0;
+    }
+    rc = http_query_get(req->query, "token", req->token_buf, sizeof(req->token_buf));
+    if (rc == 1 && auth_token_valid(req->token_buf))
+        req->token = req->token_buf;
+    else if (rc != 0)
+        req->token = "";
+    return 0;
+}
+
 void api_handle(struct http_request *req)
 {
     const char *p = req->path;
@@ -42,6 +73,8 @@ void api_handle(struct http_request *req)
     char id[32];
     size_t len;
 
+    if (identify_caller(req) != 0)
+        return;
     if (*p != '/')
         goto not_found;
     p++;
@@ -202,10 +235,18 @@ void api_reply_db_error(struct http_request *req, const struct db_error *err)
 
 int api_query_known(struct http_request *req, const char *const *names)
 {
+    const char *with_token[16];
     const char *bad;
     char detail[160];
+    size_t n = 0;
 
-    if (http_query_only(req->query, names, &bad))
+    while (names[n] && n + 2 < sizeof(with_token) / sizeof(with_token[0])) {
+        with_token[n] = names[n];
+        n++;
+    }
+    with_token[n++] = "token"; /* any request may carry a booking token */
+    with_token[n] = NULL;
+    if (http_query_only(req->query, with_token, &bad))
         return 0;
     snprintf(detail, sizeof(detail), "unknown query parameter \"%.*s\"",
              (int)(strcspn(bad, "=&") > 40 ? 40 : strcspn(bad, "=&")), bad);
@@ -294,8 +335,7 @@ int api_body_id(json_object *body, const char *key, int required, int64_t *out,
 
     if (rc <= 0)
         return rc;
-    if (!json_object_is_type(v, json_type_int) ||
-        validate_id_value(json_object_get_int64(v)) != 0)
+    if (!json_object_is_type(v, json_type_int) || validate_id_value(json_object_get_int64(v)) != 0)
         return api_field_error(errors, key, "must be an id (a positive whole number)");
     *out = json_object_get_int64(v);
     return 0;
@@ -373,7 +413,7 @@ int api_body_status(json_object *body, const char *key, int required, const char
         }
     }
     return api_field_error(errors, key,
-                       "must be one of REQUESTED, REQUEST_COMPLETED, CANCELED, FORCE_CANCELED");
+                           "must be one of REQUESTED, REQUEST_COMPLETED, CANCELED, FORCE_CANCELED");
 }
 
 void api_reply_invalid(struct http_request *req, json_object *errors)
@@ -390,12 +430,48 @@ int api_path_id(struct http_request *req, const char *id_text, int64_t *out)
     return -1;
 }
 
+int api_require_staff(struct http_request *req)
+{
+    if (req->staff)
+        return 0;
+    http_reply_unauthorized(req, "this needs staff credentials (HTTP Basic, user admin)");
+    return -1;
+}
+
+const char *api_staff_param(const struct http_request *req)
+{
+    return req->staff ? "true" : "false";
+}
+
+int api_idempotency_key(struct http_request *req, const char **key)
+{
+    *key = req->idempotency_key;
+    if (!*key || validate_idempotency_key(*key) == 0)
+        return 0;
+    http_reply_problem(req, 400,
+                       "Idempotency-Key must be 1 to 255 printable ASCII characters; "
+                       "a random UUID is a good choice",
+                       NULL);
+    return -1;
+}
+
+char *api_fingerprint(const struct http_request *req, json_object *body)
+{
+    const char *text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN);
+    size_t cap = strlen(req->method) + strlen(req->path) + strlen(text) + 3;
+    char *out = malloc(cap);
+
+    if (out)
+        snprintf(out, cap, "%s %s\n%s", req->method, req->path, text);
+    return out;
+}
+
 void api_get_one(struct http_request *req, enum db_stmt stmt, const char *id_text)
 {
     int64_t id;
     PGresult *res = NULL;
     struct db_error err;
-    const char *params[1] = {id_text};
+    const char *params[3] = {id_text, api_staff_param(req), req->token};
 
     if (api_path_id(req, id_text, &id) != 0)
         goto out;

@@ -67,9 +67,25 @@ int api_body_int(json_object *body, const char *key, int required, int min, int 
 int api_body_status(json_object *body, const char *key, int required, const char **out,
                     json_object **errors);
 
-/* Answers GET {resource}/{id}: runs stmt (one id parameter) and answers its
+/* Answers GET {resource}/{id}: runs stmt with the id, the caller's staff
+ * flag and token (stmt takes the first one or all three) and answers its
  * row, or 404 when id_text is not an id. */
 void api_get_one(struct http_request *req, enum db_stmt stmt, const char *id_text);
+
+/* Answers 401 (with a Basic challenge) unless the caller is staff.
+ * Returns 0 for staff, else -1. */
+int api_require_staff(struct http_request *req);
+
+/* The caller's staff flag as a statement parameter: "true" or "false". */
+const char *api_staff_param(const struct http_request *req);
+
+/* Reads the Idempotency-Key header into *key (NULL if absent). Answers 400
+ * itself and returns -1 when it is not 1..255 printable ASCII. */
+int api_idempotency_key(struct http_request *req, const char **key);
+
+/* The fingerprint an Idempotency-Key is bound to: method, path and the
+ * body re-serialised (so whitespace does not count). malloc'd, or NULL. */
+char *api_fingerprint(const struct http_request *req, json_object *body);
 
 /* Parses a path id; answers 404 itself and returns -1 when it is not one. */
 int api_path_id(struct http_request *req, const char *id_text, int64_t *out);

@@ -1,9 +1,11 @@
 #include "book.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
+#include "auth.h"
 #include "validate.h"
 
 static void book_list(struct http_request *req)
@@ -18,7 +20,8 @@ static void book_list(struct http_request *req)
     const char *museum_id, *cust_nm, *status = NULL;
     int rc;
 
-    if (api_query_known(req, known) != 0 || api_page_parse(req, &page) != 0 ||
+    if (api_require_staff(req) != 0 || api_query_known(req, known) != 0 ||
+        api_page_parse(req, &page) != 0 ||
         api_query_id(req, "museumId", museum_buf, &museum_id) != 0 ||
         api_query_text(req, "custNm", cust_buf, sizeof(cust_buf), &cust_nm) != 0)
         goto out;
@@ -48,9 +51,10 @@ out:
     PQclear(res);
 }
 
-/* POST /books {"museumId","custNm"}: takes a seat at once. The original
- * clients also send name and chkDate; they are checked and ignored (the
- * stored values come from the exhibition). */
+/* POST /books {"museumId","custNm"}: takes a seat at once; open to anyone.
+ * The answer carries the booking's token, the visitor's key to it. The
+ * original clients also send name and chkDate; they are checked and
+ * ignored (the stored values come from the exhibition). */
 static void book_create(struct http_request *req)
 {
     static const char *const known[] = {"museumId", "custNm", "name", "chkDate", NULL};
@@ -59,11 +63,12 @@ static void book_create(struct http_request *req)
     PGresult *res = NULL;
     struct db_error err;
     int64_t museum_id = 0;
-    const char *cust_nm = NULL, *ignored_name;
-    char museum_text[24], ignored_date[11];
+    const char *cust_nm = NULL, *ignored_name, *key;
+    char museum_text[24], ignored_date[11], token[AUTH_TOKEN_LEN + 1];
+    char *fingerprint = NULL;
     int bad = 0;
 
-    if (http_read_json(req, &body) != 0)
+    if (api_idempotency_key(req, &key) != 0 || http_read_json(req, &body) != 0)
         goto out;
     bad |= api_body_known(body, known, &errors);
     bad |= api_body_id(body, "museumId", 1, &museum_id, &errors);
@@ -75,9 +80,13 @@ static void book_create(struct http_request *req)
         errors = NULL;
         goto out;
     }
+    if (auth_token_new(token) != 0 || (key && !(fingerprint = api_fingerprint(req, body)))) {
+        http_reply_problem(req, 500, "could not make a booking token; try again", NULL);
+        goto out;
+    }
     snprintf(museum_text, sizeof(museum_text), "%lld", (long long)museum_id);
     {
-        const char *params[2] = {museum_text, cust_nm};
+        const char *params[5] = {museum_text, cust_nm, token, key, fingerprint};
         res = db_exec(DB_BOOK_CREATE, params, &err);
     }
     if (!res) {
@@ -86,29 +95,33 @@ static void book_create(struct http_request *req)
     }
     api_reply_row(req, res, 201, "/books");
 out:
+    free(fingerprint);
     PQclear(res);
     json_object_put(errors);
     json_object_put(body);
 }
 
 /* PATCH /books/{id} {"status"} and the original PUT /books/{id} with the
- * whole booking: only "status" matters; the only change allowed is a
- * cancel of a live booking (see book.set_status in db/). */
+ * whole booking, for staff or the booking's token: only "status" matters;
+ * the only change allowed is a cancel of a live booking (see
+ * book.set_status in db/). */
 static void book_change(struct http_request *req, const char *id_text, int whole)
 {
     static const char *const patch_known[] = {"status", NULL};
-    static const char *const put_known[] = {"id",   "museumId", "custNm",
-                                            "name", "chkDate",  "status", NULL};
+    static const char *const put_known[] = {"id",      "museumId", "custNm", "name",
+                                            "chkDate", "status",   NULL};
     json_object *body = NULL;
     json_object *errors = NULL;
     PGresult *res = NULL;
     struct db_error err;
     int64_t id, ignored_id;
-    const char *status = NULL, *ignored_text;
+    const char *status = NULL, *ignored_text, *key;
     char ignored_date[11];
+    char *fingerprint = NULL;
     int bad = 0;
 
-    if (api_path_id(req, id_text, &id) != 0 || http_read_json(req, &body) != 0)
+    if (api_path_id(req, id_text, &id) != 0 || api_idempotency_key(req, &key) != 0 ||
+        http_read_json(req, &body) != 0)
         goto out;
     bad |= api_body_known(body, whole ? put_known : patch_known, &errors);
     bad |= api_body_status(body, "status", 1, &status, &errors);
@@ -124,8 +137,13 @@ static void book_change(struct http_request *req, const char *id_text, int whole
         errors = NULL;
         goto out;
     }
+    if (key && !(fingerprint = api_fingerprint(req, body))) {
+        http_reply_problem(req, 500, "out of memory", NULL);
+        goto out;
+    }
     {
-        const char *params[2] = {id_text, status};
+        const char *params[6] = {id_text,    status, api_staff_param(req),
+                                 req->token, key,    fingerprint};
         res = db_exec(DB_BOOK_SET_STATUS, params, &err);
     }
     if (!res) {
@@ -134,6 +152,7 @@ static void book_change(struct http_request *req, const char *id_text, int whole
     }
     api_reply_row(req, res, 200, NULL);
 out:
+    free(fingerprint);
     PQclear(res);
     json_object_put(errors);
     json_object_put(body);

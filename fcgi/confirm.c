@@ -13,12 +13,18 @@ static void confirm_list(struct http_request *req)
     char book_buf[24], museum_buf[24];
     const char *book_id, *museum_id;
 
+    if (!req->staff && !req->token) {
+        http_reply_unauthorized(req, "listing confirmations needs staff credentials, or the "
+                                     "token of a booking (X-Booking-Token)");
+        goto out;
+    }
     if (api_query_known(req, known) != 0 || api_page_parse(req, &page) != 0 ||
         api_query_id(req, "bookId", book_buf, &book_id) != 0 ||
         api_query_id(req, "museumId", museum_buf, &museum_id) != 0)
         goto out;
     {
-        const char *params[4] = {book_id, museum_id, page.after, page.limit_plus_one};
+        const char *params[6] = {
+            book_id, museum_id, page.after, page.limit_plus_one, api_staff_param(req), req->token};
         res = db_exec(DB_CONFIRM_LIST, params, &err);
     }
     if (!res) {

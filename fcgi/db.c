@@ -15,27 +15,32 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
     [DB_MUSEUM_CREATE] = {"museum_create",
                           "SELECT * FROM museum.create($1::text, $2::date, $3::integer)", 3, 0},
     [DB_MUSEUM_GET] = {"museum_get", "SELECT * FROM museum.get($1::bigint)", 1, 1},
-    [DB_MUSEUM_LIST] = {"museum_list", "SELECT * FROM museum.list($1::bigint, $2::integer)", 2,
-                        1},
+    [DB_MUSEUM_LIST] = {"museum_list", "SELECT * FROM museum.list($1::bigint, $2::integer)", 2, 1},
     [DB_MUSEUM_DELETE] = {"museum_delete", "SELECT museum.delete($1::bigint)", 1, 0},
-    [DB_BOOK_CREATE] = {"book_create", "SELECT * FROM book.create($1::bigint, $2::text)", 2, 0},
-    [DB_BOOK_GET] = {"book_get", "SELECT * FROM book.get($1::bigint)", 1, 1},
+    [DB_BOOK_CREATE] =
+        {"book_create",
+         "SELECT * FROM book.create($1::bigint, $2::text, $3::text, $4::text, $5::text)", 5, 0},
+    [DB_BOOK_GET] = {"book_get", "SELECT * FROM book.get($1::bigint, $2::boolean, $3::text)", 3, 1},
     [DB_BOOK_LIST] = {"book_list",
                       "SELECT * FROM book.list($1::bigint, $2::text, $3::text, $4::bigint, "
                       "$5::integer)",
                       5, 1},
     [DB_BOOK_SET_STATUS] = {"book_set_status",
-                            "SELECT * FROM book.set_status($1::bigint, $2::text)", 2, 0},
-    [DB_CONFIRM_GET] = {"confirm_get", "SELECT * FROM confirm.get($1::bigint)", 1, 1},
+                            "SELECT * FROM book.set_status($1::bigint, $2::text, $3::boolean, "
+                            "$4::text, $5::text, $6::text)",
+                            6, 0},
+    [DB_CONFIRM_GET] = {"confirm_get",
+                        "SELECT * FROM confirm.get($1::bigint, $2::boolean, $3::text)", 3, 1},
     [DB_CONFIRM_LIST] = {"confirm_list",
                          "SELECT * FROM confirm.list($1::bigint, $2::bigint, $3::bigint, "
-                         "$4::integer)",
-                         4, 1},
-    [DB_MYPAGE_GET] = {"mypage_get", "SELECT * FROM mypage.get($1::bigint)", 1, 1},
+                         "$4::integer, $5::boolean, $6::text)",
+                         6, 1},
+    [DB_MYPAGE_GET] = {"mypage_get", "SELECT * FROM mypage.get($1::bigint, $2::boolean, $3::text)",
+                       3, 1},
     [DB_MYPAGE_LIST] = {"mypage_list",
                         "SELECT * FROM mypage.list($1::text, $2::bigint, $3::bigint, "
-                        "$4::integer)",
-                        4, 1},
+                        "$4::integer, $5::boolean, $6::text)",
+                        6, 1},
     [DB_STATUS] = {"status", "SELECT * FROM outbox.status()", 0, 1},
     [DB_LAG] = {"lag", "SELECT outbox.lag_seconds()", 0, 1},
 };
@@ -165,16 +170,17 @@ PGresult *db_exec(enum db_stmt stmt, const char *const *params, struct db_error 
             return NULL;
         }
         res = PQexecPrepared(conn, stmts[stmt].name, stmts[stmt].nparams, params, NULL, NULL, 0);
-        if (res && (PQresultStatus(res) == PGRES_TUPLES_OK ||
-                    PQresultStatus(res) == PGRES_COMMAND_OK))
+        if (res &&
+            (PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK))
             return res;
         if (PQstatus(conn) == CONNECTION_BAD) {
             PQclear(res);
             res = NULL;
             if (stmts[stmt].retry_safe)
                 continue;
-            set_error(err, 503, "the database connection was lost; the outcome is unknown, "
-                                "check before retrying");
+            set_error(err, 503,
+                      "the database connection was lost; the outcome is unknown: "
+                      "retry with the same Idempotency-Key, or check first");
             return NULL;
         }
         if (res)

@@ -7,20 +7,20 @@
 #include <libpq-fe.h>
 
 enum db_stmt {
-    DB_MUSEUM_CREATE, /* name, chk_date, capacity */
-    DB_MUSEUM_GET,    /* id */
-    DB_MUSEUM_LIST,   /* after, limit */
-    DB_MUSEUM_DELETE, /* id */
-    DB_BOOK_CREATE,   /* museum_id, cust_nm */
-    DB_BOOK_GET,      /* id */
-    DB_BOOK_LIST,     /* museum_id, cust_nm, status, after, limit */
-    DB_BOOK_SET_STATUS, /* id, status */
-    DB_CONFIRM_GET,   /* id */
-    DB_CONFIRM_LIST,  /* book_id, museum_id, after, limit */
-    DB_MYPAGE_GET,    /* id */
-    DB_MYPAGE_LIST,   /* cust_nm, book_id, after, limit */
-    DB_STATUS,        /* (none): outbox backlog and listeners */
-    DB_LAG,           /* (none): seconds the oldest pending event has waited */
+    DB_MUSEUM_CREATE,   /* name, chk_date, capacity */
+    DB_MUSEUM_GET,      /* id */
+    DB_MUSEUM_LIST,     /* after, limit */
+    DB_MUSEUM_DELETE,   /* id */
+    DB_BOOK_CREATE,     /* museum_id, cust_nm, token, idempotency key, request fingerprint */
+    DB_BOOK_GET,        /* id, staff, token */
+    DB_BOOK_LIST,       /* museum_id, cust_nm, status, after, limit */
+    DB_BOOK_SET_STATUS, /* id, status, staff, token, idempotency key, request fingerprint */
+    DB_CONFIRM_GET,     /* id, staff, token */
+    DB_CONFIRM_LIST,    /* book_id, museum_id, after, limit, staff, token */
+    DB_MYPAGE_GET,      /* id, staff, token */
+    DB_MYPAGE_LIST,     /* cust_nm, book_id, after, limit, staff, token */
+    DB_STATUS,          /* (none): outbox backlog and listeners */
+    DB_LAG,             /* (none): seconds the oldest pending event has waited */
     DB_STMT_COUNT
 };
 

@@ -1,9 +1,13 @@
 #include "http.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "auth.h"
+#include "validate.h"
 
 #define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 #define JSON_MAX_DEPTH 16
@@ -23,6 +27,9 @@ void http_request_init(struct http_request *req, FCGX_Request *fcgx)
     req->query = param(fcgx, "QUERY_STRING", "");
     req->content_type = param(fcgx, "CONTENT_TYPE", NULL);
     req->request_id = param(fcgx, "REQUEST_ID", "-");
+    req->authorization = param(fcgx, "HTTP_AUTHORIZATION", NULL);
+    req->token_header = param(fcgx, "HTTP_X_BOOKING_TOKEN", NULL);
+    req->idempotency_key = param(fcgx, "HTTP_IDEMPOTENCY_KEY", NULL);
     req->head = strcmp(req->method, "HEAD") == 0;
     if (req->head)
         req->method = "GET";
@@ -36,6 +43,7 @@ const char *http_reason(int status)
     case 204: return "No Content";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
@@ -113,6 +121,12 @@ void http_reply_problem(struct http_request *req, int status, const char *detail
     problem(req, status, detail, errors, NULL);
 }
 
+void http_reply_unauthorized(struct http_request *req, const char *detail)
+{
+    problem(req, 401, detail, NULL,
+            "WWW-Authenticate: Basic realm=\"" AUTH_REALM "\", charset=\"UTF-8\"");
+}
+
 void http_reply_not_allowed(struct http_request *req, const char *allow)
 {
     char header[96];
@@ -123,26 +137,190 @@ void http_reply_not_allowed(struct http_request *req, const char *allow)
     problem(req, 405, detail, NULL, header);
 }
 
-/* json-c 0.16's strict mode still takes 'single-quoted' strings and bare
- * NaN/Infinity. Returns 1 if such a token stands outside a string. */
-static int has_non_json_tokens(const char *s, size_t n)
-{
-    int in_string = 0;
+static int hex(int c);
 
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* 1 if s[0..n) is an RFC 8259 number. */
+static int json_number_ok(const char *s, size_t n)
+{
+    size_t i = 0;
+
+    if (i < n && s[i] == '-')
+        i++;
+    if (i < n && s[i] == '0')
+        i++;
+    else if (i < n && s[i] >= '1' && s[i] <= '9')
+        while (i < n && is_digit(s[i]))
+            i++;
+    else
+        return 0;
+    if (i < n && s[i] == '.') {
+        if (++i >= n || !is_digit(s[i]))
+            return 0;
+        while (i < n && is_digit(s[i]))
+            i++;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        if (i >= n || !is_digit(s[i]))
+            return 0;
+        while (i < n && is_digit(s[i]))
+            i++;
+    }
+    return i == n;
+}
+
+/* The code unit of the 4 hex digits at s (n bytes left), or -1. */
+static long hex4(const char *s, size_t n)
+{
+    long v = 0;
+
+    if (n < 4)
+        return -1;
+    for (int k = 0; k < 4; k++) {
+        int h = hex((unsigned char)s[k]);
+        if (h < 0)
+            return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+/* What json-c 0.16's strict mode still lets through: 'single quotes',
+ * NaN/Infinity, numbers like 1. or -.5, raw control characters in
+ * strings, lone surrogate escapes, \u0000 in member names. Returns NULL if
+ * none, else why. Counts the top-level object's members in *members (the
+ * caller compares with what json-c kept, to find duplicate names). */
+static const char *json_supplement(const char *s, size_t n, size_t *members)
+{
+    int depth = 0;
+
+    *members = 0;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (in_string) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_string = 0;
-        } else if (c == '"') {
-            in_string = 1;
-        } else if (c == '\'' || c == 'N' || c == 'I') {
-            return 1; /* no JSON token outside a string has these */
+        if (c == '"') {
+            int nul = 0;
+            size_t j;
+            for (i++; i < n && s[i] != '"'; i++) {
+                long cp;
+                if ((unsigned char)s[i] < 0x20)
+                    return "a string contains a raw control character (escape it)";
+                if (s[i] != '\\')
+                    continue;
+                if (++i >= n)
+                    break;
+                if (s[i] != 'u')
+                    continue;
+                cp = hex4(s + i + 1, n - i - 1);
+                if (cp < 0)
+                    return "a \\u escape is not 4 hex digits";
+                i += 4;
+                nul |= cp == 0;
+                if (cp >= 0xDC00 && cp <= 0xDFFF)
+                    return "a string contains a lone UTF-16 surrogate";
+                if (cp >= 0xD800 && cp <= 0xDBFF) {
+                    long lo = i + 2 < n && s[i + 1] == '\\' && s[i + 2] == 'u'
+                                  ? hex4(s + i + 3, n - i - 3)
+                                  : -1;
+                    if (lo < 0xDC00 || lo > 0xDFFF)
+                        return "a string contains a lone UTF-16 surrogate";
+                    i += 6;
+                }
+            }
+            if (i >= n)
+                return "unexpected end";
+            for (j = i + 1; j < n && strchr(" \t\r\n", s[j]) && s[j]; j++)
+                ;
+            if (nul && j < n && s[j] == ':')
+                return "a member name contains \\u0000";
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            depth--;
+        } else if (c == ':') {
+            if (depth == 1)
+                (*members)++;
+        } else if (c == '-' || is_digit(c)) {
+            size_t j = i;
+            while (j < n && s[j] && strchr("0123456789+-.eE", s[j]))
+                j++;
+            if (!json_number_ok(s + i, j - i))
+                return "malformed number";
+            i = j - 1;
+        } else if (!c || !strchr(" \t\r\n,truefalsn", c)) {
+            return "unexpected character";
         }
     }
-    return 0;
+    return NULL;
+}
+
+int http_parse_json(const char *body, size_t len, json_object **out, char *detail, size_t n)
+{
+    json_tokener *tok = NULL;
+    json_object *obj = NULL;
+    enum json_tokener_error err;
+    const char *why;
+    size_t members;
+    int rc = -1;
+
+    *out = NULL;
+    if (memchr(body, '\0', len)) {
+        snprintf(detail, n, "the body contains a NUL byte");
+        goto out;
+    }
+    if (validate_utf8(body, len) != 0) {
+        snprintf(detail, n, "the body is not valid UTF-8");
+        goto out;
+    }
+    if (len > INT32_MAX || !(tok = json_tokener_new_ex(JSON_MAX_DEPTH))) {
+        snprintf(detail, n, "the body cannot be parsed");
+        goto out;
+    }
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    obj = json_tokener_parse_ex(tok, body, (int)len);
+    err = json_tokener_get_error(tok);
+    if (!obj || err != json_tokener_success) {
+        if (err == json_tokener_error_depth)
+            snprintf(detail, n, "the body is nested more than %d levels deep", JSON_MAX_DEPTH);
+        else
+            snprintf(detail, n, "the body is not valid JSON: %s",
+                     err == json_tokener_continue || err == json_tokener_success
+                         ? "unexpected end"
+                         : json_tokener_error_desc(err));
+        goto out;
+    }
+    for (size_t i = json_tokener_get_parse_end(tok); i < len; i++) {
+        if (!strchr(" \t\r\n", body[i])) {
+            snprintf(detail, n, "the body has data after its JSON value");
+            goto out;
+        }
+    }
+    if ((why = json_supplement(body, len, &members)) != NULL) {
+        snprintf(detail, n, "the body is not valid JSON: %s", why);
+        goto out;
+    }
+    if (!json_object_is_type(obj, json_type_object)) {
+        snprintf(detail, n, "the body must be a JSON object");
+        goto out;
+    }
+    if (members != (size_t)json_object_object_length(obj)) {
+        snprintf(detail, n, "the body names a member more than once");
+        goto out;
+    }
+    *out = obj;
+    obj = NULL;
+    rc = 0;
+out:
+    json_object_put(obj);
+    if (tok)
+        json_tokener_free(tok);
+    return rc;
 }
 
 /* 1 if the media type is application/json or application/<x>+json. */
@@ -166,8 +344,7 @@ int http_read_json(struct http_request *req, json_object **out)
     long len;
     int got;
     int rc = -1;
-    json_tokener *tok = NULL;
-    json_object *obj = NULL;
+    char detail[160];
 
     *out = NULL;
     if (!req->content_type || !is_json_type(req->content_type)) {
@@ -199,49 +376,12 @@ int http_read_json(struct http_request *req, json_object **out)
         goto out;
     }
     body[len] = '\0';
-    if (memchr(body, '\0', (size_t)len)) {
-        http_reply_problem(req, 400, "the body contains a NUL byte", NULL);
-        goto out;
-    }
-    tok = json_tokener_new_ex(JSON_MAX_DEPTH);
-    if (!tok) {
-        http_reply_problem(req, 500, "out of memory", NULL);
-        goto out;
-    }
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-    obj = json_tokener_parse_ex(tok, body, (int)len);
-    if (!obj || json_tokener_get_error(tok) != json_tokener_success) {
-        char detail[160];
-        enum json_tokener_error err = json_tokener_get_error(tok);
-        if (err == json_tokener_continue)
-            snprintf(detail, sizeof(detail), "the body is not valid JSON: unexpected end");
-        else
-            snprintf(detail, sizeof(detail), "the body is not valid JSON: %s",
-                     json_tokener_error_desc(err));
+    if (http_parse_json(body, (size_t)len, out, detail, sizeof(detail)) != 0) {
         http_reply_problem(req, 400, detail, NULL);
         goto out;
     }
-    for (size_t i = json_tokener_get_parse_end(tok); i < (size_t)len; i++) {
-        if (!strchr(" \t\r\n", body[i])) {
-            http_reply_problem(req, 400, "the body has data after its JSON value", NULL);
-            goto out;
-        }
-    }
-    if (has_non_json_tokens(body, (size_t)len)) {
-        http_reply_problem(req, 400, "the body is not valid JSON: unexpected character", NULL);
-        goto out;
-    }
-    if (!json_object_is_type(obj, json_type_object)) {
-        http_reply_problem(req, 400, "the body must be a JSON object", NULL);
-        goto out;
-    }
-    *out = obj;
-    obj = NULL;
     rc = 0;
 out:
-    json_object_put(obj);
-    if (tok)
-        json_tokener_free(tok);
     free(body);
     return rc;
 }

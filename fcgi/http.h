@@ -6,17 +6,25 @@
 #include <fcgiapp.h>
 #include <json-c/json.h>
 
+#include "auth.h"
+
 #define HTTP_MAX_BODY (16 * 1024)
 
 struct http_request {
     FCGX_Request *fcgx;
-    const char *method;       /* REQUEST_METHOD */
-    const char *path;         /* DOCUMENT_URI: decoded, normalised by nginx */
-    const char *query;        /* QUERY_STRING, still percent-encoded; never NULL */
-    const char *content_type; /* may be NULL */
-    const char *request_id;   /* nginx $request_id, or "-" */
-    int status;               /* the status answered, for the access log */
-    int head;                 /* HEAD: answer as GET, without a body */
+    const char *method;          /* REQUEST_METHOD */
+    const char *path;            /* DOCUMENT_URI: decoded, normalised by nginx */
+    const char *query;           /* QUERY_STRING, still percent-encoded; never NULL */
+    const char *content_type;    /* may be NULL */
+    const char *request_id;      /* nginx $request_id, or "-" */
+    const char *authorization;   /* Authorization header, or NULL */
+    const char *token_header;    /* X-Booking-Token header, or NULL */
+    const char *idempotency_key; /* Idempotency-Key header, or NULL */
+    int staff;                   /* set by api_handle: valid staff credentials */
+    const char *token;           /* set by api_handle: booking token presented, or NULL */
+    char token_buf[AUTH_TOKEN_LEN + 1];
+    int status; /* the status answered, for the access log */
+    int head;   /* HEAD: answer as GET, without a body */
 };
 
 /* Fills req from the FastCGI environment of fcgx. */
@@ -25,6 +33,12 @@ void http_request_init(struct http_request *req, FCGX_Request *fcgx);
 /* Reads and parses a JSON object body into *out (caller puts it). On failure
  * answers the problem itself (400, 411, 413, 415) and returns -1. */
 int http_read_json(struct http_request *req, json_object **out);
+
+/* Parses body[0..len) strictly as one JSON object (RFC 8259 only: strict
+ * UTF-8, bounded depth, no duplicate or NUL-bearing member names, no lone
+ * surrogates, nothing after the value). Returns 0 and sets *out (caller
+ * puts it), or -1 with a reason for a person in detail (size n). Pure. */
+int http_parse_json(const char *body, size_t len, json_object **out, char *detail, size_t n);
 
 /* Answers status with body (a JSON value, may be NULL for no body) and up to
  * two extra header lines (each "Name: value", NULL if none). */
@@ -35,6 +49,9 @@ void http_reply_json(struct http_request *req, int status, json_object *body, co
  * member and is put by this call. */
 void http_reply_problem(struct http_request *req, int status, const char *detail,
                         json_object *errors);
+
+/* 401 with a Basic challenge for the staff realm. */
+void http_reply_unauthorized(struct http_request *req, const char *detail);
 
 /* 405 with the Allow header. */
 void http_reply_not_allowed(struct http_request *req, const char *allow);

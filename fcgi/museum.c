@@ -44,7 +44,7 @@ static void museum_create(struct http_request *req)
     int capacity = -1;
     int bad = 0;
 
-    if (http_read_json(req, &body) != 0)
+    if (api_require_staff(req) != 0 || http_read_json(req, &body) != 0)
         goto out;
     bad |= api_body_known(body, known, &errors);
     bad |= api_body_name(body, "name", 1, &name, &errors);
@@ -83,7 +83,7 @@ static void museum_delete(struct http_request *req, const char *id_text)
     struct db_error err;
     const char *params[1] = {id_text};
 
-    if (api_path_id(req, id_text, &id) != 0)
+    if (api_require_staff(req) != 0 || api_path_id(req, id_text, &id) != 0)
         goto out;
     res = db_exec(DB_MUSEUM_DELETE, params, &err);
     if (!res) {

@@ -14,12 +14,18 @@ static void mypage_list(struct http_request *req)
     char cust_buf[VALIDATE_NAME_MAX * 4 + 1], book_buf[24];
     const char *cust_nm, *book_id;
 
+    if (!req->staff && !req->token) {
+        http_reply_unauthorized(req, "listing MyPage needs staff credentials, or the token of "
+                                     "one of the visitor's bookings (X-Booking-Token)");
+        goto out;
+    }
     if (api_query_known(req, known) != 0 || api_page_parse(req, &page) != 0 ||
         api_query_text(req, "custNm", cust_buf, sizeof(cust_buf), &cust_nm) != 0 ||
         api_query_id(req, "bookId", book_buf, &book_id) != 0)
         goto out;
     {
-        const char *params[4] = {cust_nm, book_id, page.after, page.limit_plus_one};
+        const char *params[6] = {
+            cust_nm, book_id, page.after, page.limit_plus_one, api_staff_param(req), req->token};
         res = db_exec(DB_MYPAGE_LIST, params, &err);
     }
     if (!res) {

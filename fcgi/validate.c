@@ -132,6 +132,33 @@ const char *validate_name(const char *s, size_t len)
     return blank ? "must not be blank" : NULL;
 }
 
+int validate_utf8(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (len > 0) {
+        unsigned cp;
+        size_t n = utf8_next(p, len, &cp);
+        if (n == 0)
+            return -1;
+        p += n;
+        len -= n;
+    }
+    return 0;
+}
+
+int validate_idempotency_key(const char *s)
+{
+    size_t len = 0;
+
+    if (!s)
+        return -1;
+    for (; s[len]; len++)
+        if (s[len] < 0x20 || s[len] > 0x7E || len >= VALIDATE_IDEMPOTENCY_KEY_MAX)
+            return -1;
+    return len > 0 ? 0 : -1;
+}
+
 int validate_limit(const char *s, int *out)
 {
     int64_t v;

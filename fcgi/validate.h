@@ -6,10 +6,11 @@
 #include <stdint.h>
 
 #define VALIDATE_ID_MAX INT64_C(9007199254740991) /* 2^53 - 1: exact in every JSON client */
-#define VALIDATE_NAME_MAX 200                       /* characters (code points) */
+#define VALIDATE_NAME_MAX 200                     /* characters (code points) */
 #define VALIDATE_CAPACITY_MAX 1000000
 #define VALIDATE_LIMIT_DEFAULT 100
 #define VALIDATE_LIMIT_MAX 1000
+#define VALIDATE_IDEMPOTENCY_KEY_MAX 255 /* bytes */
 
 /* Parses a decimal id "1".."2^53-1" (no sign, no leading zero, nothing
  * else). Returns 0 and sets *out, or -1. */
@@ -27,6 +28,14 @@ int validate_date(const char *s, char out[11]);
  * characters, not blank, no control characters. Returns NULL if fine, else
  * a static message saying what is wrong. */
 const char *validate_name(const char *s, size_t len);
+
+/* Returns 0 if s[0..len) is valid UTF-8 (no overlong forms, surrogates or
+ * code points beyond U+10FFFF), else -1. */
+int validate_utf8(const char *s, size_t len);
+
+/* Checks an Idempotency-Key header value: 1..255 printable ASCII
+ * characters (space to tilde). Returns 0 or -1. */
+int validate_idempotency_key(const char *s);
 
 /* Parses a list limit "1".."1000". Returns 0 and sets *out, or -1. */
 int validate_limit(const char *s, int *out);

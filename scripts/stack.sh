@@ -7,7 +7,10 @@
 # Environment: VAR (state dir, default ./var), PORT (nginx, default 8080),
 # BIN (binaries, default ./build/release), DATABASE_URL (use an existing
 # PostgreSQL), LISTENERS (listener instances, default 1), PG_FAST=1 (no
-# fsync: test stacks), and everything in etc/museum.conf (APP_*, DB_*,
+# fsync: test stacks), ADMIN_PASSWORD (staff password; default: generated
+# into var/admin-password), APP_DATABASE_URL (how the app and listeners
+# connect; default: as museum_app on the embedded cluster, DATABASE_URL on
+# an external one), and everything in etc/museum.conf (APP_*, DB_*,
 # LISTENER_*: passed through to the programs).
 set -euo pipefail
 
@@ -79,6 +82,36 @@ dburl() {
             "$(urlencode_path "$(sock_dir)")" "$PGPORT"
     fi
 }
+
+# --- security: the application's database role and the staff password ---
+
+# The application connects as museum_app (see db/migrations/006_roles.sql).
+app_dburl() {
+    if [ -n "${APP_DATABASE_URL:-}" ]; then
+        printf '%s\n' "$APP_DATABASE_URL"
+    elif [ -n "${DATABASE_URL:-}" ]; then
+        printf '%s\n' "$DATABASE_URL"
+    else
+        dburl | sed 's/&user=postgres$/\&user=museum_app/'
+    fi
+}
+
+# The staff password: ADMIN_PASSWORD, else var/admin-password, made once
+# from /dev/urandom (mode 600).
+admin_password() {
+    local file=$VAR/admin-password
+    if [ -n "${ADMIN_PASSWORD:-}" ]; then
+        printf '%s' "$ADMIN_PASSWORD"
+        return
+    fi
+    if [ ! -s "$file" ]; then
+        mkdir -p "$VAR"
+        (umask 077 && head -c 18 /dev/urandom | base64 | tr '+/' '-_' >"$file.new" && mv "$file.new" "$file")
+    fi
+    chmod 600 "$file"
+    tr -d '\n' <"$file"
+}
+# --- end security ---
 
 # pid of a running process from var/run/<name>.pid whose command matches
 # pattern, or nothing.
@@ -167,8 +200,8 @@ start_daemon() {
 
 app_start() {
     [ -x "$BIN/museum-app" ] || die "$BIN/museum-app is not built (make)"
-    start_daemon app museum-app env DATABASE_URL="$(dburl)" APP_SOCKET="$RUN/app.sock" \
-        APP_PIDFILE="$RUN/app.pid" "$BIN/museum-app"
+    start_daemon app museum-app env DATABASE_URL="$(app_dburl)" APP_SOCKET="$RUN/app.sock" \
+        APP_PIDFILE="$RUN/app.pid" ADMIN_PASSWORD="$(admin_password)" "$BIN/museum-app"
 }
 
 # Listener instance i is named "listener" (i = 1) or "listener-i".
@@ -180,7 +213,7 @@ listeners_start() {
     [[ "$LISTENERS" =~ ^[1-9][0-9]?$ ]] || die "LISTENERS must be 1..99"
     for i in $(seq "$LISTENERS"); do
         name=$(listener_name "$i")
-        start_daemon "$name" museum-listener env DATABASE_URL="$(dburl)" LISTENER_NAME="$name" \
+        start_daemon "$name" museum-listener env DATABASE_URL="$(app_dburl)" LISTENER_NAME="$name" \
             LISTENER_PIDFILE="$RUN/$name.pid" "$BIN/museum-listener"
     done
 }
@@ -243,6 +276,11 @@ start() {
     nginx_start
     wait_ready
     say "SK Museum is up: http://127.0.0.1:$PORT/"
+    if [ -n "${ADMIN_PASSWORD:-}" ]; then
+        say "staff sign-in (/admin/): user admin, the password in ADMIN_PASSWORD"
+    else
+        say "staff sign-in (/admin/): user admin, password $(admin_password) (kept in $VAR/admin-password)"
+    fi
 }
 
 stop_pid() {
@@ -295,9 +333,9 @@ reload() {
     local pid before name
     pid=$(running_pid app museum-app)
     [ -n "$pid" ] || die "the app is not running: use start"
-    env DATABASE_URL="$(dburl)" "$BIN/museum-app" --check ||
+    env DATABASE_URL="$(app_dburl)" "$BIN/museum-app" --check ||
         die "refused: $BIN/museum-app --check failed; the running version keeps serving"
-    env DATABASE_URL="$(dburl)" "$BIN/museum-listener" --check 2>/dev/null ||
+    env DATABASE_URL="$(app_dburl)" "$BIN/museum-listener" --check 2>/dev/null ||
         die "refused: $BIN/museum-listener --check failed; the running version keeps serving"
     cp "$VAR/nginx/nginx.conf" "$VAR/nginx/nginx.conf.running"
     nginx_conf
@@ -340,6 +378,7 @@ stop) stop ;;
 run) run ;;
 status) status ;;
 dburl) dburl ;;
+appdburl) app_dburl ;;
 sockdir) sock_dir; echo ;;
 psql) shift; exec psql "$(dburl)" "$@" ;;
 migrate) migrate ;;

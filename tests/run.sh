@@ -17,7 +17,8 @@ export PG_FAST=1
 export LISTENERS=2 LISTENER_MAX_ATTEMPTS=3 LISTENER_BACKOFF_MS=20
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-unset DATABASE_URL
+unset DATABASE_URL APP_DATABASE_URL
+unset ADMIN_PASSWORD # the stack generates one into $VAR/admin-password; the tests read it there
 
 # A free port from a random start in 18080-18879, so that two test runs
 # on one machine do not pick the same one.
@@ -42,6 +43,7 @@ step() {
 }
 
 step "unit (cmocka)" make --no-print-directory test-unit
+step "fuzz (libFuzzer smoke, ${FUZZ_SECONDS:=10} s each)" make --no-print-directory fuzz FUZZ_SECONDS="$FUZZ_SECONDS"
 
 # A fresh stack every run.
 scripts/stack.sh stop >/dev/null 2>&1 || true

@@ -28,3 +28,19 @@ CREATE FUNCTION outbox.listener_gone(p_name text, p_pid integer) RETURNS void
 LANGUAGE sql AS $$
     DELETE FROM outbox.listener WHERE name = p_name AND pid = p_pid;
 $$;
+
+-- What the app (probes) and the listener call, as museum_app.
+DO $$
+DECLARE
+    f regprocedure;
+BEGIN
+    FOREACH f IN ARRAY ARRAY[
+        'outbox.status()',
+        'outbox.lag_seconds()',
+        'outbox.listener_gone(text, integer)'
+    ]::regprocedure[] LOOP
+        EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER SET search_path = pg_catalog, pg_temp', f);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO museum_app', f);
+    END LOOP;
+END
+$$;

@@ -1,7 +1,9 @@
-// Staff page: validation, register, occupancy, one exhibition's bookings, delete → FORCE_CANCELED.
+// Staff page: sign-in, validation, register, occupancy, one exhibition's bookings, delete → FORCE_CANCELED.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, closePage, book, api, unique, futureDate, waitForText, eventually } from './helpers.mjs';
+import {
+  launch, newPage, closePage, book, api, unique, futureDate, waitForText, eventually, staffSignIn, rememberBookings, visitor, ADMIN_PASSWORD,
+} from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -9,9 +11,44 @@ after(async () => { await browser?.close(); });
 
 const cellTexts = (row) => row.locator('th, td').allTextContents();
 
-test('the register form validates before sending and shows the server’s field errors', async () => {
+test('staff sign in with the staff password; a wrong one is refused; sign out', async () => {
   const page = await newPage(browser);
   await page.goto('/admin/');
+  assert.ok(await page.locator('#register').isHidden(), 'nothing for staff before signing in');
+  assert.ok(await page.locator('#occupancy-section').isHidden());
+  await page.getByLabel('Staff password').fill(`${ADMIN_PASSWORD}x`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await waitForText(page.locator('#login-message'), /not right/);
+  assert.ok(await page.locator('#register').isHidden());
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('skmuseum.staff')), null, 'a wrong password is not kept');
+
+  await page.getByLabel('Staff password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#register').waitFor();
+  await page.locator('#occupancy-section').waitFor();
+  assert.ok(await page.locator('#login').isHidden());
+  await page.reload(); // kept for this tab
+  await page.locator('#occupancy-section').waitFor();
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.locator('#login').waitFor();
+  assert.ok(await page.locator('#register').isHidden());
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('skmuseum.staff')), null);
+  await closePage(page, [/status of 401/]);
+});
+
+test('a stale password sends staff back to the sign-in form', async () => {
+  const page = await newPage(browser);
+  await staffSignIn(page);
+  await page.evaluate(() => sessionStorage.setItem('skmuseum.staff', btoa('admin:changed')));
+  await page.locator('#login').waitFor({ timeout: 30000 }); // at the next refresh (every 5 s)
+  await waitForText(page.locator('#login-message'), /sign in again/);
+  await closePage(page, [/status of 401/]);
+});
+
+test('the register form validates before sending and shows the server’s field errors', async () => {
+  const page = await newPage(browser);
+  await staffSignIn(page);
   await page.getByRole('button', { name: 'Register' }).click();
   await waitForText(page.locator('#name-error'), /required/);
   await waitForText(page.locator('#chkDate-error'), /required/);
@@ -48,7 +85,7 @@ test('staff register and delete an exhibition; its bookings show FORCE_CANCELED'
   const name = unique('Admin hall');
   const chkDate = futureDate();
   const page = await newPage(browser);
-  await page.goto('/admin/');
+  await staffSignIn(page);
   await page.getByLabel('Hall name').fill(name);
   await page.getByLabel('Date').fill(chkDate);
   await page.getByLabel('Capacity (seats)').fill('4');
@@ -66,7 +103,7 @@ test('staff register and delete an exhibition; its bookings show FORCE_CANCELED'
   const keeper = unique('keeper');
   const kept = await book(museumId, keeper);
   const canceled = await book(museumId, unique('canceler'));
-  assert.equal((await api('PATCH', `/books/${canceled.id}`, { status: 'CANCELED' })).status, 200);
+  assert.equal((await api('PATCH', `/books/${canceled.id}`, { status: 'CANCELED' }, visitor(canceled))).status, 200);
   await eventually(
     async () => {
       await page.getByRole('button', { name: 'Refresh' }).click();
@@ -100,6 +137,7 @@ test('staff register and delete an exhibition; its bookings show FORCE_CANCELED'
 
   // ... and so does the visitor's My bookings page.
   const my = await newPage(browser);
+  await rememberBookings(my, [kept]);
   await my.goto(`/my.html?custNm=${encodeURIComponent(keeper)}`);
   const myRow = my.locator(`#my-rows tr[data-book-id="${kept.id}"]`);
   await myRow.locator('.badge[data-status="FORCE_CANCELED"]').first().waitFor();

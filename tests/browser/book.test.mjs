@@ -1,7 +1,7 @@
 // Book page: a booking goes REQUESTED → REQUEST_COMPLETED; sold out and removed exhibitions explain why.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, closePage, createMuseum, book, api, unique, waitForText } from './helpers.mjs';
+import { launch, newPage, closePage, createMuseum, book, api, unique, waitForText, STAFF } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -34,8 +34,12 @@ test('a visitor books and sees REQUESTED then REQUEST_COMPLETED', async () => {
   await waitForText(page.locator('#book-message'), /complete/);
 
   const id = await page.locator('#booking-id').textContent();
-  const stored = await api('GET', `/books/${id}`);
+  const held = await page.evaluate(() => JSON.parse(localStorage.getItem('skmuseum.bookings')));
+  assert.match(held[id].token, /^[0-9a-f]{64}$/, 'the booking’s token is kept in this browser');
+  assert.equal(held[id].custNm, visitor);
+  const stored = await api('GET', `/books/${id}`, undefined, { 'X-Booking-Token': held[id].token });
   assert.equal(stored.body.custNm, visitor);
+  assert.equal((await api('GET', `/books/${id}`)).status, 404, 'and nothing opens it without the token');
   assert.equal((await api('GET', `/museums/${museum.id}`)).body.pcnt, 2, 'one seat taken');
   assert.equal(
     await page.getByRole('link', { name: 'See all my bookings' }).getAttribute('href'),
@@ -60,7 +64,7 @@ test('booking a sold-out exhibition shows the sold-out message', async () => {
 test('booking a removed exhibition shows the removed message', async () => {
   const museum = await createMuseum({ name: unique('Gone hall'), capacity: 2 });
   const page = await openBookPage(museum);
-  assert.equal((await api('DELETE', `/museums/${museum.id}`)).status, 204);
+  assert.equal((await api('DELETE', `/museums/${museum.id}`, undefined, STAFF)).status, 204);
   await page.getByLabel('Your name').fill(unique('visitor'));
   await page.getByRole('button', { name: 'Book', exact: true }).click();
 

@@ -1,6 +1,7 @@
 // Shared helpers for the browser tests: the browser, pages that record console errors,
 // and direct API calls (from Node) to create each test's own data.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 export const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
@@ -57,10 +58,16 @@ export function futureDate() {
 /** "2091-03-04" plus n days, as YYYY-MM-DD. */
 export const addDays = (date, n) => new Date(Date.parse(date) + n * 86400000).toISOString().slice(0, 10);
 
-export async function api(method, path, body) {
+// Staff password: ADMIN_PASSWORD, else the one the stack generated into $VAR/admin-password.
+const VAR = process.env.VAR || new URL('../../var', import.meta.url).pathname;
+export const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD || readFileSync(`${VAR}/admin-password`, 'utf8').trim();
+export const STAFF = { Authorization: `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}` };
+export const visitor = (booking) => ({ 'X-Booking-Token': booking.token });
+
+export async function api(method, path, body, headers = {}) {
   const res = await fetch(BASE_URL + path, {
     method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    headers: { ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -74,15 +81,33 @@ export async function api(method, path, body) {
 }
 
 export async function createMuseum({ name = unique('Hall'), chkDate = futureDate(), capacity = 5 } = {}) {
-  const res = await api('POST', '/museums', { name, chkDate, pcnt: capacity });
+  const res = await api('POST', '/museums', { name, chkDate, pcnt: capacity }, STAFF);
   assert.equal(res.status, 201, `POST /museums: ${JSON.stringify(res.body)}`);
   return res.body;
 }
 
+/** Books through the API (as a visitor on another device); the answer carries the token. */
 export async function book(museumId, custNm) {
   const res = await api('POST', '/books', { museumId, custNm });
   assert.equal(res.status, 201, `POST /books: ${JSON.stringify(res.body)}`);
   return res.body;
+}
+
+/** Makes the page's browser hold these bookings' tokens, as if they had been booked in it. Call before goto. */
+export async function rememberBookings(page, bookings) {
+  const entries = Object.fromEntries(bookings.map((b) => [b.id, { token: b.token, custNm: b.custNm }]));
+  await page.addInitScript((add) => {
+    const held = JSON.parse(localStorage.getItem('skmuseum.bookings') || '{}');
+    localStorage.setItem('skmuseum.bookings', JSON.stringify({ ...held, ...add }));
+  }, entries);
+}
+
+/** Opens the staff page and signs in with the staff password. */
+export async function staffSignIn(page) {
+  await page.goto('/admin/');
+  await page.getByLabel('Staff password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#occupancy-section').waitFor();
 }
 
 /** Poll fn (sync or async) until it returns a truthy value; fail after timeout ms. */

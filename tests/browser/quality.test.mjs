@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { launch, newPage, closePage, createMuseum, book, unique, PHONE } from './helpers.mjs';
+import { launch, newPage, closePage, createMuseum, book, unique, PHONE, rememberBookings } from './helpers.mjs';
 
 const PAGES = ['/', '/book.html', '/my.html', '/admin/'];
 const FILES = ['index.html', 'book.html', 'my.html', 'admin/index.html'];
@@ -24,9 +24,10 @@ test('pages have no inline scripts, styles or event handlers', async () => {
 test('pages fit a 375px phone screen and every form field has a label', async () => {
   const museum = await createMuseum({ name: unique('Phone hall with a rather long name'), capacity: 3 });
   const visitor = unique('phone visitor');
-  await book(museum.id, visitor);
+  const booking = await book(museum.id, visitor);
   for (const path of [...PAGES, `/my.html?custNm=${encodeURIComponent(visitor)}`]) {
     const page = await newPage(browser, { viewport: PHONE });
+    await rememberBookings(page, [booking]);
     await page.goto(path);
     await page.waitForLoadState('networkidle');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

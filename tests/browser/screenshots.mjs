@@ -3,7 +3,7 @@
 // Run: cd tests/browser && BASE_URL=http://127.0.0.1:8080 node screenshots.mjs
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { launch, newPage, closePage, createMuseum, book, api, DESKTOP, PHONE } from './helpers.mjs';
+import { launch, newPage, closePage, createMuseum, book, api, DESKTOP, PHONE, rememberBookings, staffSignIn, visitor as token } from './helpers.mjs';
 
 const OUT = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const day = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
@@ -15,11 +15,11 @@ async function demoData() {
   const b = await createMuseum({ name: `Photography Hall ${suffix}`, chkDate: day(5), capacity: 2 });
   const c = await createMuseum({ name: `Sculpture Garden ${suffix}`, chkDate: day(8), capacity: 120 });
   await book(b.id, `Park Jisoo ${suffix}`);
-  await book(b.id, visitor); // Photography Hall is now sold out
-  await book(a.id, visitor);
+  const mine = [await book(b.id, visitor), await book(a.id, visitor)]; // Photography Hall is now sold out
   const canceled = await book(c.id, visitor);
-  await api('PATCH', `/books/${canceled.id}`, { status: 'CANCELED' });
+  await api('PATCH', `/books/${canceled.id}`, { status: 'CANCELED' }, token(canceled));
   await new Promise((r) => setTimeout(r, 2500)); // let the asynchronous steps complete
+  return [...mine, canceled];
 }
 
 const pages = [
@@ -29,13 +29,15 @@ const pages = [
 ];
 
 await mkdir(OUT, { recursive: true });
-await demoData();
+const bookings = await demoData();
 const browser = await launch();
 try {
   for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     for (const { name, path, ready } of pages) {
       const page = await newPage(browser, { viewport });
-      await page.goto(path);
+      await rememberBookings(page, bookings);
+      if (name === 'admin') await staffSignIn(page);
+      else await page.goto(path);
       await page.locator(ready).first().waitFor();
       await page.waitForTimeout(300);
       const file = `${OUT}${name}-${size}.png`;

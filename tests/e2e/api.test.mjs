@@ -2,18 +2,18 @@
 // also checked to have changed nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, assertProblem, caughtUp, createMuseum, eventually, sql, unique } from './lib.mjs';
+import { api, assertProblem, caughtUp, createMuseum, eventually, sql, staff, unique, visitor } from './lib.mjs';
 
 const counts = () => sql(`SELECT (SELECT count(*) FROM museum.exhibition) || '/' ||
   (SELECT count(*) FROM book.booking) || '/' || (SELECT count(*) FROM outbox.event)`);
 
 test('dates are accepted in both forms and returned as YYYY-MM-DD; capacity is an alias of pcnt', async () => {
-  const a = await api('POST', '/museums', { name: unique('D'), chkDate: '2030-01-02', capacity: 7 });
+  const a = await staff('POST', '/museums', { name: unique('D'), chkDate: '2030-01-02', capacity: 7 });
   assert.equal(a.status, 201, a.text);
   assert.equal(a.json.chkDate, '2030-01-02');
   assert.equal(a.json.capacity, 7);
   assert.equal(a.json.pcnt, 7);
-  const b = await api('POST', '/museums', { name: unique('D'), chkDate: '20240229', pcnt: 1 });
+  const b = await staff('POST', '/museums', { name: unique('D'), chkDate: '20240229', pcnt: 1 });
   assert.equal(b.json.chkDate, '2024-02-29');
   const got = await api('GET', `/museums/${a.json.id}`);
   assert.deepEqual(got.json, a.json);
@@ -40,7 +40,7 @@ test('invalid exhibitions get 422 with field errors and change nothing', async (
     [{ name: 7, chkDate: '20210726', pcnt: 2 }, 'name'],
   ];
   for (const [body, field] of cases) {
-    const r = await api('POST', '/museums', body);
+    const r = await staff('POST', '/museums', body);
     assertProblem(r, 422);
     assert.ok(r.json.errors && field in r.json.errors, `${JSON.stringify(body)} -> ${r.text}`);
   }
@@ -90,28 +90,30 @@ test('invalid bookings: 422 for bad fields, 404 for an unknown exhibition', asyn
 test('status changes: only a cancel of a live booking; others are 409 or 422', async () => {
   const m = await createMuseum(3);
   const b = (await api('POST', '/books', { museumId: m.id, custNm: unique('s') })).json;
-  await eventually(async () => (await api('GET', `/books/${b.id}`)).json.status === 'REQUEST_COMPLETED');
-  assertProblem(await api('PATCH', `/books/${b.id}`, { status: 'REQUESTED' }), 409);
-  const same = await api('PATCH', `/books/${b.id}`, { status: 'REQUEST_COMPLETED' });
+  const mine = visitor(b.token);
+  const patch = (body) => api('PATCH', `/books/${b.id}`, body, mine);
+  await eventually(async () => (await api('GET', `/books/${b.id}`, undefined, mine)).json.status === 'REQUEST_COMPLETED');
+  assertProblem(await patch({ status: 'REQUESTED' }), 409);
+  const same = await patch({ status: 'REQUEST_COMPLETED' });
   assert.equal(same.status, 200, 'asking for the current status changes nothing');
   assert.equal(same.json.status, 'REQUEST_COMPLETED');
-  assertProblem(await api('PATCH', `/books/${b.id}`, { status: 'FORCE_CANCELED' }), 409);
-  assertProblem(await api('PATCH', `/books/${b.id}`, { status: 'DONE' }), 422);
-  assertProblem(await api('PATCH', `/books/${b.id}`, {}), 422);
-  assertProblem(await api('PATCH', `/books/${b.id}`, { status: 'CANCELED', custNm: 'x' }), 422);
-  assertProblem(await api('PATCH', '/books/9007199254740991', { status: 'CANCELED' }), 404);
-  const c = await api('PATCH', `/books/${b.id}`, { status: 'CANCELED' });
+  assertProblem(await patch({ status: 'FORCE_CANCELED' }), 409);
+  assertProblem(await patch({ status: 'DONE' }), 422);
+  assertProblem(await patch({}), 422);
+  assertProblem(await patch({ status: 'CANCELED', custNm: 'x' }), 422);
+  assertProblem(await staff('PATCH', '/books/9007199254740991', { status: 'CANCELED' }), 404);
+  const c = await patch({ status: 'CANCELED' });
   assert.equal(c.status, 200);
   assert.equal(c.json.status, 'CANCELED');
-  assertProblem(await api('PATCH', `/books/${b.id}`, { status: 'REQUESTED' }), 409);
+  assertProblem(await patch({ status: 'REQUESTED' }), 409);
   await caughtUp();
   assert.equal((await api('GET', `/museums/${m.id}`)).json.pcnt, 3);
 
   // A force-canceled booking cannot be canceled by the visitor.
   const d = (await api('POST', '/books', { museumId: m.id, custNm: unique('s') })).json;
-  assert.equal((await api('DELETE', `/museums/${m.id}`)).status, 204);
-  await eventually(async () => (await api('GET', `/books/${d.id}`)).json.status === 'FORCE_CANCELED');
-  assertProblem(await api('PUT', `/books/${d.id}`, { status: 'CANCELED' }), 409);
+  assert.equal((await staff('DELETE', `/museums/${m.id}`)).status, 204);
+  await eventually(async () => (await api('GET', `/books/${d.id}`, undefined, visitor(d.token))).json.status === 'FORCE_CANCELED');
+  assertProblem(await api('PUT', `/books/${d.id}`, { status: 'CANCELED' }, visitor(d.token)), 409);
   assert.equal(sql(`SELECT count(*) FROM outbox.event WHERE book_id = ${d.id} AND kind = 'CANCELED'`), '0');
 });
 
@@ -140,14 +142,14 @@ test('lists: ordered by id, limit, keyset paging with Link, filters combine', as
     ids.push((await api('POST', '/books', { museumId: m.id, custNm: cust })).json.id);
   }
   const q = `custNm=${encodeURIComponent(cust)}`;
-  const all = await api('GET', `/books?${q}`);
+  const all = await staff('GET', `/books?${q}`);
   assert.deepEqual(all.json.map((b) => b.id), ids);
   assert.equal(all.headers.get('link'), null);
 
   const seen = [];
   let next = `/books?${q}&limit=2`;
   while (next) {
-    const page = await api('GET', next);
+    const page = await staff('GET', next);
     assert.equal(page.status, 200);
     assert.ok(page.json.length <= 2);
     seen.push(...page.json.map((b) => b.id));
@@ -157,26 +159,26 @@ test('lists: ordered by id, limit, keyset paging with Link, filters combine', as
   }
   assert.deepEqual(seen, ids);
 
-  const onlyM1 = await api('GET', `/books?${q}&museumId=${m1.id}`);
+  const onlyM1 = await staff('GET', `/books?${q}&museumId=${m1.id}`);
   assert.deepEqual(onlyM1.json.map((b) => b.id), [ids[0], ids[2], ids[4]]);
-  await api('PATCH', `/books/${ids[2]}`, { status: 'CANCELED' });
-  const canceled = await api('GET', `/books?${q}&status=CANCELED`);
+  await staff('PATCH', `/books/${ids[2]}`, { status: 'CANCELED' });
+  const canceled = await staff('GET', `/books?${q}&status=CANCELED`);
   assert.deepEqual(canceled.json.map((b) => b.id), [ids[2]]);
-  const after = await api('GET', `/books?${q}&after=${ids[1]}`);
+  const after = await staff('GET', `/books?${q}&after=${ids[1]}`);
   assert.deepEqual(after.json.map((b) => b.id), ids.slice(2));
 
   await caughtUp();
-  const my = await api('GET', `/myPages?${q}&limit=3`);
+  const my = await staff('GET', `/myPages?${q}&limit=3`);
   assert.deepEqual(my.json.map((x) => x.bookId), ids.slice(0, 3));
   assert.ok(my.headers.get('link'));
 
   for (const bad of ['limit=0', 'limit=1001', 'limit=x', 'after=-1', 'museumId=abc',
     'status=DONE', 'custNM=x', 'custNm=%zz', 'custNm=']) {
-    assertProblem(await api('GET', `/books?${bad}`), 400);
+    assertProblem(await staff('GET', `/books?${bad}`), 400);
   }
   assertProblem(await api('GET', '/museums?limit=1e3'), 400);
-  assertProblem(await api('GET', '/confirms?bookId=1.0'), 400);
-  assertProblem(await api('GET', '/myPages?bookId=0'), 400);
+  assertProblem(await staff('GET', '/confirms?bookId=1.0'), 400);
+  assertProblem(await staff('GET', '/myPages?bookId=0'), 400);
 });
 
 test('HEAD answers like GET without a body', async () => {

@@ -2,7 +2,7 @@
 // cancels (including duplicates) race with new bookings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiSettled as api, caughtUp, createMuseum, sql, unique } from './lib.mjs';
+import { apiSettled as api, caughtUp, createMuseum, sql, unique, visitor } from './lib.mjs';
 
 function occupancy(museumId) {
   const [capacity, pcnt, booked] = sql(
@@ -29,10 +29,10 @@ test('racing cancels (each sent three times) and bookings settle to pcnt = capac
   const first = await Promise.all(Array.from({ length: capacity }, (_, i) =>
     api('POST', '/books', { museumId: m.id, custNm: unique(`c${i}`) })));
   assert.ok(first.every((r) => r.status === 201));
-  const toCancel = first.slice(0, 15).map((r) => r.json.id);
+  const toCancel = first.slice(0, 15).map((r) => r.json);
 
-  const cancels = toCancel.flatMap((id) => [0, 1, 2].map(() =>
-    api('PATCH', `/books/${id}`, { status: 'CANCELED' })));
+  const cancels = toCancel.flatMap(({ id, token }) => [0, 1, 2].map(() =>
+    api('PATCH', `/books/${id}`, { status: 'CANCELED' }, visitor(token))));
   const books = Array.from({ length: 60 }, (_, i) =>
     api('POST', '/books', { museumId: m.id, custNm: unique(`n${i}`) }));
   const [cancelResults, bookResults] = await Promise.all([Promise.all(cancels), Promise.all(books)]);

@@ -1,11 +1,22 @@
 // Shared helpers for the end-to-end tests: real HTTP through nginx (fetch)
 // and real PostgreSQL (psql) for checks the API does not expose.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 
 export const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:8080';
 export const DBURL = process.env.DBURL;
 export const ROOT = new URL('../..', import.meta.url).pathname;
+export const VAR = process.env.VAR ?? `${ROOT}var`;
+
+// Staff credentials: ADMIN_PASSWORD, else the one the stack generated.
+export const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD || readFileSync(`${VAR}/admin-password`, 'utf8').trim();
+export const basic = (user, password) => ({
+  Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
+export const STAFF = basic('admin', ADMIN_PASSWORD);
+// A visitor's proof of one booking.
+export const visitor = (token) => ({ 'X-Booking-Token': token });
 
 // One HTTP call. body: object (sent as JSON), string (sent as is), or
 // undefined. Returns { status, headers, json, text }.
@@ -21,6 +32,9 @@ export async function api(method, path, body, headers = {}) {
   try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
   return { status: res.status, headers: res.headers, json, text };
 }
+
+// The same call with staff credentials.
+export const staff = (method, path, body, headers = {}) => api(method, path, body, { ...STAFF, ...headers });
 
 // Asserts a problem+json answer with the given status.
 export function assertProblem(res, status) {
@@ -65,7 +79,7 @@ export function unique(prefix) {
 }
 
 export async function createMuseum(capacity, name = unique('Hall')) {
-  const res = await api('POST', '/museums', { name, chkDate: '20210726', pcnt: capacity });
+  const res = await staff('POST', '/museums', { name, chkDate: '20210726', pcnt: capacity });
   assert.equal(res.status, 201, res.text);
   return res.json;
 }
@@ -80,4 +94,12 @@ export async function apiSettled(method, path, body, headers = {}) {
     assert.ok(res.headers.get('retry-after'), '503 carries Retry-After');
     await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
   }
+}
+
+// Books as a visitor; the answer carries the booking's token.
+export async function book(museumId, custNm = unique('visitor')) {
+  const res = await api('POST', '/books', { museumId, custNm });
+  assert.equal(res.status, 201, res.text);
+  assert.match(res.json.token, /^[0-9a-f]{64}$/);
+  return res.json;
 }

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { openSync, readdirSync, readFileSync } from 'node:fs';
-import { api, apiSettled, caughtUp, createMuseum, eventually, ROOT, sql, unique } from './lib.mjs';
+import { api, apiSettled, caughtUp, createMuseum, eventually, ROOT, sql, staff, unique } from './lib.mjs';
 
 const VAR = process.env.VAR ?? `${ROOT}var`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -15,6 +15,10 @@ const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { retu
 const pidOf = (name) => { try { return Number(readFileSync(`${VAR}/run/${name}.pid`, 'utf8')); } catch { return 0; } };
 const listenerNames = () => readdirSync(`${VAR}/run`).filter((f) => /^listener.*\.pid$/.test(f)).map((f) => f.slice(0, -4));
 const listenerPids = () => listenerNames().map(pidOf).filter(alive);
+
+// How the app and the listeners connect (as museum_app).
+let appUrl;
+const appDbUrl = () => (appUrl ??= execFileSync(`${ROOT}scripts/stack.sh`, ['appdburl'], { encoding: 'utf8' }).trim());
 
 // Restarts dead listeners the way scripts/stack.sh does, without its
 // start-up checks, so the killer can strike every few hundred ms.
@@ -26,7 +30,7 @@ async function restartListeners() {
     spawn(`${process.env.BIN ?? `${ROOT}build/release`}/museum-listener`, [], {
       detached: true,
       stdio: ['ignore', log, log],
-      env: { ...process.env, DATABASE_URL: process.env.DBURL, LISTENER_NAME: name, LISTENER_PIDFILE: `${VAR}/run/${name}.pid` },
+      env: { ...process.env, DATABASE_URL: appDbUrl(), LISTENER_NAME: name, LISTENER_PIDFILE: `${VAR}/run/${name}.pid` },
     }).unref();
     for (let i = 0; i < 200 && (pidOf(name) === old || !alive(pidOf(name))); i++) await sleep(10);
   }
@@ -61,14 +65,14 @@ test('two listeners: book-then-cancel pairs in quick succession end CANCELED eve
   const ids = await pool(200, 16, async (i) => {
     const b = await apiSettled('POST', '/books', { museumId: m.id, custNm: `pair-${i}` });
     assert.equal(b.status, 201, b.text);
-    const c = await apiSettled('PATCH', `/books/${b.json.id}`, { status: 'CANCELED' });
+    const c = await apiSettled('PATCH', `/books/${b.json.id}`, { status: 'CANCELED' }, { 'X-Booking-Token': b.json.token });
     assert.equal(c.status, 200, c.text);
     return b.json.id;
   });
   await caughtUp();
   assert.equal((await api('GET', `/museums/${m.id}`)).json.pcnt, 50, 'every seat back');
   assert.equal(sql(`SELECT count(*) FROM book.booking WHERE museum_id = ${m.id} AND status <> 'CANCELED'`), '0');
-  const confirms = (await api('GET', `/confirms?museumId=${m.id}&limit=1000`)).json;
+  const confirms = (await staff('GET', `/confirms?museumId=${m.id}&limit=1000`)).json;
   assert.equal(confirms.length, ids.length);
   assert.ok(confirms.every((c) => c.status === 'CANCELED'));
   assert.equal(sql(`SELECT count(*) FROM mypage.entry WHERE museum_id = ${m.id}
@@ -84,7 +88,7 @@ test('a poison event is retried, parked dead, and blocks nothing else', async ()
   try {
     const other = await createMuseum(5);
     const b = (await api('POST', '/books', { museumId: other.id, custNm: unique('bystander') })).json;
-    await eventually(async () => (await api('GET', `/books/${b.id}`)).json.status === 'REQUEST_COMPLETED',
+    await eventually(async () => (await staff('GET', `/books/${b.id}`)).json.status === 'REQUEST_COMPLETED',
       10000, 'the bystander booking to complete');
     await eventually(() => sql(`SELECT dead FROM outbox.event WHERE id = ${poison}`) === 't', 10000, 'parked');
     const [attempts, error] = sql(`SELECT attempts, last_error FROM outbox.event WHERE id = ${poison}`).split('|');
@@ -109,11 +113,11 @@ test('a PostgreSQL restart: listeners and workers reconnect by themselves', asyn
   assert.equal(down.status, 503);
   stack('pg-start');
   const m = await eventually(async () => {
-    const r = await api('POST', '/museums', { name: unique('After restart'), chkDate: '20210726', pcnt: 3 });
+    const r = await staff('POST', '/museums', { name: unique('After restart'), chkDate: '20210726', pcnt: 3 });
     return r.status === 201 && r.json;
   }, 10000, 'the API to recover');
   const b = (await api('POST', '/books', { museumId: m.id, custNm: unique('r') })).json;
-  await eventually(async () => (await api('GET', `/books/${b.id}`)).json.status === 'REQUEST_COMPLETED',
+  await eventually(async () => (await staff('GET', `/books/${b.id}`)).json.status === 'REQUEST_COMPLETED',
     15000, 'the listeners to reconnect and apply the event');
   assert.deepEqual(listenerPids().sort(), before, 'the same listener processes, not restarted');
 });
@@ -137,16 +141,16 @@ test('crash test: 30+ SIGKILLs of listeners and a PostgreSQL fast restart under 
       } else if (op < 0.65 && mine.length) {
         const id = mine.splice(Math.floor(Math.random() * mine.length), 1)[0];
         // a duplicate cancel, racing the first
-        await Promise.all([1, 2].map(async () => note(await api('PATCH', `/books/${id}`, { status: 'CANCELED' }))));
+        await Promise.all([1, 2].map(async () => note(await staff('PATCH', `/books/${id}`, { status: 'CANCELED' }))));
       } else if (op < 0.9 && live.length) {
         const r = note(await api('POST', '/books', { museumId: pick(live).id, custNm: unique('pair') }));
-        if (r.status === 201) note(await api('PUT', `/books/${r.json.id}`, { status: 'CANCELED' }));
+        if (r.status === 201) note(await api('PUT', `/books/${r.json.id}`, { status: 'CANCELED' }, { 'X-Booking-Token': r.json.token }));
       } else if (op < 0.93 && live.length > 2) {
         const m = pick(live);
         m.deleted = true;
-        note(await api('DELETE', `/museums/${m.id}`));
+        note(await staff('DELETE', `/museums/${m.id}`));
       } else if (op < 0.96) {
-        const r = note(await api('POST', '/museums', { name: unique('Crash hall'), chkDate: '20210726', pcnt: 10 }));
+        const r = note(await staff('POST', '/museums', { name: unique('Crash hall'), chkDate: '20210726', pcnt: 10 }));
         if (r.status === 201) museums.push(r.json);
       } else {
         await sleep(5);

@@ -1,16 +1,17 @@
 // The original SK Museum scenario, with the original request bodies,
 // through nginx: register, book, completion, confirmation, MyPage, cancel
-// (PUT), seat back, sold out, delete -> force-cancel.
+// (PUT), seat back, sold out, delete -> force-cancel. Staff act with their
+// credentials, the visitor with the token answered by POST /books.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, assertProblem, caughtUp, eventually, unique, sql } from './lib.mjs';
+import { api, assertProblem, caughtUp, eventually, unique, sql, staff, visitor } from './lib.mjs';
 
 test('the original scenario end to end', async () => {
   const hall = unique('A hall');
   const cust = unique('MSA');
 
   // 1. The museum registers an exhibition (hall, date, capacity).
-  const reg = await api('POST', '/museums', { name: hall, chkDate: '20210726', pcnt: 2 });
+  const reg = await staff('POST', '/museums', { name: hall, chkDate: '20210726', pcnt: 2 });
   assert.equal(reg.status, 201, reg.text);
   const m = reg.json;
   assert.deepEqual(Object.keys(m).sort(), ['capacity', 'chkDate', 'id', 'name', 'pcnt']);
@@ -27,7 +28,10 @@ test('the original scenario end to end', async () => {
     custNm: cust, museumId: m.id, name: 'ignored', chkDate: '20210726',
   });
   assert.equal(bk.status, 201, bk.text);
-  const b = bk.json;
+  const { token, ...b } = bk.json;
+  assert.match(token, /^[0-9a-f]{64}$/, 'the visitor gets a token');
+  const me = visitor(token);
+  const my_ = (path) => api('GET', path, undefined, me);
   assert.equal(b.status, 'REQUESTED');
   assert.equal(b.museumId, m.id);
   assert.equal(b.custNm, cust);
@@ -37,21 +41,21 @@ test('the original scenario end to end', async () => {
   assert.equal((await api('GET', `/museums/${m.id}`)).json.pcnt, 1);
 
   // 4-5. Asynchronously: booking completed, confirmation issued, MyPage row.
-  await eventually(async () => (await api('GET', `/books/${b.id}`)).json.status === 'REQUEST_COMPLETED',
+  await eventually(async () => (await my_(`/books/${b.id}`)).json.status === 'REQUEST_COMPLETED',
     10000, 'REQUEST_COMPLETED');
   const confirms = await eventually(async () => {
-    const r = await api('GET', `/confirms?bookId=${b.id}`);
+    const r = await my_(`/confirms?bookId=${b.id}`);
     return r.json.length === 1 && r.json;
   }, 10000, 'the confirmation');
   assert.deepEqual(
     { ...confirms[0], id: undefined },
     { id: undefined, bookId: b.id, museumId: m.id, custNm: cust, name: hall, chkDate: '2021-07-26', status: 'REQUEST_COMPLETED' },
   );
-  const one = await api('GET', `/confirms/${confirms[0].id}`);
+  const one = await my_(`/confirms/${confirms[0].id}`);
   assert.equal(one.status, 200);
   assert.deepEqual(one.json, confirms[0]);
   const my = await eventually(async () => {
-    const r = await api('GET', `/myPages?custNm=${encodeURIComponent(cust)}`);
+    const r = await my_(`/myPages?custNm=${encodeURIComponent(cust)}`);
     return r.json.length === 1 && r.json[0].confirmStatus === 'REQUEST_COMPLETED' && r.json;
   }, 10000, 'the MyPage row');
   assert.equal(my[0].bookId, b.id);
@@ -62,22 +66,22 @@ test('the original scenario end to end', async () => {
   // 6. The visitor cancels with the original PUT and the whole body.
   const cancel = await api('PUT', `/books/${b.id}`, {
     custNm: cust, museumId: m.id, name: hall, chkDate: '20210726', status: 'CANCELED',
-  });
+  }, me);
   assert.equal(cancel.status, 200, cancel.text);
   assert.equal(cancel.json.status, 'CANCELED');
-  assert.equal((await api('GET', `/books/${b.id}`)).json.status, 'CANCELED');
+  assert.equal((await my_(`/books/${b.id}`)).json.status, 'CANCELED');
 
   // 7-8. Asynchronously: the seat comes back, the confirmation is canceled.
   await eventually(async () => (await api('GET', `/museums/${m.id}`)).json.pcnt === 2, 10000, 'seat back');
-  await eventually(async () => (await api('GET', `/confirms?bookId=${b.id}`)).json[0].status === 'CANCELED',
+  await eventually(async () => (await my_(`/confirms?bookId=${b.id}`)).json[0].status === 'CANCELED',
     10000, 'confirmation CANCELED');
   await eventually(async () => {
-    const r = await api('GET', `/myPages?bookId=${b.id}`);
+    const r = await my_(`/myPages?bookId=${b.id}`);
     return r.json[0]?.status === 'CANCELED' && r.json[0]?.confirmStatus === 'CANCELED';
   }, 10000, 'MyPage CANCELED');
 
   // A second cancel changes nothing and releases nothing.
-  const again = await api('PATCH', `/books/${b.id}`, { status: 'CANCELED' });
+  const again = await api('PATCH', `/books/${b.id}`, { status: 'CANCELED' }, me);
   assert.equal(again.status, 200);
   assert.equal(again.json.status, 'CANCELED');
   await caughtUp();
@@ -98,23 +102,24 @@ test('the original scenario end to end', async () => {
   // 9-10. The museum deletes the exhibition: gone from the API; its live
   // bookings and their confirmations are force-canceled; the canceled one
   // stays CANCELED.
-  const del = await api('DELETE', `/museums/${m.id}`);
+  assertProblem(await api('DELETE', `/museums/${m.id}`, undefined, me), 401);
+  const del = await staff('DELETE', `/museums/${m.id}`);
   assert.equal(del.status, 204);
   assert.equal(del.text, '');
   assertProblem(await api('GET', `/museums/${m.id}`), 404);
   assertProblem(await api('POST', '/books', { custNm: cust, museumId: m.id }), 404);
-  assertProblem(await api('DELETE', `/museums/${m.id}`), 404);
+  assertProblem(await staff('DELETE', `/museums/${m.id}`), 404);
   assert.ok(!(await api('GET', '/museums?limit=1000')).json.some((x) => x.id === m.id));
   await caughtUp();
-  const books = (await api('GET', `/books?museumId=${m.id}`)).json;
+  const books = (await staff('GET', `/books?museumId=${m.id}`)).json;
   assert.deepEqual(books.map((x) => [x.id, x.status]),
     [[b.id, 'CANCELED'], [b2.json.id, 'FORCE_CANCELED'], [b3.json.id, 'FORCE_CANCELED']]);
-  const cs = (await api('GET', `/confirms?museumId=${m.id}`)).json;
+  const cs = (await staff('GET', `/confirms?museumId=${m.id}`)).json;
   assert.deepEqual(cs.map((x) => [x.bookId, x.status]),
     [[b.id, 'CANCELED'], [b2.json.id, 'FORCE_CANCELED'], [b3.json.id, 'FORCE_CANCELED']]);
 
   // 11. MyPage shows every state.
-  const mine = (await api('GET', `/myPages?custNm=${encodeURIComponent(cust)}`)).json;
+  const mine = (await my_(`/myPages?custNm=${encodeURIComponent(cust)}`)).json;
   assert.deepEqual(mine.map((x) => [x.bookId, x.status, x.confirmStatus]),
     [[b.id, 'CANCELED', 'CANCELED'], [b2.json.id, 'FORCE_CANCELED', 'FORCE_CANCELED']]);
 

@@ -1,4 +1,4 @@
-/* Unit tests for the pure parts of fcgi/http.c (query strings). */
+/* Unit tests for the pure parts of fcgi/http.c (query strings, JSON bodies). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -55,6 +55,51 @@ static void query_only_names_the_unknown(void **state)
     assert_string_equal(bad, "custNM=x");
 }
 
+/* Parses s with http_parse_json; returns 0 or -1 and frees the object. */
+static int parse(const char *s, size_t len)
+{
+    json_object *obj = NULL;
+    char detail[160];
+    int rc = http_parse_json(s, len, &obj, detail, sizeof(detail));
+
+    if (rc == 0)
+        assert_non_null(obj);
+    else
+        assert_true(obj == NULL && detail[0]);
+    json_object_put(obj);
+    return rc;
+}
+
+static void parse_json_accepts_plain_objects(void **state)
+{
+    static const char *const good[] = {
+        "{}", " {\"a\":1} \n", "{\"a\":-0.5e+3,\"b\":[1,{\"c\":null}],\"d\":true}",
+        "{\"a\":\"\\ud83d\\ude00 \\u00e9 \\n\"}", "{\"a\":\"\xea\xb9\x80\"}", "{\"a\":0}",
+        "{\"a\":\"x\\u0000y\"}", NULL};
+    (void)state;
+    for (const char *const *s = good; *s; s++)
+        assert_int_equal(parse(*s, strlen(*s)), 0);
+}
+
+static void parse_json_rejects_what_rfc_8259_does_not_allow(void **state)
+{
+    static const char *const bad[] = {
+        "",   " ",   "[]",   "1",  "null", "\"a\"", "{", "{\"a\":1}x", "{\"a\":1}{}",
+        "{'a':1}",           "{\"a\":NaN}",          "{\"a\":Infinity}",    "{\"a\":-Infinity}",
+        "{\"a\":1.}",        "{\"a\":-.5}",          "{\"a\":.5}",          "{\"a\":01}",
+        "{\"a\":1.e5}",      "{\"a\":+1}",           "{\"a\":0x1}",         "{\"a\":1,}",
+        "{\"a\":1}/**/",     "{\"a\":\"x\ty\"}",      "{\"a\":\"\\ud800\"}",   "{\"a\":\"\\udc00\"}",
+        "{\"a\":\"\\ud800\\u0041\"}",                "{\"a\\u0000\":1}",    "{\"a\":1,\"a\":2}",
+        "{\"a\":\"\xff\"}",   "{\"a\":\"\xc0\xaf\"}", "{\"a\":\"\xed\xa0\x80\"}", "{\"a\":tRue}",
+        "{\"a\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}", NULL};
+    (void)state;
+    for (const char *const *s = bad; *s; s++) {
+        if (parse(*s, strlen(*s)) != -1)
+            fail_msg("accepted: %s", *s);
+    }
+    assert_int_equal(parse("{\"a\":\"x\0y\"}", 11), -1); /* raw NUL */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -62,6 +107,8 @@ int main(void)
         cmocka_unit_test(query_get_absent),
         cmocka_unit_test(query_get_rejects_bad_escapes_nul_and_overflow),
         cmocka_unit_test(query_only_names_the_unknown),
+        cmocka_unit_test(parse_json_accepts_plain_objects),
+        cmocka_unit_test(parse_json_rejects_what_rfc_8259_does_not_allow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

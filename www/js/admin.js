@@ -1,6 +1,6 @@
-// Staff: register and delete exhibitions, occupancy per exhibition, and one exhibition's
+// Staff: sign in, register and delete exhibitions, occupancy per exhibition, and one exhibition's
 // bookings and entry confirmations. All requests go through api.js (staff credentials live there).
-import { listMuseums, createMuseum, deleteMuseum, listBookings, listConfirms } from './api.js';
+import { listMuseums, createMuseum, deleteMuseum, listBookings, listConfirms, signIn, signOut, isSignedIn, checkStaff } from './api.js';
 import { initI18n, t, formatDate, formatNumber } from './i18n.js';
 import { el, errorText, showMessage, statusBadge, updateBadge, syncList, poll, confirmDialog, setFieldError } from './ui.js';
 
@@ -83,6 +83,7 @@ async function onRegister(event) {
     form.reset();
     refreshOccupancy();
   } catch (err) {
+    if (onUnauthorized(err)) return;
     const rest = showServerErrors(err.errors || {});
     showMessage(registerMessage, [errorText(err), ...rest].join(' '), 'error');
   } finally {
@@ -135,6 +136,7 @@ function refreshOccupancy() {
       renderOccupancy();
     })
     .catch((err) => {
+      if (onUnauthorized(err)) return;
       const text = errorText(err);
       showMessage(occupancyMessage, rowsData ? t('error.refresh', { message: text }) : text, 'error');
     })
@@ -205,6 +207,7 @@ async function onDelete(row, button) {
       renderOccupancy();
     }
   } catch (err) {
+    if (onUnauthorized(err)) return;
     showMessage(occupancyMessage, errorText(err), 'error');
     refreshOccupancy();
   } finally {
@@ -257,6 +260,7 @@ async function refreshDetails() {
     showMessage(detailsMessage, '');
     renderDetails();
   } catch (err) {
+    if (onUnauthorized(err)) return;
     if (shown === detailsOf) showMessage(detailsMessage, errorText(err), 'error');
   }
 }
@@ -284,9 +288,80 @@ function closeDetails() {
   (button || $('occupancy-heading')).focus();
 }
 
+// ---- Sign-in -----------------------------------------------------------------------------
+
+const loginForm = $('login-form');
+const passwordInput = $('password');
+const loginMessage = $('login-message');
+let stopOccupancy = () => {};
+
+function showStaffArea(signedIn) {
+  $('login').hidden = signedIn;
+  $('register').hidden = !signedIn;
+  $('occupancy-section').hidden = !signedIn;
+  if (!signedIn) {
+    stopOccupancy();
+    stopDetails();
+    details.hidden = true;
+  }
+}
+
+function startStaff() {
+  showStaffArea(true);
+  showMessage(occupancyMessage, t('loading'));
+  stopOccupancy = poll(refreshOccupancy, OCCUPANCY_MS);
+}
+
+/** A 401 on any staff call: the stored password is wrong or was changed. */
+function onUnauthorized(err) {
+  if (err?.status !== 401) return false;
+  signOut();
+  showStaffArea(false);
+  showMessage(loginMessage, t('admin.signInAgain'), 'error');
+  passwordInput.focus();
+  return true;
+}
+
+async function onSignIn(event) {
+  event.preventDefault();
+  const password = passwordInput.value;
+  setFieldError(passwordInput, password ? '' : t('valid.required'));
+  if (!password) {
+    passwordInput.focus();
+    return;
+  }
+  const button = loginForm.querySelector('button[type="submit"]');
+  button.disabled = true;
+  showMessage(loginMessage, t('admin.signingIn'));
+  signIn(password);
+  try {
+    await checkStaff();
+    loginForm.reset();
+    showMessage(loginMessage, '');
+    startStaff();
+  } catch (err) {
+    signOut();
+    if (err.status === 401) {
+      setFieldError(passwordInput, t('admin.wrongPassword'));
+      showMessage(loginMessage, t('admin.wrongPassword'), 'error');
+      passwordInput.focus();
+    } else {
+      showMessage(loginMessage, errorText(err), 'error');
+    }
+  } finally {
+    button.disabled = false;
+  }
+}
+
 // ---- Start -------------------------------------------------------------------------------
 
 initI18n();
+loginForm.addEventListener('submit', onSignIn);
+$('sign-out').addEventListener('click', () => {
+  signOut();
+  showStaffArea(false);
+  passwordInput.focus();
+});
 form.addEventListener('submit', onRegister);
 $('refresh').addEventListener('click', () => refreshOccupancy());
 $('details-close').addEventListener('click', closeDetails);
@@ -295,5 +370,5 @@ document.addEventListener('langchange', () => {
   renderOccupancy();
   renderDetails();
 });
-showMessage(occupancyMessage, t('loading'));
-poll(refreshOccupancy, OCCUPANCY_MS);
+if (isSignedIn()) startStaff();
+else showStaffArea(false);

@@ -60,6 +60,7 @@ const TEXTS = {
     'my.cancelText': 'Booking {id} for {name} on {date} will be canceled and your seat released.',
     'my.cancelConfirm': 'Yes, cancel booking',
     'my.canceled': 'Booking {id} was canceled.',
+    'my.noToken': 'No booking of {name} was made in this browser. Your bookings are shown on the device you booked with.',
 
     'col.booking': 'Booking',
     'col.exhibition': 'Exhibition',
@@ -101,6 +102,13 @@ const TEXTS = {
     'admin.noBookings': 'No bookings.',
     'admin.noConfirms': 'No entry confirmations.',
     'admin.fixErrors': 'Please correct the marked fields.',
+    'admin.login': 'Staff sign-in',
+    'admin.password': 'Staff password',
+    'admin.signIn': 'Sign in',
+    'admin.signOut': 'Sign out',
+    'admin.signingIn': 'Signing in…',
+    'admin.wrongPassword': 'That password is not right.',
+    'admin.signInAgain': 'Please sign in again.',
 
     'valid.required': 'This field is required.',
     'valid.tooLong': 'Use at most {max} characters.',
@@ -175,6 +183,7 @@ const TEXTS = {
     'my.cancelText': '{date} {name} 예약 {id}이(가) 취소되고 좌석이 반환됩니다.',
     'my.cancelConfirm': '예, 예약을 취소합니다',
     'my.canceled': '예약 {id}이(가) 취소되었습니다.',
+    'my.noToken': '이 브라우저에서 {name} 님이 예약한 내역이 없습니다. 예약은 예약한 기기에서 볼 수 있습니다.',
 
     'col.booking': '예약',
     'col.exhibition': '전시',
@@ -215,6 +224,13 @@ const TEXTS = {
     'admin.confirms': '입장 확인',
     'admin.noBookings': '예약이 없습니다.',
     'admin.noConfirms': '입장 확인 내역이 없습니다.',
+    'admin.login': '관리자 로그인',
+    'admin.password': '관리자 비밀번호',
+    'admin.signIn': '로그인',
+    'admin.signOut': '로그아웃',
+    'admin.signingIn': '로그인 중…',
+    'admin.wrongPassword': '비밀번호가 맞지 않습니다.',
+    'admin.signInAgain': '다시 로그인해 주세요.',
     'admin.fixErrors': '표시된 항목을 고쳐 주세요.',
 
     'valid.required': '필수 항목입니다.',

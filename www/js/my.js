@@ -1,5 +1,5 @@
 // My bookings: a visitor's bookings with booking and entry-confirmation status (polled), and cancel.
-import { listMyPages, cancelBooking } from './api.js';
+import { listMyPages, cancelBooking, tokenFor } from './api.js';
 import { initI18n, t, formatDate } from './i18n.js';
 import { el, errorText, showMessage, statusBadge, updateBadge, syncList, poll, confirmDialog, setFieldError } from './ui.js';
 
@@ -54,7 +54,7 @@ function updateRow(row, item) {
   updateBadge(statusCell.firstChild, item.status);
   updateBadge(confirmCell.firstChild, item.confirmStatus);
 
-  const cancelable = LIVE.has(item.status);
+  const cancelable = LIVE.has(item.status) && !!tokenFor(bookId(item)); // cancelling needs the booking's token
   let button = actionCell.querySelector('button');
   if (!cancelable) {
     actionCell.replaceChildren();
@@ -86,6 +86,14 @@ async function refresh() {
   try {
     const answer = await listMyPages(name);
     if (name !== custNm) return; // the visitor asked for someone else meanwhile
+    if (answer === null) {
+      // No booking of this name was made on this device: nothing opens their list.
+      stopPolling();
+      items = null;
+      results.hidden = true;
+      say('my.noToken', { name }, 'info');
+      return;
+    }
     items = answer;
     if (refreshFailed || note?.key === 'loading') {
       refreshFailed = false;

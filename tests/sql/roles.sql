@@ -1,0 +1,75 @@
+-- Least privilege: museum_app may only run the API functions; reporting may
+-- only read the report views.
+BEGIN;
+SELECT plan(33);
+
+SELECT has_role('museum_app');
+SELECT has_role('reporting');
+SELECT ok(NOT rolsuper AND NOT rolcreaterole AND NOT rolcreatedb AND NOT rolbypassrls AND rolcanlogin,
+          'museum_app: a plain login role') FROM pg_roles WHERE rolname = 'museum_app';
+SELECT ok(NOT rolsuper AND NOT rolcreaterole AND NOT rolcreatedb, 'reporting: a plain role')
+FROM pg_roles WHERE rolname = 'reporting';
+SELECT is((SELECT count(*)::int FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner
+           WHERE r.rolname IN ('museum_app', 'reporting')), 0, 'they own nothing');
+SELECT is((SELECT count(*)::int FROM information_schema.role_table_grants
+           WHERE grantee = 'museum_app'), 0, 'museum_app has no table privileges at all');
+SELECT ok((SELECT bool_and(p.prosecdef AND p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'])
+           FROM pg_proc p WHERE has_function_privilege('museum_app', p.oid, 'EXECUTE')
+             AND p.pronamespace::regnamespace::text IN ('museum', 'book', 'confirm', 'mypage', 'outbox')),
+          'every function museum_app may run is SECURITY DEFINER with a fixed search_path');
+SELECT is((SELECT count(*)::int FROM pg_proc p
+           WHERE p.pronamespace::regnamespace::text IN ('museum', 'book', 'confirm', 'mypage', 'outbox', 'report')
+             AND has_function_privilege('public', p.oid, 'EXECUTE')), 0, 'PUBLIC may run none of ours');
+SELECT ok(NOT has_function_privilege('museum_app', 'book.get(bigint)', 'EXECUTE'),
+          'not the unchecked book.get(id)');
+SELECT ok(NOT has_function_privilege('museum_app', 'book.create(bigint, text)', 'EXECUTE'),
+          'not book.create without a token');
+SELECT ok(NOT has_function_privilege('museum_app', 'outbox.retry_dead()', 'EXECUTE'), 'not outbox.retry_dead');
+
+-- As the application would. pgTAP's own functions are not for these roles,
+-- so each statement runs through as_role, which answers 'ok' or the SQLSTATE.
+CREATE FUNCTION pg_temp.as_role(p_role text, p_sql text) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('SET LOCAL ROLE %I', p_role);
+    BEGIN
+        EXECUTE p_sql;
+    EXCEPTION WHEN OTHERS THEN
+        RESET ROLE;
+        RETURN SQLSTATE;
+    END;
+    RESET ROLE;
+    RETURN 'ok';
+END
+$$;
+CREATE TEMP TABLE ids AS SELECT id FROM museum.create('Role hall', '2031-01-01', 3);
+
+SELECT is(pg_temp.as_role('museum_app', 'SELECT * FROM museum.list(NULL, 10)'), 'ok', 'museum_app lists exhibitions');
+SELECT is(pg_temp.as_role('museum_app', format($$SELECT * FROM book.create(%s, 'app', repeat('ab', 32), NULL, NULL)$$,
+                                               (SELECT id FROM ids))), 'ok', 'museum_app books');
+SELECT is(pg_temp.as_role('museum_app', 'SELECT outbox.process(10)'), 'ok', 'museum_app (the listener) applies events');
+SELECT is(pg_temp.as_role('museum_app', q), '42501', d) FROM (VALUES
+    ('SELECT * FROM book.booking', 'cannot read book.booking'),
+    ('SELECT * FROM book.idempotency', 'cannot read book.idempotency'),
+    ('SELECT * FROM museum.exhibition', 'cannot read museum.exhibition'),
+    ('SELECT * FROM report.occupancy', 'cannot read the reports'),
+    ('UPDATE museum.exhibition SET pcnt = 1000', 'cannot update a table'),
+    ('DELETE FROM outbox.event', 'cannot delete events'),
+    ('SELECT * FROM book.get(1)', 'cannot call the unchecked book.get'),
+    ('CREATE TABLE book.x (a int)', 'cannot CREATE in book'),
+    ('CREATE TABLE public.x (a int)', 'cannot CREATE in public'),
+    ('CREATE SCHEMA x', 'cannot CREATE SCHEMA'),
+    ('DROP TABLE book.booking', 'cannot DROP a table'),
+    ('ALTER TABLE book.booking ADD COLUMN x int', 'cannot ALTER a table'),
+    ($$CREATE FUNCTION book.x() RETURNS int LANGUAGE sql AS 'SELECT 1'$$, 'cannot CREATE FUNCTION'),
+    ('ALTER FUNCTION book.list(bigint, text, text, bigint, integer) SECURITY INVOKER', 'cannot ALTER an API function'),
+    ('DROP FUNCTION book.list(bigint, text, text, bigint, integer)', 'cannot DROP an API function')
+) t(q, d);
+
+SELECT is(pg_temp.as_role('reporting', 'SELECT * FROM report.occupancy'), 'ok', 'reporting reads report.occupancy');
+SELECT is(pg_temp.as_role('reporting', 'SELECT * FROM report.daily_bookings'), 'ok', 'reporting reads report.daily_bookings');
+SELECT is(pg_temp.as_role('reporting', 'SELECT * FROM book.booking'), '42501', 'reporting cannot read book.booking');
+SELECT is(pg_temp.as_role('reporting', 'SELECT * FROM museum.list(NULL, 1)'), '42501', 'reporting cannot call the API');
+
+SELECT * FROM finish();
+ROLLBACK;

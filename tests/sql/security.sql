@@ -1,0 +1,39 @@
+-- Booking tokens and idempotency keys in the SQL API.
+BEGIN;
+SELECT plan(16);
+
+CREATE TEMP TABLE m AS SELECT * FROM museum.create('Token hall', '2031-01-01', 5);
+CREATE TEMP TABLE b AS SELECT * FROM book.create((SELECT id FROM m), 'Kim', repeat('a1', 32), NULL, NULL);
+CREATE TEMP TABLE o AS SELECT * FROM book.create((SELECT id FROM m), 'Lee', repeat('b2', 32), NULL, NULL);
+
+SELECT is((SELECT token FROM b), repeat('a1', 32), 'the token is answered once, in the clear');
+SELECT is((SELECT token_hash FROM book.booking WHERE id = (SELECT id FROM b)), sha256(convert_to(repeat('a1', 32), 'UTF8')),
+          'and stored as sha256');
+SELECT is((SELECT cust_nm FROM book.get((SELECT id FROM b), false, repeat('a1', 32))), 'Kim', 'its token opens it');
+SELECT throws_ok(format('SELECT * FROM book.get(%s, false, %L)', (SELECT id FROM b), repeat('b2', 32)), 'SK404',
+                 format('booking %s does not exist', (SELECT id FROM b)), 'another token: as if it did not exist');
+SELECT throws_ok(format('SELECT * FROM book.get(%s, false, NULL)', (SELECT id FROM b)), 'SK404', NULL, 'no token: 404');
+SELECT throws_ok(format('SELECT * FROM book.get(%s, NULL, NULL)', (SELECT id FROM b)), 'SK404', NULL,
+                 'a NULL staff flag is not staff');
+SELECT is((SELECT cust_nm FROM book.get((SELECT id FROM b), true, NULL)), 'Kim', 'staff open it');
+SELECT throws_ok(format('SELECT * FROM book.set_status(%s, %L, false, %L, NULL, NULL)', (SELECT id FROM b), 'CANCELED',
+                        repeat('b2', 32)), 'SK404', NULL, 'another token cannot cancel');
+SELECT is((SELECT status FROM book.booking WHERE id = (SELECT id FROM b))::text, 'REQUESTED', 'and changed nothing');
+SELECT throws_ok(format('SELECT * FROM mypage.list(%L, NULL, NULL, 10, false, %L)', 'Kim', repeat('b2', 32)), 'SK404',
+                 NULL, 'MyPage of Kim with Lee''s token: 404');
+
+-- Idempotency: replay, other request, the key kept as a hash.
+CREATE TEMP TABLE i1 AS SELECT * FROM book.create((SELECT id FROM m), 'Park', repeat('c3', 32), 'key-1', 'POST /books\n{}');
+CREATE TEMP TABLE i2 AS SELECT * FROM book.create((SELECT id FROM m), 'Park', repeat('d4', 32), 'key-1', 'POST /books\n{}');
+SELECT is((SELECT row(id, token)::text FROM i2), (SELECT row(id, token)::text FROM i1),
+          'the same key and request: the first answer, token included');
+SELECT is((SELECT count(*)::int FROM book.booking WHERE cust_nm = 'Park'), 1, 'one booking');
+SELECT throws_ok($$SELECT * FROM book.create(1, 'Park', repeat('e5', 32), 'key-1', 'POST /books\n{"x":1}')$$, 'SK422',
+                 NULL, 'another request with the key: SK422');
+SELECT is((SELECT count(*)::int FROM book.idempotency WHERE key_hash = sha256('key-1'::bytea)), 1, 'the key as sha256');
+SELECT isnt((SELECT token_sealed FROM book.idempotency WHERE key_hash = sha256('key-1'::bytea)),
+            decode(repeat('c3', 32), 'hex'), 'the token is not stored in the clear');
+SELECT is(book.token_unseal(book.token_seal(repeat('0f', 32), 'k'), 'k'), repeat('0f', 32), 'seal and unseal');
+
+SELECT * FROM finish();
+ROLLBACK;
