@@ -21,8 +21,8 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(STRICT) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDLIBS = $(PKG_LIBS) -lfcgi
 
-APP_OBJS := app.o api.o http.o db.o validate.o auth.o museum.o book.o confirm.o mypage.o pool.o status.o
-LISTENER_OBJS := listener.o
+APP_OBJS := app.o api.o http.o db.o validate.o auth.o museum.o book.o confirm.o mypage.o pool.o status.o daemon.o
+LISTENER_OBJS := listener.o daemon.o
 
 export PORT ?= 8080
 export VAR ?= $(CURDIR)/var

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "daemon.h"
 #include "db.h"
 #include "http.h"
 #include "pool.h"
@@ -59,22 +60,6 @@ static void on_worker_stop(int sig)
 {
     (void)sig;
     worker_stopping = 1;
-}
-
-static long env_long(const char *name, long fallback, long min, long max)
-{
-    const char *v = getenv(name);
-    char *end;
-    long n;
-
-    if (!v || !*v)
-        return fallback;
-    n = strtol(v, &end, 10);
-    if (*end || n < min || n > max) {
-        fprintf(stderr, "event=config_error %s=\"%s\" expected=%ld..%ld\n", name, v, min, max);
-        exit(2);
-    }
-    return n;
 }
 
 /* A worker in slot i: answers requests until told to stop or recycled.
@@ -293,21 +278,6 @@ static void retire_previous(const char *pids)
     }
 }
 
-static int write_pidfile(const char *path)
-{
-    FILE *f;
-
-    if (!path || !*path)
-        return 0;
-    f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "event=pidfile_failed path=%s error=\"%s\"\n", path, strerror(errno));
-        return -1;
-    }
-    fprintf(f, "%ld\n", (long)getpid());
-    return fclose(f);
-}
-
 /* The listening socket: inherited across a reload, from systemd, or new. */
 static int open_listener(struct config *cfg)
 {
@@ -350,12 +320,12 @@ int main(int argc, char **argv)
         .dsn = getenv("DATABASE_URL"),
         .socket_path = getenv("APP_SOCKET"),
         .pidfile = getenv("APP_PIDFILE"),
-        .min_workers = env_long("APP_WORKERS_MIN", 2, 1, POOL_MAX_WORKERS),
-        .max_workers = env_long("APP_WORKERS_MAX", 16, 1, POOL_MAX_WORKERS),
-        .max_requests = env_long("APP_MAX_REQUESTS", 10000, 0, 1000000000),
-        .request_timeout_ms = env_long("APP_REQUEST_TIMEOUT_MS", 10000, 100, 3600000),
-        .idle_timeout_ms = env_long("APP_IDLE_TIMEOUT_MS", 10000, 100, 3600000),
-        .backlog = env_long("APP_BACKLOG", 128, 1, 65535),
+        .min_workers = daemon_env_long("APP_WORKERS_MIN", 2, 1, POOL_MAX_WORKERS),
+        .max_workers = daemon_env_long("APP_WORKERS_MAX", 16, 1, POOL_MAX_WORKERS),
+        .max_requests = daemon_env_long("APP_MAX_REQUESTS", 10000, 0, 1000000000),
+        .request_timeout_ms = daemon_env_long("APP_REQUEST_TIMEOUT_MS", 10000, 100, 3600000),
+        .idle_timeout_ms = daemon_env_long("APP_IDLE_TIMEOUT_MS", 10000, 100, 3600000),
+        .backlog = daemon_env_long("APP_BACKLOG", 128, 1, 65535),
     };
     const char *retire = getenv("APP_RETIRE_PIDS");
     char retire_pids[POOL_MAX_WORKERS * 12 + 1] = "";
@@ -396,7 +366,7 @@ int main(int argc, char **argv)
     }
     board->min_workers = (int)cfg.min_workers;
     board->max_workers = (int)cfg.max_workers;
-    if (write_pidfile(cfg.pidfile) != 0)
+    if (daemon_write_pidfile(cfg.pidfile) != 0)
         return 1;
     signal(SIGPIPE, SIG_IGN);
     sigemptyset(&master_signals);

@@ -1,4 +1,5 @@
 #include "db.h"
+#include "daemon.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,26 +76,14 @@ static int ensure_connected(void)
     return 0;
 }
 
-/* A millisecond setting from the environment, or fallback if unset/bad. */
-static long env_ms(const char *name, long fallback)
-{
-    const char *v = getenv(name);
-    char *end;
-    long n;
-
-    if (!v || !*v)
-        return fallback;
-    n = strtol(v, &end, 10);
-    return *end || n < 0 || n > 3600000 ? fallback : n;
-}
-
 void db_init(const char *dsn)
 {
     conn_dsn = dsn;
     snprintf(conn_options, sizeof(conn_options),
              "-c DateStyle=ISO -c statement_timeout=%ld -c lock_timeout=%ld "
              "-c idle_in_transaction_session_timeout=10000",
-             env_ms("DB_STATEMENT_TIMEOUT_MS", 5000), env_ms("DB_LOCK_TIMEOUT_MS", 1000));
+             daemon_env_long("DB_STATEMENT_TIMEOUT_MS", 5000, 0, 3600000),
+             daemon_env_long("DB_LOCK_TIMEOUT_MS", 1000, 0, 3600000));
     (void)ensure_connected();
 }
 

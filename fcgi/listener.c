@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon.h"
+
 #define ISOLATE_BATCH 50 /* stays under PostgreSQL's 64 cached subtransactions */
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
@@ -43,22 +45,6 @@ static void on_stop(int sig)
 {
     (void)sig;
     stopping = 1;
-}
-
-static long env_long(const char *name, long fallback, long min, long max)
-{
-    const char *v = getenv(name);
-    char *end;
-    long n;
-
-    if (!v || !*v)
-        return fallback;
-    n = strtol(v, &end, 10);
-    if (*end || n < min || n > max) {
-        fprintf(stderr, "event=config_error %s=\"%s\" expected=%ld..%ld\n", name, v, min, max);
-        exit(2);
-    }
-    return n;
 }
 
 static double now_ms(void)
@@ -212,21 +198,6 @@ static int prune(PGconn *conn, const struct config *cfg)
     return 0;
 }
 
-static int write_pidfile(const char *path)
-{
-    FILE *f;
-
-    if (!path || !*path)
-        return 0;
-    f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "event=pidfile_failed path=%s error=\"%s\"\n", path, strerror(errno));
-        return -1;
-    }
-    fprintf(f, "%ld\n", (long)getpid());
-    return fclose(f);
-}
-
 /* --check: can this binary connect and find the functions it calls? */
 static int check(const char *dsn)
 {
@@ -254,10 +225,10 @@ int main(int argc, char **argv)
         .dsn = getenv("DATABASE_URL"),
         .name = getenv("LISTENER_NAME"),
         .retention = getenv("LISTENER_RETENTION"),
-        .batch = env_long("LISTENER_BATCH", 500, 1, 100000),
-        .poll_ms = env_long("LISTENER_POLL_MS", 1000, 10, 60000),
-        .heartbeat_ms = env_long("LISTENER_HEARTBEAT_MS", 2000, 100, 600000),
-        .prune_ms = env_long("LISTENER_PRUNE_MS", 60000, 1000, 86400000),
+        .batch = daemon_env_long("LISTENER_BATCH", 500, 1, 100000),
+        .poll_ms = daemon_env_long("LISTENER_POLL_MS", 1000, 10, 60000),
+        .heartbeat_ms = daemon_env_long("LISTENER_HEARTBEAT_MS", 2000, 100, 600000),
+        .prune_ms = daemon_env_long("LISTENER_PRUNE_MS", 60000, 1000, 86400000),
     };
     const char *pidfile = getenv("LISTENER_PIDFILE");
     long backoff_ms = BACKOFF_MIN_MS;
@@ -267,9 +238,9 @@ int main(int argc, char **argv)
     struct sigaction sa;
 
     snprintf(cfg.max_attempts, sizeof(cfg.max_attempts), "%ld",
-             env_long("LISTENER_MAX_ATTEMPTS", 10, 1, 1000));
+             daemon_env_long("LISTENER_MAX_ATTEMPTS", 10, 1, 1000));
     snprintf(cfg.backoff_ms, sizeof(cfg.backoff_ms), "%ld",
-             env_long("LISTENER_BACKOFF_MS", 100, 1, 600000));
+             daemon_env_long("LISTENER_BACKOFF_MS", 100, 1, 600000));
     if (!cfg.name || !*cfg.name)
         cfg.name = "listener";
     if (!cfg.retention || !*cfg.retention)
@@ -280,7 +251,7 @@ int main(int argc, char **argv)
     }
     if (argc > 1 && strcmp(argv[1], "--check") == 0)
         return check(cfg.dsn);
-    if (write_pidfile(pidfile) != 0)
+    if (daemon_write_pidfile(pidfile) != 0)
         return 1;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_stop;

@@ -198,17 +198,8 @@ FROM outbox.listener
 ORDER BY name;
 
 -- What the listener calls, as museum_app (see 006_roles.sql).
-DO $$
-DECLARE
-    f regprocedure;
-BEGIN
-    FOREACH f IN ARRAY ARRAY[
-        'outbox.process(integer, boolean, integer, integer)',
-        'outbox.listener_beat(text, integer, bigint)',
-        'outbox.prune(interval, integer)'
-    ]::regprocedure[] LOOP
-        EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER SET search_path = pg_catalog, pg_temp', f);
-        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO museum_app', f);
-    END LOOP;
-END
-$$;
+SELECT public.grant_api(ARRAY[
+    'outbox.process(integer, boolean, integer, integer)',
+    'outbox.listener_beat(text, integer, bigint)',
+    'outbox.prune(interval, integer)'
+]::regprocedure[]);

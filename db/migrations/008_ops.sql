@@ -30,17 +30,8 @@ LANGUAGE sql AS $$
 $$;
 
 -- What the app (probes) and the listener call, as museum_app.
-DO $$
-DECLARE
-    f regprocedure;
-BEGIN
-    FOREACH f IN ARRAY ARRAY[
-        'outbox.status()',
-        'outbox.lag_seconds()',
-        'outbox.listener_gone(text, integer)'
-    ]::regprocedure[] LOOP
-        EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER SET search_path = pg_catalog, pg_temp', f);
-        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO museum_app', f);
-    END LOOP;
-END
-$$;
+SELECT public.grant_api(ARRAY[
+    'outbox.status()',
+    'outbox.lag_seconds()',
+    'outbox.listener_gone(text, integer)'
+]::regprocedure[]);

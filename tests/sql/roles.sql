@@ -1,7 +1,7 @@
 -- Least privilege: museum_app may only run the API functions; reporting may
 -- only read the report views.
 BEGIN;
-SELECT plan(33);
+SELECT plan(37);
 
 SELECT has_role('museum_app');
 SELECT has_role('reporting');
@@ -48,6 +48,11 @@ SELECT is(pg_temp.as_role('museum_app', 'SELECT * FROM museum.list(NULL, 10)'), 
 SELECT is(pg_temp.as_role('museum_app', format($$SELECT * FROM book.create(%s, 'app', repeat('ab', 32), NULL, NULL)$$,
                                                (SELECT id FROM ids))), 'ok', 'museum_app books');
 SELECT is(pg_temp.as_role('museum_app', 'SELECT outbox.process(10)'), 'ok', 'museum_app (the listener) applies events');
+SELECT is(pg_temp.as_role('museum_app', $$SELECT outbox.listener_beat('tap', 1, 0)$$), 'ok', 'museum_app records heartbeats');
+SELECT is(pg_temp.as_role('museum_app', 'SELECT * FROM outbox.status()'), 'ok', 'museum_app reads the status (probes)');
+SELECT is(pg_temp.as_role('museum_app', 'SELECT outbox.lag_seconds()'), 'ok', 'museum_app reads the lag (readiness)');
+SELECT ok(NOT has_function_privilege('museum_app', 'public.grant_api(regprocedure[])', 'EXECUTE'),
+          'not grant_api');
 SELECT is(pg_temp.as_role('museum_app', q), '42501', d) FROM (VALUES
     ('SELECT * FROM book.booking', 'cannot read book.booking'),
     ('SELECT * FROM book.idempotency', 'cannot read book.idempotency'),
