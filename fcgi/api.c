@@ -27,12 +27,8 @@ struct resource {
 };
 
 static const struct resource resources[] = {
-    {"museums", museum_route},
-    {"books", book_route},
-    {"confirms", confirm_route},
-    {"myPages", mypage_route},
-    {"status", status_route},
-    {"healthz", status_healthz},
+    {"museums", museum_route}, {"books", book_route},    {"confirms", confirm_route},
+    {"myPages", mypage_route}, {"status", status_route}, {"healthz", status_healthz},
     {"readyz", status_readyz},
 };
 
@@ -48,11 +44,8 @@ static int identify_caller(struct http_request *req)
         http_reply_unauthorized(req, "these credentials are not valid: staff sign in as admin "
                                      "with the staff password");
         return -1;
-    case AUTH_STAFF:
-        req->staff = 1;
-        break;
-    case AUTH_NONE:
-        break;
+    case AUTH_STAFF: req->staff = 1; break;
+    case AUTH_NONE: break;
     }
     if (req->token_header) {
         req->token = auth_token_valid(req->token_header) ? req->token_header : "";
@@ -122,19 +115,12 @@ json_object *api_row_json(const PGresult *res, int i)
             switch (PQftype(res, c)) {
             case OID_INT2:
             case OID_INT4:
-            case OID_INT8:
-                val = json_object_new_int64(strtoll(v, NULL, 10));
-                break;
-            case OID_BOOL:
-                val = json_object_new_boolean(v[0] == 't');
-                break;
+            case OID_INT8: val = json_object_new_int64(strtoll(v, NULL, 10)); break;
+            case OID_BOOL: val = json_object_new_boolean(v[0] == 't'); break;
             case OID_FLOAT4:
             case OID_FLOAT8:
-            case OID_NUMERIC:
-                val = json_object_new_double(strtod(v, NULL));
-                break;
-            default:
-                val = json_object_new_string_len(v, PQgetlength(res, i, c));
+            case OID_NUMERIC: val = json_object_new_double(strtod(v, NULL)); break;
+            default: val = json_object_new_string_len(v, PQgetlength(res, i, c));
             }
         }
         json_object_object_add(obj, key, val);

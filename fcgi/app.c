@@ -188,7 +188,8 @@ static void manage(const struct config *cfg, int listen_fd, long *spawn_rate)
         for (long n = cfg->min_workers - c.total; n > 0; n--)
             worker_start(cfg, listen_fd);
     } else if (c.idle + c.starting == 0 && c.total < cfg->max_workers) {
-        long n = *spawn_rate < cfg->max_workers - c.total ? *spawn_rate : cfg->max_workers - c.total;
+        long n =
+            *spawn_rate < cfg->max_workers - c.total ? *spawn_rate : cfg->max_workers - c.total;
         for (long k = 0; k < n; k++)
             worker_start(cfg, listen_fd);
         fprintf(stderr, "event=pool_grow workers=%ld\n", c.total + n);
@@ -401,7 +402,8 @@ int main(int argc, char **argv)
             kill(board->slots[i].pid, SIGTERM);
     while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
         ;
-    if (cfg.own_socket || (cfg.socket_path && cfg.socket_path[0] == '/' && !getenv("INVOCATION_ID")))
+    if (cfg.own_socket ||
+        (cfg.socket_path && cfg.socket_path[0] == '/' && !getenv("INVOCATION_ID")))
         unlink(cfg.socket_path);
     if (cfg.pidfile && *cfg.pidfile)
         unlink(cfg.pidfile);

@@ -87,7 +87,6 @@ void db_init(const char *dsn)
     (void)ensure_connected();
 }
 
-
 int db_connected(void)
 {
     return conn && PQstatus(conn) == CONNECTION_OK;

@@ -67,8 +67,12 @@ static const char *first_line(PGconn *conn)
 /* Connects and LISTENs. Returns the connection, or NULL (logged). */
 static PGconn *listener_connect(const char *dsn)
 {
-    static const char *const keys[] = {"dbname",          "application_name",    "keepalives",
-                                       "keepalives_idle", "keepalives_interval", "keepalives_count",
+    static const char *const keys[] = {"dbname",
+                                       "application_name",
+                                       "keepalives",
+                                       "keepalives_idle",
+                                       "keepalives_interval",
+                                       "keepalives_count",
                                        NULL};
     static const char *const values[] = {NULL, "museum-listener", "1", "10", "5", "3", NULL};
     const char *vals[7];
@@ -110,8 +114,7 @@ static int query_value(PGconn *conn, const char *sql, int nparams, const char *c
         rc = 0;
     } else {
         *conn_lost = PQstatus(conn) == CONNECTION_BAD;
-        fprintf(stderr, "event=query_failed query=\"%.40s\" error=\"%s\"\n", sql,
-                first_line(conn));
+        fprintf(stderr, "event=query_failed query=\"%.40s\" error=\"%s\"\n", sql, first_line(conn));
     }
     PQclear(res);
     return rc;
@@ -128,8 +131,8 @@ static long process_batch(PGconn *conn, const struct config *cfg, long limit, in
 
     snprintf(limit_text, sizeof(limit_text), "%ld", limit);
     if (query_value(conn,
-                    "SELECT outbox.process($1::integer, $2::boolean, $3::integer, $4::integer)",
-                    4, params, value, sizeof(value), conn_lost) != 0)
+                    "SELECT outbox.process($1::integer, $2::boolean, $3::integer, $4::integer)", 4,
+                    params, value, sizeof(value), conn_lost) != 0)
         return -1;
     return strtol(value, NULL, 10);
 }
@@ -154,8 +157,8 @@ static int drain(PGconn *conn, const struct config *cfg, long long *done)
             return conn_lost ? -1 : 0;
         if (n > 0) {
             *done += n;
-            fprintf(stderr, "event=batch listener=%s events=%ld isolate=%d ms=%.2f\n", cfg->name,
-                    n, isolate, now_ms() - start);
+            fprintf(stderr, "event=batch listener=%s events=%ld isolate=%d ms=%.2f\n", cfg->name, n,
+                    isolate, now_ms() - start);
         }
         if (n == 0 || stopping)
             return 0;

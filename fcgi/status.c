@@ -68,7 +68,8 @@ void status_route(struct http_request *req, const char *id)
     res = db_exec(DB_STATUS, NULL, &err);
     if (res && PQntuples(res) == 1) {
         json_object *o = api_row_json(res, 0);
-        json_object *listeners = json_tokener_parse(PQgetvalue(res, 0, PQfnumber(res, "listeners")));
+        json_object *listeners =
+            json_tokener_parse(PQgetvalue(res, 0, PQfnumber(res, "listeners")));
         json_object_object_add(o, "listeners", listeners);
         json_object_object_add(out, "outbox", o);
     } else {

@@ -20,9 +20,21 @@ static void id_text_accepts_canonical_positive_ids(void **state)
 
 static void id_text_rejects_everything_else(void **state)
 {
-    static const char *const bad[] = {"",   "0",   "-1",  "+1",   "01",  "1.5", "1e3", " 1",
-                                      "1 ", "0x1", "abc", "1a",   "9007199254740992",
-                                      "99999999999999999999999999", NULL};
+    static const char *const bad[] = {"",
+                                      "0",
+                                      "-1",
+                                      "+1",
+                                      "01",
+                                      "1.5",
+                                      "1e3",
+                                      " 1",
+                                      "1 ",
+                                      "0x1",
+                                      "abc",
+                                      "1a",
+                                      "9007199254740992",
+                                      "99999999999999999999999999",
+                                      NULL};
     int64_t v = 42;
     (void)state;
     for (const char *const *s = bad; *s; s++) {
@@ -58,11 +70,10 @@ static void date_accepts_both_forms_and_normalises(void **state)
 
 static void date_rejects_unreal_and_malformed_dates(void **state)
 {
-    static const char *const bad[] = {"",           "2021-7-26",  "2021/07/26", "210726",
-                                      "2021-02-29", "1900-02-29", "2021-04-31", "2021-13-01",
-                                      "2021-00-10", "2021-01-00", "0999-01-01", "2021-07-26T00",
-                                      "2021072",    "202107266",  "abcd-ef-gh", "2021-07-2a",
-                                      NULL};
+    static const char *const bad[] = {
+        "",           "2021-7-26",  "2021/07/26", "210726",     "2021-02-29", "1900-02-29",
+        "2021-04-31", "2021-13-01", "2021-00-10", "2021-01-00", "0999-01-01", "2021-07-26T00",
+        "2021072",    "202107266",  "abcd-ef-gh", "2021-07-2a", NULL};
     char out[11];
     (void)state;
     for (const char *const *s = bad; *s; s++)
