@@ -101,7 +101,7 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD := build/fuzz
 FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_OBJS := api.o http.o db.o validate.o auth.o museum.o book.o confirm.o mypage.o
+FUZZ_OBJS := $(filter-out app.o,$(APP_OBJS))
 FUZZERS := $(addprefix $(FUZZ_BUILD)/,fuzz_json fuzz_request)
 
 $(FUZZ_BUILD)/%.o: fcgi/%.c | $(FUZZ_BUILD)

@@ -57,9 +57,10 @@ test('a retry while the first request is still running is 409; afterwards it rep
   const m = await createMuseum(5);
   const k = key();
   const body = { museumId: m.id, custNm: unique('slow') };
-  // Hold the exhibition's row for a second so that the first request waits on its seat.
+  // Hold the exhibition's row (for less than DB_LOCK_TIMEOUT_MS, 1 s) so
+  // that the first request waits on its seat.
   const locker = spawn('psql', [DBURL, '-Xq', '-c',
-    `BEGIN; SELECT 1 FROM museum.exhibition WHERE id = ${m.id} FOR UPDATE; SELECT pg_sleep(1.2); COMMIT;`]);
+    `BEGIN; SELECT 1 FROM museum.exhibition WHERE id = ${m.id} FOR UPDATE; SELECT pg_sleep(0.8); COMMIT;`]);
   const lockerDone = new Promise((resolve) => locker.on('exit', resolve));
   const waitForLock = async () => {
     for (let i = 0; i < 100; i++) {
@@ -70,7 +71,7 @@ test('a retry while the first request is still running is 409; afterwards it rep
   };
   await waitForLock();
   const firstP = api('POST', '/books', body, k);
-  await new Promise((r) => setTimeout(r, 300));
+  await new Promise((r) => setTimeout(r, 250));
   const during = await api('POST', '/books', body, k);
   assertProblem(during, 409);
   assert.match(during.json.detail, /in progress/);

@@ -41,7 +41,7 @@ test('make reload twice under load: no refused, dropped or failed request', asyn
   const ms = [];
   for (let k = 0; k < 8; k++) ms.push(await createMuseum(1000000));
   const pid = appPid();
-  const l = load(16, async (w, i) => {
+  const l = load(8, async (w, i) => {
     const m = ms[w % ms.length];
     const res = await (i % 2
       ? fetch(`${BASE}/museums/${m.id}`)
