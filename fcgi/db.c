@@ -1,6 +1,7 @@
 #include "db.h"
 #include "daemon.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,13 +58,32 @@ static void set_error(struct db_error *err, int status, const char *detail)
     snprintf(err->detail, sizeof(err->detail), "%s", detail);
 }
 
+/* An idle connection has nothing to read unless the server is going away
+ * (a restart sends FATAL and closes). Checked before each statement, so a
+ * write is never sent on a connection already dead: its outcome would be
+ * unknown. Returns 1 if the connection is unusable. */
+static int server_hung_up(void)
+{
+    struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
+
+    if (pfd.fd < 0)
+        return 1;
+    if (poll(&pfd, 1, 0) <= 0)
+        return 0;
+    if (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK)
+        return 1;
+    for (PGnotify *n; (n = PQnotifies(conn)) != NULL;)
+        PQfreemem(n);
+    return 0;
+}
+
 /* Connects if not connected. Returns 0, or -1 (conn stays NULL). */
 static int ensure_connected(void)
 {
     static const char *const keys[] = {"dbname", "application_name", "options", NULL};
     const char *values[] = {conn_dsn, "museum-app", conn_options, NULL};
 
-    if (conn && PQstatus(conn) == CONNECTION_OK)
+    if (conn && PQstatus(conn) == CONNECTION_OK && !server_hung_up())
         return 0;
     db_close();
     conn = PQconnectdbParams(keys, values, 1);
