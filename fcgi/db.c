@@ -68,12 +68,13 @@ static int server_hung_up(void)
 
     if (pfd.fd < 0)
         return 1;
-    if (poll(&pfd, 1, 0) <= 0)
-        return 0;
-    if (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK)
-        return 1;
-    for (PGnotify *n; (n = PQnotifies(conn)) != NULL;)
-        PQfreemem(n);
+    /* A FATAL message and the close may arrive in separate reads. */
+    for (int reads = 0; reads < 8 && poll(&pfd, 1, 0) > 0; reads++) {
+        if (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK)
+            return 1;
+        for (PGnotify *n; (n = PQnotifies(conn)) != NULL;)
+            PQfreemem(n);
+    }
     return 0;
 }
 
