@@ -12,6 +12,7 @@
 # cell, medians reported, default 3), BENCH_QUICK=1 (skip the 64-connection
 # cells and the repeats: a smoke run), BENCH_DRAIN_EVENTS (default 100000),
 # BENCH_RATE (bookings/s for the commit-to-effect run, default 500),
+# BENCH_ONLY (sections to run: booking reads effect drain),
 # BENCH_OUT (default bench/results), HELLO_BIN (the stub, built by make bench).
 #
 # Writes bench/results/latest.json (and a dated copy) and prints a table.
@@ -34,6 +35,10 @@ BV=$VAR/bench
 TMP=$BV/tmp
 CONNS=(32 64)
 if [ "$QUICK" = 1 ]; then R=1; CONNS=(32); fi
+ONLY=${BENCH_ONLY:-booking reads effect drain} # a subset, e.g. BENCH_ONLY="effect drain"
+want() { [[ " $ONLY " == *" $1 "* ]]; }
+EFFECT=null
+DRAIN=null
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "bench: $*"; exit 1; }
@@ -214,7 +219,7 @@ hello_start
 # --- bookings -----------------------------------------------------------------
 # HTTP and pgbench alternate within each cell; the spread/32 cell also runs
 # both with the listener stopped and the NOTIFY trigger disabled.
-for mode in spread hot; do
+want booking && for mode in spread hot; do
     for c in "${CONNS[@]}"; do
         say "booking $mode, $c connections"
         for r in $(seq "$R"); do
@@ -237,8 +242,8 @@ done
 refill; wait_drained
 
 # --- reads --------------------------------------------------------------------
-say "reads"
-for r in $(seq "$R"); do
+want reads && say "reads"
+want reads && for r in $(seq "$R"); do
     for c in "${CONNS[@]}"; do
         memtag=
         [ "$r" = 1 ] && memtag="read-museum_get-$c"
@@ -254,11 +259,17 @@ for r in $(seq "$R"); do
 done
 
 # --- the listener: commit-to-effect at a steady rate ---------------------------
+# The producer is HTTP (POST /books through nginx and the workers, paced by
+# bench/lua/book_paced.lua), so that whatever the workers do to wake the
+# listener is part of the measure.
+if want effect; then
 say "listener: commit-to-effect at $RATE bookings/s for $((D + 5)) s"
 refill; wait_drained
 T0=$(sql -c "SELECT clock_timestamp()")
-pgb_run effect_producer pgbench 8 book_spread -R "$RATE" -T $((D + 5))
-# pgbench's -T after -T: the last one wins; the run lasts D + 5 s.
+out=$(BENCH_RATE=$RATE BENCH_THREADS=2 wrk -t 2 -c 16 -d "$((D + 5))s" -s bench/lua/book_paced.lua "$URL" 2>&1) || true
+json=$(grep '^BENCH ' <<<"$out" | sed 's/^BENCH //')
+[ -n "$json" ] || { say "$out"; die "wrk gave no result for the paced producer"; }
+record effect_producer http 16 "$json"
 wait_drained
 EFFECT=$(sql -c "
     SELECT json_build_object(
@@ -270,8 +281,10 @@ EFFECT=$(sql -c "
     FROM outbox.event
     WHERE created_at >= '$T0'::timestamptz + interval '2 seconds' AND kind = 'BOOKED'")
 say "  commit-to-effect: $EFFECT"
+fi
 
 # --- the listener: draining a backlog ------------------------------------------
+if want drain; then
 say "listener: draining $DRAIN_N events"
 refill; wait_drained
 listener_stop
@@ -289,6 +302,7 @@ DRAIN=$(sql -c "
         'wall_seconds', $WALL)
     FROM outbox.event WHERE created_at >= '$T0'::timestamptz")
 say "  drain: $DRAIN"
+fi
 refill
 
 # --- results ------------------------------------------------------------------
