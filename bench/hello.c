@@ -53,6 +53,10 @@ int main(void)
     }
     if (FCGX_Init() != 0)
         return 1;
+    /* libfcgi catches SIGTERM and SIGUSR1 (to finish the current request);
+     * the stub has none worth finishing: let SIGTERM end it. */
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGUSR1, SIG_DFL);
     unlink(path);
     fd = FCGX_OpenSocket(path, 1024);
     if (fd < 0) {
