@@ -133,3 +133,14 @@ format:
 
 format-check:
 	clang-format --dry-run --Werror fcgi/*.c fcgi/*.h tests/unit/*.c tests/fuzz/*.c
+
+# Benchmark on the running stack (make start first): wrk against nginx,
+# pgbench on the same statements, a FastCGI stub behind the same nginx, the
+# listener's latency and drain rate, memory. See bench/run.sh and
+# docs/PERFORMANCE.md. BENCH_QUICK=1 for a one-minute smoke run.
+.PHONY: bench
+$(BUILD)/bench-hello: bench/hello.c | $(BUILD)
+	$(CC) $(STRICT) $(CFLAGS) -o $@ $< -lfcgi
+
+bench: all $(BUILD)/bench-hello
+	@HELLO_BIN=$(CURDIR)/$(BUILD)/bench-hello bench/run.sh

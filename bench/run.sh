@@ -1,0 +1,360 @@
+#!/usr/bin/env bash
+# The SK Museum benchmark: the HTTP stack (wrk → nginx → museum-app →
+# PostgreSQL) measured side by side with its physical limit (pgbench running
+# the handlers' exact prepared statements, a do-nothing FastCGI stub behind
+# the same nginx, a static file from the same nginx), in one run, runs of
+# each pair interleaved so that the machine's noise hits both alike.
+#
+#   PORT=8282 make start && PORT=8282 make bench
+#
+# Needs the stack up (make start). Environment: PORT (the stack's nginx),
+# VAR, BENCH_DURATION (seconds per run, default 8), BENCH_REPEAT (runs per
+# cell, medians reported, default 3), BENCH_QUICK=1 (skip the 64-connection
+# cells and the repeats: a smoke run), BENCH_DRAIN_EVENTS (default 100000),
+# BENCH_RATE (bookings/s for the commit-to-effect run, default 500),
+# BENCH_ONLY (sections to run: booking reads effect drain),
+# BENCH_OUT (default bench/results), HELLO_BIN (the stub, built by make bench).
+#
+# Writes bench/results/latest.json (and a dated copy) and prints a table.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+export PORT=${PORT:-8080}
+export VAR=${VAR:-$ROOT/var}
+RUN=$VAR/run
+D=${BENCH_DURATION:-8}
+R=${BENCH_REPEAT:-3}
+QUICK=${BENCH_QUICK:-0}
+DRAIN_N=${BENCH_DRAIN_EVENTS:-100000}
+RATE=${BENCH_RATE:-500}
+OUT=${BENCH_OUT:-$ROOT/bench/results}
+HELLO_BIN=${HELLO_BIN:-$ROOT/build/release/bench-hello}
+HPORT=$((PORT + 1))
+BV=$VAR/bench
+TMP=$BV/tmp
+CONNS=(32 64)
+if [ "$QUICK" = 1 ]; then R=1; CONNS=(32); fi
+ONLY=${BENCH_ONLY:-booking reads effect drain} # a subset, e.g. BENCH_ONLY="effect drain"
+want() { [[ " $ONLY " == *" $1 "* ]]; }
+EFFECT=null
+DRAIN=null
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "bench: $*"; exit 1; }
+
+# --- tools -----------------------------------------------------------------
+if ! command -v wrk >/dev/null; then
+    [ "$(id -u)" = 0 ] || die "wrk is missing: apt-get install wrk"
+    say "installing wrk"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 ||
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+fi
+for t in jq curl psql; do command -v $t >/dev/null || die "$t is missing"; done
+PGBENCH=$(command -v pgbench || true)
+[ -n "$PGBENCH" ] || PGBENCH=$(pg_config --bindir 2>/dev/null)/pgbench
+[ -x "$PGBENCH" ] || PGBENCH=$(ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -n 1)
+[ -x "$PGBENCH" ] || die "pgbench not found (postgresql-15)"
+[ -x "$HELLO_BIN" ] || die "$HELLO_BIN is not built (make bench builds it)"
+
+scripts/stack.sh status >/dev/null || die "the stack is not up: PORT=$PORT make start"
+DB=$(scripts/stack.sh dburl)
+# Staff credentials for the staff-only reads (GET /myPages?custNm=).
+BENCH_AUTH="Basic $(printf 'admin:%s' "${ADMIN_PASSWORD:-$(cat "$VAR/admin-password")}" | base64 -w0)"
+export BENCH_AUTH
+URL=http://127.0.0.1:$PORT
+HURL=http://127.0.0.1:$HPORT
+curl -fsS -o /dev/null "$URL/museums?limit=1" || die "nothing answers on $URL"
+
+mkdir -p "$BV" "$TMP" "$OUT"
+rm -f "$TMP"/*
+RUNS=$TMP/runs.jsonl
+: >"$RUNS"
+
+sql() { psql "$DB" -XqtA -v ON_ERROR_STOP=1 "$@"; }
+
+# --- the hello stub behind a second nginx with the stack's own config ------
+hello_stop() {
+    [ -f "$BV/nginx.pid" ] && kill "$(cat "$BV/nginx.pid")" 2>/dev/null || true
+    [ -f "$BV/hello.pid" ] && kill "$(cat "$BV/hello.pid")" 2>/dev/null || true
+    rm -f "$BV/nginx.pid" "$BV/hello.pid"
+}
+trap 'hello_stop' EXIT
+hello_start() {
+    local workers
+    workers=$(tr '\0' '\n' <"/proc/$(cat "$RUN/app.pid")/environ" | sed -n 's/^APP_WORKERS=//p')
+    HELLO_WORKERS=${workers:-4}
+    hello_stop
+    mkdir -p "$BV/nginx"
+    chmod 755 "$BV"
+    HELLO_SOCKET=$BV/hello.sock HELLO_PIDFILE=$BV/hello.pid HELLO_WORKERS=$HELLO_WORKERS \
+        setsid "$HELLO_BIN" >>"$BV/hello.log" 2>&1 </dev/null &
+    # The same config as the stack's nginx; only the port, the upstream
+    # socket and the paths of its own files differ.
+    sed -e "s|listen 127.0.0.1:$PORT;|listen 127.0.0.1:$HPORT;|" \
+        -e "s|unix:$RUN/app.sock;|unix:$BV/hello.sock;|" \
+        -e "s|^pid .*|pid $BV/nginx.pid;|" \
+        -e "s|^error_log .*|error_log $BV/nginx-error.log warn;|" \
+        -e "s|$VAR/nginx/|$BV/nginx/|g" \
+        -e "s|access_log $VAR/log/nginx-access.log|access_log $BV/nginx-access.log|" \
+        "$VAR/nginx/nginx.conf" >"$BV/nginx.conf"
+    for _ in $(seq 50); do [ -S "$BV/hello.sock" ] && break; sleep 0.1; done
+    nginx -p "$BV/nginx" -e "$BV/nginx-error.log" -c "$BV/nginx.conf" ||
+        die "the hello nginx did not start (port $HPORT busy?)"
+    for _ in $(seq 50); do curl -fsS -o /dev/null "$HURL/museums/1" 2>/dev/null && return 0; sleep 0.1; done
+    die "the hello stub does not answer on $HURL"
+}
+
+# --- data --------------------------------------------------------------------
+say "seeding (bench/seed.sql)"
+sql -f bench/seed.sql >/dev/null
+BASE=$(sql -c "SELECT min(id) FROM museum.exhibition WHERE name LIKE 'bench %' AND name <> 'bench hot' AND deleted_at IS NULL")
+HOT=$(sql -c "SELECT id FROM museum.exhibition WHERE name = 'bench hot' AND deleted_at IS NULL")
+[ "$(sql -c "SELECT max(id) - min(id) FROM museum.exhibition WHERE name LIKE 'bench %' AND name <> 'bench hot' AND deleted_at IS NULL")" = 999 ] ||
+    die "the bench exhibitions are not 1,000 consecutive ids; drop them or use a fresh stack"
+export BENCH_BASE=$BASE BENCH_HOT=$HOT
+
+refill() {
+    sql -c "UPDATE museum.exhibition SET pcnt = capacity WHERE id BETWEEN $BASE AND $((BASE + 999)) OR id = $HOT" >/dev/null
+}
+pending() { sql -c "SELECT count(*) FROM outbox.event WHERE done_at IS NULL AND NOT dead"; }
+# Waits until the listener has caught up (at most $1 s, default 120).
+wait_drained() {
+    local i
+    for i in $(seq $((${1:-120} * 2))); do
+        [ "$(pending)" = 0 ] && return 0
+        sleep 0.5
+    done
+    say "warning: the outbox still has $(pending) pending events"
+}
+listener_pid() { cat "$RUN/listener.pid" 2>/dev/null || true; }
+listener_stop() {
+    local pid
+    pid=$(listener_pid)
+    [ -n "$pid" ] || return 0
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+}
+listener_start() { scripts/stack.sh start >/dev/null 2>&1 || die "could not restart the listener"; }
+# The NOTIFY trigger of db/migrations/003_outbox.sql, when it is there.
+has_trigger() { [ "$(sql -c "SELECT count(*) FROM pg_trigger WHERE tgname = 'event_wake'")" = 1 ]; }
+notify_off() { ! has_trigger || sql -c "ALTER TABLE outbox.event DISABLE TRIGGER event_wake" >/dev/null; }
+notify_on() { ! has_trigger || sql -c "ALTER TABLE outbox.event ENABLE TRIGGER event_wake" >/dev/null; }
+trap 'notify_on 2>/dev/null || true; [ -n "$(listener_pid)" ] || listener_start; hello_stop' EXIT
+
+# --- memory -------------------------------------------------------------------
+# One line per process: role pid rss private(=Private_Clean+Private_Dirty) kB.
+mem_sample() {
+    local tag=$1 pid app lst ng
+    app=$(cat "$RUN/app.pid" 2>/dev/null || true)
+    lst=$(listener_pid)
+    ng=$(cat "$RUN/nginx.pid" 2>/dev/null || true)
+    {
+        [ -n "$app" ] && for pid in $(cat "/proc/$app/task/$app/children" 2>/dev/null); do echo "worker $pid"; done
+        [ -n "$app" ] && echo "app-master $app"
+        [ -n "$lst" ] && echo "listener $lst"
+        [ -n "$ng" ] && echo "nginx-master $ng" &&
+            for pid in $(cat "/proc/$ng/task/$ng/children" 2>/dev/null); do echo "nginx-worker $pid"; done
+    } | while read -r role pid; do
+        awk -v role="$role" -v pid="$pid" -v tag="$tag" '
+            /^Rss:/ {rss=$2} /^Pss:/ {pss=$2} /^Private_Clean:/ {pc=$2} /^Private_Dirty:/ {pd=$2}
+            END { if (rss) printf "{\"tag\":\"%s\",\"role\":\"%s\",\"pid\":%d,\"rss_kb\":%d,\"pss_kb\":%d,\"private_kb\":%d}\n", tag, role, pid, rss, pss, pc + pd }
+        ' "/proc/$pid/smaps_rollup" 2>/dev/null || true
+    done >>"$TMP/mem.jsonl"
+}
+
+# --- one run of each kind -----------------------------------------------------
+# record CELL KIND CONNS JSON: appends a run.
+record() {
+    jq -c --arg cell "$1" --arg kind "$2" --argjson conns "$3" \
+        '. + {cell: $cell, kind: $kind, conns: $conns}' <<<"$4" >>"$RUNS"
+}
+
+# http CELL KIND CONNS BASEURL LUA [MEMTAG]
+http_run() {
+    local cell=$1 kind=$2 c=$3 base=$4 lua=$5 memtag=${6:-} out json mempid=
+    if [ -n "$memtag" ]; then
+        (sleep $((D / 2)); mem_sample "$memtag") &
+        mempid=$!
+    fi
+    out=$(wrk -t 2 -c "$c" -d "${D}s" --timeout 10s -s "bench/lua/$lua.lua" "$base" 2>&1) || true
+    [ -z "$mempid" ] || wait "$mempid" || true
+    json=$(grep '^BENCH ' <<<"$out" | sed 's/^BENCH //')
+    [ -n "$json" ] || { say "$out"; die "wrk gave no result for $cell"; }
+    record "$cell" "$kind" "$c" "$json"
+    say "  $cell $kind c=$c: $(jq -r '"\(.rps|floor) req/s p50 \(.p50_ms)ms p99 \(.p99_ms)ms 2xx=\(.n2xx) 409=\(.n409) other=\(.nother)"' <<<"$json")"
+}
+
+# pgb CELL KIND CONNS SCRIPT [extra pgbench args]: per-transaction latencies
+# from a 20% sample of pgbench's log.
+pgb_run() {
+    local cell=$1 kind=$2 c=$3 script=$4 out tps failed prefix json
+    shift 4
+    prefix=$TMP/pgb-$cell-$c-$RANDOM
+    out=$("$PGBENCH" -n -M prepared -c "$c" -j 2 -T "$D" -D base="$BASE" -D hot="$HOT" \
+        -l --sampling-rate=0.2 --log-prefix="$prefix" "$@" -f "bench/pgbench/$script.sql" "$DB" 2>&1) || true
+    tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out" | tail -n 1)
+    failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' <<<"$out")
+    [ -n "$tps" ] || { say "$out"; die "pgbench gave no result for $cell"; }
+    json=$(cat "$prefix".* 2>/dev/null | awk '{print $3 / 1000}' | sort -n | awk -v tps="$tps" -v failed="${failed:-0}" '
+        {v[NR] = $1}
+        END {
+            p50 = NR ? v[int(NR * 0.50) + 1] : 0; p99 = NR ? v[int(NR * 0.99) + 1] : 0
+            if (int(NR * 0.99) + 1 > NR) p99 = v[NR]
+            printf "{\"rps\":%s,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"failed\":%d,\"sampled\":%d}\n", tps, p50, p99, failed, NR
+        }')
+    rm -f "$prefix".*
+    record "$cell" "$kind" "$c" "$json"
+    say "  $cell $kind c=$c: $(jq -r '"\(.rps|floor) tps p50 \(.p50_ms)ms p99 \(.p99_ms)ms failed=\(.failed)"' <<<"$json")"
+}
+
+# --- context ------------------------------------------------------------------
+DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+MODEL=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)
+MEM_GB=$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+WORKERS=$(tr '\0' '\n' <"/proc/$(cat "$RUN/app.pid")/environ" | sed -n 's/^APP_WORKERS=//p')
+PGCONF=$(sql -F' ' -c "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings WHERE name IN ('fsync','synchronous_commit','shared_buffers','max_connections','wal_sync_method','commit_delay')")
+say "bench: $(nproc) cpu ($MODEL), ${MEM_GB} GiB, load $LOAD_BEFORE; $D s × $R runs per cell; app workers ${WORKERS:-4}; $PGCONF"
+
+hello_start
+
+# --- bookings -----------------------------------------------------------------
+# HTTP and pgbench alternate within each cell; the spread/32 cell also runs
+# both with the listener stopped and the NOTIFY trigger disabled.
+want booking && for mode in spread hot; do
+    for c in "${CONNS[@]}"; do
+        say "booking $mode, $c connections"
+        for r in $(seq "$R"); do
+            refill; wait_drained
+            memtag=
+            [ "$r" = 1 ] && memtag="booking-$mode-$c"
+            http_run "book_$mode" http "$c" "$URL" "book_$mode" "$memtag"
+            refill; wait_drained
+            pgb_run "book_$mode" pgbench "$c" "book_$mode"
+            if [ "$mode" = spread ] && [ "$c" = 32 ]; then
+                refill; wait_drained
+                listener_stop; notify_off
+                http_run book_spread_noasync http "$c" "$URL" book_spread
+                pgb_run book_spread_noasync pgbench "$c" book_spread
+                notify_on; listener_start
+            fi
+        done
+    done
+done
+refill; wait_drained
+
+# --- reads --------------------------------------------------------------------
+want reads && say "reads"
+want reads && for r in $(seq "$R"); do
+    for c in "${CONNS[@]}"; do
+        memtag=
+        [ "$r" = 1 ] && memtag="read-museum_get-$c"
+        http_run museum_get http "$c" "$URL" museum_get "$memtag"
+        http_run museum_get hello "$c" "$HURL" museum_get
+        pgb_run museum_get pgbench "$c" museum_get
+    done
+    http_run museum_list http 32 "$URL" museum_list
+    pgb_run museum_list pgbench 32 museum_list
+    http_run mypage_list http 32 "$URL" mypage_list
+    pgb_run mypage_list pgbench 32 mypage_list
+    if [ "$r" = 1 ]; then http_run static http 32 "$URL" static; fi
+done
+
+# --- the listener: commit-to-effect at a steady rate ---------------------------
+# The producer is HTTP (POST /books through nginx and the workers, paced by
+# bench/lua/book_paced.lua), so that whatever the workers do to wake the
+# listener is part of the measure.
+if want effect; then
+say "listener: commit-to-effect at $RATE bookings/s for $((D + 5)) s"
+refill; wait_drained
+T0=$(sql -c "SELECT clock_timestamp()")
+out=$(BENCH_RATE=$RATE BENCH_THREADS=2 wrk -t 2 -c 16 -d "$((D + 5))s" -s bench/lua/book_paced.lua "$URL" 2>&1) || true
+json=$(grep '^BENCH ' <<<"$out" | sed 's/^BENCH //')
+[ -n "$json" ] || { say "$out"; die "wrk gave no result for the paced producer"; }
+record effect_producer http 16 "$json"
+wait_drained
+EFFECT=$(sql -c "
+    SELECT json_build_object(
+        'events', count(*),
+        'rate', round((count(*) / greatest(extract(epoch FROM max(created_at) - min(created_at)), 0.001))::numeric, 1),
+        'p50_ms', round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM done_at - created_at)) * 1000)::numeric, 2),
+        'p99_ms', round((percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM done_at - created_at)) * 1000)::numeric, 2),
+        'max_ms', round((max(extract(epoch FROM done_at - created_at)) * 1000)::numeric, 2))
+    FROM outbox.event
+    WHERE created_at >= '$T0'::timestamptz + interval '2 seconds' AND kind = 'BOOKED'")
+say "  commit-to-effect: $EFFECT"
+fi
+
+# --- the listener: draining a backlog ------------------------------------------
+if want drain; then
+say "listener: draining $DRAIN_N events"
+refill; wait_drained
+listener_stop
+T0=$(sql -c "SELECT clock_timestamp()")
+sql -c "SELECT count(*) FROM (SELECT book.create($BASE + (g % 1000), 'drain-' || g) FROM generate_series(1, $DRAIN_N) g) s" >/dev/null
+START=$(date +%s.%N)
+listener_start
+wait_drained 600
+WALL=$(awk -v a="$START" -v b="$(date +%s.%N)" 'BEGIN {printf "%.3f", b - a}')
+DRAIN=$(sql -c "
+    SELECT json_build_object(
+        'events', count(*),
+        'seconds', round(extract(epoch FROM max(done_at) - min(done_at))::numeric, 3),
+        'events_per_s', round((count(*) / greatest(extract(epoch FROM max(done_at) - min(done_at)), 0.001))::numeric, 0),
+        'wall_seconds', $WALL)
+    FROM outbox.event WHERE created_at >= '$T0'::timestamptz")
+say "  drain: $DRAIN"
+fi
+refill
+
+# --- results ------------------------------------------------------------------
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+jq -s '.' "$TMP/mem.jsonl" >"$TMP/mem.json" 2>/dev/null || echo '[]' >"$TMP/mem.json"
+[ -s "$TMP/mem.json" ] || echo '[]' >"$TMP/mem.json"
+jq -n --slurpfile runs "$RUNS" --slurpfile mem "$TMP/mem.json" \
+    --argjson effect "$EFFECT" --argjson drain "$DRAIN" \
+    --arg date "$DATE" --arg model "$MODEL" --arg mem_gb "$MEM_GB" --arg nproc "$(nproc)" \
+    --arg load_before "$LOAD_BEFORE" --arg load_after "$LOAD_AFTER" --arg pg "$PGCONF" \
+    --arg workers "${WORKERS:-4}" --argjson d "$D" --argjson r "$R" --arg rate "$RATE" '
+    def median: sort | if length == 0 then null else .[(length - 1) / 2 | floor] end;
+    def cells: $runs | group_by([.cell, .kind, .conns]) | map({
+        cell: .[0].cell, kind: .[0].kind, conns: .[0].conns, runs: length,
+        rps: (map(.rps) | median), p50_ms: (map(.p50_ms) | median), p99_ms: (map(.p99_ms) | median),
+        rps_runs: map(.rps),
+        n2xx: (map(.n2xx // empty) | add), n409: (map(.n409 // empty) | add),
+        nother: (map(.nother // empty) | add), failed: (map(.failed // empty) | add)});
+    cells as $cells
+    | def get(c; k; n): ($cells | map(select(.cell == c and .kind == k and .conns == n)) | .[0]);
+      def ratio(a; b): if a and b and b.rps > 0 then ((a.rps / b.rps) * 1000 | round) / 1000 else null end;
+    {
+      date: $date,
+      machine: {nproc: ($nproc | tonumber), cpu: $model, mem_gib: ($mem_gb | tonumber),
+                load_before: $load_before, load_after: $load_after},
+      settings: {duration_s: $d, repeat: $r, app_workers: ($workers | tonumber), postgres: $pg},
+      cells: $cells,
+      ratios: {
+        book_spread_32: ratio(get("book_spread"; "http"; 32); get("book_spread"; "pgbench"; 32)),
+        book_spread_64: ratio(get("book_spread"; "http"; 64); get("book_spread"; "pgbench"; 64)),
+        book_spread_32_vs_pgbench_noasync: ratio(get("book_spread"; "http"; 32); get("book_spread_noasync"; "pgbench"; 32)),
+        book_spread_noasync_32: ratio(get("book_spread_noasync"; "http"; 32); get("book_spread_noasync"; "pgbench"; 32)),
+        book_hot_32: ratio(get("book_hot"; "http"; 32); get("book_hot"; "pgbench"; 32)),
+        book_hot_64: ratio(get("book_hot"; "http"; 64); get("book_hot"; "pgbench"; 64)),
+        async_cost_http_32: (if ratio(get("book_spread"; "http"; 32); get("book_spread_noasync"; "http"; 32)) then
+            1 - ratio(get("book_spread"; "http"; 32); get("book_spread_noasync"; "http"; 32)) | . * 1000 | round / 1000 else null end),
+        async_cost_pgbench_32: (if ratio(get("book_spread"; "pgbench"; 32); get("book_spread_noasync"; "pgbench"; 32)) then
+            1 - ratio(get("book_spread"; "pgbench"; 32); get("book_spread_noasync"; "pgbench"; 32)) | . * 1000 | round / 1000 else null end),
+        museum_get_vs_hello_32: ratio(get("museum_get"; "http"; 32); get("museum_get"; "hello"; 32)),
+        museum_get_vs_hello_64: ratio(get("museum_get"; "http"; 64); get("museum_get"; "hello"; 64)),
+        museum_get_vs_pgbench_32: ratio(get("museum_get"; "http"; 32); get("museum_get"; "pgbench"; 32)),
+        museum_list_vs_pgbench_32: ratio(get("museum_list"; "http"; 32); get("museum_list"; "pgbench"; 32)),
+        mypage_list_vs_pgbench_32: ratio(get("mypage_list"; "http"; 32); get("mypage_list"; "pgbench"; 32))
+      },
+      listener: {target_rate: ($rate | tonumber), commit_to_effect: $effect, drain: $drain},
+      memory: ($mem[0] | group_by(.role) | map({role: .[0].role, processes: (map(.pid) | unique | length),
+               max_rss_kb: (map(.rss_kb) | max), max_private_kb: (map(.private_kb) | max)})),
+      memory_samples: $mem[0]
+    }' >"$OUT/latest.json"
+cp "$OUT/latest.json" "$OUT/$(date -u +%Y%m%dT%H%M%SZ).json"
+
+bench/report.sh "$OUT/latest.json"
