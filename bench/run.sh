@@ -82,8 +82,8 @@ hello_stop() {
 trap 'hello_stop' EXIT
 hello_start() {
     local workers
-    workers=$(tr '\0' '\n' <"/proc/$(cat "$RUN/app.pid")/environ" | sed -n 's/^APP_WORKERS=//p')
-    HELLO_WORKERS=${workers:-4}
+    workers=$(tr '\0' '\n' <"/proc/$(cat "$RUN/app.pid")/environ" | sed -n 's/^APP_WORKERS_MAX=//p')
+    HELLO_WORKERS=${workers:-16} # as many as the pool may grow to
     hello_stop
     mkdir -p "$BV/nginx"
     chmod 755 "$BV"
@@ -213,9 +213,9 @@ DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 MODEL=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)
 MEM_GB=$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-WORKERS=$(tr '\0' '\n' <"/proc/$(cat "$RUN/app.pid")/environ" | sed -n 's/^APP_WORKERS=//p')
+WORKERS=$(tr '\0' '\n' <"/proc/$(cat "$RUN/app.pid")/environ" | sed -n 's/^APP_WORKERS_MAX=//p')
 PGCONF=$(sql -F' ' -c "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings WHERE name IN ('fsync','synchronous_commit','shared_buffers','max_connections','wal_sync_method','commit_delay')")
-say "bench: $(nproc) cpu ($MODEL), ${MEM_GB} GiB, load $LOAD_BEFORE; $D s × $R runs per cell; app workers ${WORKERS:-4}; $PGCONF"
+say "bench: $(nproc) cpu ($MODEL), ${MEM_GB} GiB, load $LOAD_BEFORE; $D s × $R runs per cell; app workers up to ${WORKERS:-16}; $PGCONF"
 
 hello_start
 
@@ -316,7 +316,7 @@ jq -n --slurpfile runs "$RUNS" --slurpfile mem "$TMP/mem.json" \
     --argjson effect "$EFFECT" --argjson drain "$DRAIN" \
     --arg date "$DATE" --arg model "$MODEL" --arg mem_gb "$MEM_GB" --arg nproc "$(nproc)" \
     --arg load_before "$LOAD_BEFORE" --arg load_after "$LOAD_AFTER" --arg pg "$PGCONF" \
-    --arg workers "${WORKERS:-4}" --argjson d "$D" --argjson r "$R" --arg rate "$RATE" '
+    --arg workers "${WORKERS:-16}" --argjson d "$D" --argjson r "$R" --arg rate "$RATE" '
     def median: sort | if length == 0 then null else .[(length - 1) / 2 | floor] end;
     def cells: $runs | group_by([.cell, .kind, .conns]) | map({
         cell: .[0].cell, kind: .[0].kind, conns: .[0].conns, runs: length,
