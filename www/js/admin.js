@@ -128,11 +128,15 @@ async function loadOccupancy() {
 }
 
 let occupancyRunning = null;
+// Exhibitions deleted on this page: a refresh that started before the
+// delete must not bring them back.
+const removedIds = new Set();
 function refreshOccupancy() {
   occupancyRunning ??= loadOccupancy()
     .then((rows) => {
-      rowsData = rows;
-      showMessage(occupancyMessage, '');
+      rowsData = rows.filter((r) => !removedIds.has(r.museum.id));
+      // Clear a loading or error message, never the outcome of an action.
+      if (occupancyMessage.dataset.kind !== 'ok') showMessage(occupancyMessage, '');
       renderOccupancy();
     })
     .catch((err) => {
@@ -200,6 +204,7 @@ async function onDelete(row, button) {
   button.disabled = true;
   try {
     await deleteMuseum(museum.id);
+    removedIds.add(museum.id);
     showMessage(occupancyMessage, t('admin.deleted', { name: museum.name }), 'ok');
     showDetails(museum, true); // follow the force-cancellation of its bookings
     if (rowsData) {
