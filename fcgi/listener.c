@@ -26,10 +26,11 @@
 #define ISOLATE_BATCH 50 /* stays under PostgreSQL's 64 cached subtransactions */
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 1000 /* back within a second of PostgreSQL */
-/* After finding work, look again every RECHECK_MS for LINGER_MS: writers
- * notify at most once per 20 ms each (009_fast_outbox.sql). */
+/* After finding work, look again every RECHECK_MS for LINGER_MS: a writer
+ * notifies at most once per 200 ms (009_fast_outbox.sql), so a wake-up it
+ * skips comes while the listener is still looking. */
 #define RECHECK_MS 5
-#define LINGER_MS 50
+#define LINGER_MS 250
 
 static volatile sig_atomic_t stopping;
 

@@ -1,8 +1,10 @@
 -- The outbox, made fast (measurements in docs/PERFORMANCE.md):
--- 1. NOTIFY takes a cluster-wide lock at commit: a writing session now
---    notifies at most once per 20 ms. The listener polls every 5 ms for a
---    while after it last found work, so a skipped wake-up only matters
---    when it is idle, and then the first write notifies.
+-- 1. NOTIFY takes a cluster-wide lock at commit and holds it through the
+--    WAL flush, serialising the commits of every writer. A writing session
+--    now notifies at most once per 200 ms. The listener keeps polling every
+--    5 ms for 250 ms after it last found work, so a wake-up a session skips
+--    lands while some listener is still looking; an idle listener is woken
+--    by the first write of any session that has not notified lately.
 -- 2. The claim query only checks the ordering against exhibition
 --    deletions when a deletion is pending (almost never): the check made
 --    the planner scan every pending event per candidate.
@@ -17,7 +19,7 @@ DECLARE
     now_ms double precision := extract(epoch FROM clock_timestamp()) * 1000;
     last_ms double precision := nullif(current_setting('museum.wake_ms', true), '')::double precision;
 BEGIN
-    IF last_ms IS NULL OR now_ms - last_ms >= 20 OR now_ms < last_ms THEN
+    IF last_ms IS NULL OR now_ms - last_ms >= 200 OR now_ms < last_ms THEN
         PERFORM pg_notify('museum_outbox', '');
         PERFORM set_config('museum.wake_ms', now_ms::text, false);
     END IF;
