@@ -288,23 +288,35 @@ fi
 
 # --- the listener: draining a backlog ------------------------------------------
 if want drain; then
-say "listener: draining $DRAIN_N events"
-refill; wait_drained
-listener_stop
-T0=$(sql -c "SELECT clock_timestamp()")
-sql -c "SELECT count(*) FROM (SELECT book.create($BASE + (g % 1000), 'drain-' || g) FROM generate_series(1, $DRAIN_N) g) s" >/dev/null
-START=$(date +%s.%N)
-listener_start
-wait_drained 600
-WALL=$(awk -v a="$START" -v b="$(date +%s.%N)" 'BEGIN {printf "%.3f", b - a}')
-DRAIN=$(sql -c "
-    SELECT json_build_object(
-        'events', count(*),
-        'seconds', round(extract(epoch FROM max(done_at) - min(done_at))::numeric, 3),
-        'events_per_s', round((count(*) / greatest(extract(epoch FROM max(done_at) - min(done_at)), 0.001))::numeric, 0),
-        'wall_seconds', $WALL)
-    FROM outbox.event WHERE created_at >= '$T0'::timestamptz")
-say "  drain: $DRAIN"
+# Drains a backlog of $DRAIN_N bookings with $1 listener(s); prints JSON.
+drain_run() {
+    local n=$1 t0 start wall
+    refill; wait_drained
+    listener_stop
+    t0=$(sql -c "SELECT clock_timestamp()")
+    sql -c "SELECT count(*) FROM (SELECT book.create($BASE + (g % 1000), 'drain-' || g,
+        encode(sha256(g::text::bytea), 'hex'), NULL, NULL) FROM generate_series(1, $DRAIN_N) g) s" >/dev/null
+    start=$(date +%s.%N)
+    LISTENERS=$n scripts/stack.sh start >/dev/null 2>&1 || die "could not start $n listener(s)"
+    wait_drained 600
+    wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.3f", b - a}')
+    [ "$n" = 1 ] || for i in $(seq 2 "$n"); do
+        kill "$(cat "$RUN/listener-$i.pid")" 2>/dev/null || true
+    done
+    sql -c "
+        SELECT json_build_object(
+            'listeners', $n,
+            'events', count(*),
+            'seconds', round(extract(epoch FROM max(done_at) - min(done_at))::numeric, 3),
+            'events_per_s', round((count(*) / greatest(extract(epoch FROM max(done_at) - min(done_at)), 0.001))::numeric, 0),
+            'wall_seconds', $wall)
+        FROM outbox.event WHERE created_at >= '$t0'::timestamptz"
+}
+say "listener: draining $DRAIN_N events with 1, then 2 listeners"
+DRAIN=$(drain_run 1)
+say "  drain, 1 listener: $DRAIN"
+DRAIN2=$(drain_run 2)
+say "  drain, 2 listeners: $DRAIN2"
 fi
 refill
 
@@ -313,7 +325,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 jq -s '.' "$TMP/mem.jsonl" >"$TMP/mem.json" 2>/dev/null || echo '[]' >"$TMP/mem.json"
 [ -s "$TMP/mem.json" ] || echo '[]' >"$TMP/mem.json"
 jq -n --slurpfile runs "$RUNS" --slurpfile mem "$TMP/mem.json" \
-    --argjson effect "$EFFECT" --argjson drain "$DRAIN" \
+    --argjson effect "$EFFECT" --argjson drain "$DRAIN" --argjson drain2 "${DRAIN2:-null}" \
     --arg date "$DATE" --arg model "$MODEL" --arg mem_gb "$MEM_GB" --arg nproc "$(nproc)" \
     --arg load_before "$LOAD_BEFORE" --arg load_after "$LOAD_AFTER" --arg pg "$PGCONF" \
     --arg workers "${WORKERS:-16}" --argjson d "$D" --argjson r "$R" --arg rate "$RATE" '
@@ -350,7 +362,7 @@ jq -n --slurpfile runs "$RUNS" --slurpfile mem "$TMP/mem.json" \
         museum_list_vs_pgbench_32: ratio(get("museum_list"; "http"; 32); get("museum_list"; "pgbench"; 32)),
         mypage_list_vs_pgbench_32: ratio(get("mypage_list"; "http"; 32); get("mypage_list"; "pgbench"; 32))
       },
-      listener: {target_rate: ($rate | tonumber), commit_to_effect: $effect, drain: $drain},
+      listener: {target_rate: ($rate | tonumber), commit_to_effect: $effect, drain: $drain, drain_2_listeners: $drain2},
       memory: ($mem[0] | group_by(.role) | map({role: .[0].role, processes: (map(.pid) | unique | length),
                max_rss_kb: (map(.rss_kb) | max), max_private_kb: (map(.private_kb) | max)})),
       memory_samples: $mem[0]
