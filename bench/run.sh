@@ -295,7 +295,7 @@ drain_run() {
     listener_stop
     t0=$(sql -c "SELECT clock_timestamp()")
     sql -c "SELECT count(*) FROM (SELECT book.create($BASE + (g % 1000), 'drain-' || g,
-        encode(sha256(g::text::bytea), 'hex'), NULL, NULL) FROM generate_series(1, $DRAIN_N) g) s" >/dev/null
+        encode(sha256((g || '-' || random())::text::bytea), 'hex'), NULL, NULL) FROM generate_series(1, $DRAIN_N) g) s" >/dev/null
     start=$(date +%s.%N)
     LISTENERS=$n scripts/stack.sh start >/dev/null 2>&1 || die "could not start $n listener(s)"
     wait_drained 600
