@@ -48,7 +48,7 @@ static const struct stmt_def stmts[DB_STMT_COUNT] = {
 };
 
 static const char *conn_dsn;
-static char conn_options[160];
+static char conn_options[256];
 static PGconn *conn;
 static unsigned char prepared[DB_STMT_COUNT];
 
@@ -102,7 +102,9 @@ void db_init(const char *dsn)
     conn_dsn = dsn;
     snprintf(conn_options, sizeof(conn_options),
              "-c DateStyle=ISO -c statement_timeout=%ld -c lock_timeout=%ld "
-             "-c idle_in_transaction_session_timeout=10000",
+             "-c idle_in_transaction_session_timeout=10000 "
+             /* a worker killed mid-statement: its backend gives up too */
+             "-c client_connection_check_interval=1000",
              daemon_env_long("DB_STATEMENT_TIMEOUT_MS", 5000, 0, 3600000),
              daemon_env_long("DB_LOCK_TIMEOUT_MS", 1000, 0, 3600000));
     (void)ensure_connected();

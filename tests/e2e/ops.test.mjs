@@ -50,10 +50,11 @@ test('make reload twice under load: no refused, dropped or failed request', asyn
     await res.arrayBuffer();
     return res;
   });
-  await sleep(1500);
+  // About 20 s of load, with a reload a third and two thirds of the way.
+  await sleep(5000);
   for (let k = 0; k < 2; k++) {
     await run('make', ['-s', 'reload'], { cwd: ROOT });
-    await sleep(2500);
+    await sleep(6000);
   }
   const tally = await l.stop();
   assert.deepEqual(tally.errors, []);
@@ -119,6 +120,40 @@ test('a burst of 256 connections: only 2xx/409/503, admitted requests stay fast,
   assert.ok(status.workers.total <= status.workers.max);
   assert.equal(typeof status.listenQueue.length, 'number');
   assert.equal(typeof status.outbox.pending, 'number');
+});
+
+test('a request stuck past APP_REQUEST_TIMEOUT_MS: its worker is killed, the client gets a 503, the pool replaces it', async () => {
+  // Restart the pool with a request timeout shorter than the lock timeout,
+  // so that a held row lock leaves the request hanging.
+  const stack = (env) => execFileSync(`${ROOT}scripts/stack.sh`, ['start'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+  const restartApp = async (env) => {
+    const pid = appPid();
+    process.kill(pid, 'SIGTERM');
+    await eventually(() => { try { process.kill(pid, 0); return false; } catch { return true; } }, 10000, 'the app to stop');
+    stack(env);
+  };
+  await restartApp({ APP_REQUEST_TIMEOUT_MS: '1000', DB_LOCK_TIMEOUT_MS: '10000' });
+  try {
+    const m = await createMuseum(5);
+    const holder = run('psql', [process.env.DBURL, '-Xq', '-c',
+      `BEGIN; SELECT 1 FROM museum.exhibition WHERE id = ${m.id} FOR UPDATE; SELECT pg_sleep(4); COMMIT;`]);
+    await eventually(() => sql(`SELECT count(*) FROM pg_stat_activity
+      WHERE state = 'active' AND query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()`) === '1', 3000, 'the lock holder');
+    const before = (readFileSync(`${VAR}/log/app.log`, 'utf8').match(/event=worker_timeout/g) ?? []).length;
+    const t0 = performance.now();
+    const r = await api('POST', '/books', { museumId: m.id, custNm: unique('stuck') });
+    const ms = performance.now() - t0;
+    assert.equal(r.status, 503, r.text);
+    assert.match(r.headers.get('content-type'), /problem\+json/);
+    assert.ok(ms < 3000, `answered in ${ms} ms`);
+    const after = (readFileSync(`${VAR}/log/app.log`, 'utf8').match(/event=worker_timeout/g) ?? []).length;
+    assert.equal(after, before + 1, 'the master killed the stuck worker');
+    assert.equal((await api('GET', `/museums/${m.id}`)).status, 200, 'the pool still answers');
+    await holder;
+    assert.equal((await api('GET', `/museums/${m.id}`)).json.pcnt, 5, 'the killed request booked nothing');
+  } finally {
+    await restartApp({});
+  }
 });
 
 test('a held row lock turns into a quick 503, not a hung worker', async () => {
