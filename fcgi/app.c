@@ -55,6 +55,7 @@ struct config {
 static volatile sig_atomic_t worker_stopping;
 static struct pool_board *board;
 static sigset_t master_signals;
+static pid_t master_pid;
 
 static void on_worker_stop(int sig)
 {
@@ -79,7 +80,7 @@ static void worker_run(const struct config *cfg, int listen_fd, int i)
     signal(SIGHUP, SIG_IGN);
     signal(SIGUSR2, SIG_IGN);
     sigprocmask(SIG_UNBLOCK, &master_signals, NULL);
-    if (getppid() == 1)
+    if (getppid() != master_pid)
         _exit(0); /* the master died before PDEATHSIG was armed */
     db_init(cfg->dsn);
     status_init(board, listen_fd);
@@ -174,7 +175,8 @@ static void manage(const struct config *cfg, int listen_fd, long *spawn_rate)
 
     for (int i = 0; i < POOL_MAX_WORKERS; i++) {
         struct pool_slot *s = &board->slots[i];
-        if (s->state == POOL_BUSY && now - s->since_ms > cfg->request_timeout_ms) {
+        if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == POOL_BUSY &&
+            now - s->since_ms > cfg->request_timeout_ms) {
             fprintf(stderr, "event=worker_timeout pid=%ld busy_ms=%lld\n", (long)s->pid,
                     (long long)(now - s->since_ms));
             s->state = POOL_RETIRING;
@@ -200,7 +202,8 @@ static void manage(const struct config *cfg, int listen_fd, long *spawn_rate)
     for (int i = 0; i < POOL_MAX_WORKERS && !retired && c.total > cfg->min_workers && c.idle > 1;
          i++) {
         struct pool_slot *s = &board->slots[i];
-        if (s->state == POOL_IDLE && now - s->since_ms > cfg->idle_timeout_ms) {
+        if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == POOL_IDLE &&
+            now - s->since_ms > cfg->idle_timeout_ms) {
             s->state = POOL_RETIRING;
             kill(s->pid, SIGTERM);
             retired = 1;
@@ -276,6 +279,34 @@ static void retire_previous(const char *pids)
             pids++;
         else
             break;
+    }
+}
+
+/* Stops every worker: SIGTERM again each tick (one may have been about to
+ * block in accept() when the first arrived), SIGKILL past the request
+ * timeout. Returns once no child is left (or gives up 2 s after that). */
+static void stop_workers(const struct config *cfg)
+{
+    int64_t deadline = pool_now_ms() + cfg->request_timeout_ms;
+
+    for (;;) {
+        struct timespec tick = {0, 100 * 1000000L};
+        int64_t now = pool_now_ms();
+        pid_t pid;
+
+        reap();
+        for (int i = 0; i < POOL_MAX_WORKERS; i++)
+            if (board->slots[i].state != POOL_FREE)
+                kill(board->slots[i].pid, now > deadline ? SIGKILL : SIGTERM);
+        pid = waitpid(-1, NULL, WNOHANG);
+        if (pid < 0 && errno == ECHILD)
+            return;
+        if (now > deadline + 2000) {
+            fprintf(stderr, "event=stop_gave_up reason=\"children still running\"\n");
+            return;
+        }
+        if (pid <= 0)
+            sigtimedwait(&master_signals, NULL, &tick);
     }
 }
 
@@ -365,6 +396,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "museum-app: cannot map the scoreboard\n");
         return 1;
     }
+    master_pid = getpid();
     board->min_workers = (int)cfg.min_workers;
     board->max_workers = (int)cfg.max_workers;
     if (daemon_write_pidfile(cfg.pidfile) != 0)
@@ -397,11 +429,7 @@ int main(int argc, char **argv)
             manage(&cfg, listen_fd, &spawn_rate);
     }
 
-    for (int i = 0; i < POOL_MAX_WORKERS; i++)
-        if (board->slots[i].state != POOL_FREE)
-            kill(board->slots[i].pid, SIGTERM);
-    while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
-        ;
+    stop_workers(&cfg);
     if (cfg.own_socket ||
         (cfg.socket_path && cfg.socket_path[0] == '/' && !getenv("INVOCATION_ID")))
         unlink(cfg.socket_path);

@@ -58,6 +58,15 @@ static void set_error(struct db_error *err, int status, const char *detail)
     snprintf(err->detail, sizeof(err->detail), "%s", detail);
 }
 
+/* The first line of a libpq message, in a static buffer. */
+static const char *first_line(const char *msg)
+{
+    static char buf[256];
+
+    snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(msg, "\n"), msg);
+    return buf;
+}
+
 /* An idle connection has nothing to read unless the server is going away
  * (a restart sends FATAL and closes). Checked before each statement, so a
  * write is never sent on a connection already dead: its outcome would be
@@ -81,8 +90,9 @@ static int server_hung_up(void)
 /* Connects if not connected. Returns 0, or -1 (conn stays NULL). */
 static int ensure_connected(void)
 {
-    static const char *const keys[] = {"dbname", "application_name", "options", NULL};
-    const char *values[] = {conn_dsn, "museum-app", conn_options, NULL};
+    static const char *const keys[] = {"dbname", "application_name", "options", "connect_timeout",
+                                       NULL};
+    const char *values[] = {conn_dsn, "museum-app", conn_options, "2", NULL};
 
     if (conn && PQstatus(conn) == CONNECTION_OK && !server_hung_up())
         return 0;
@@ -90,7 +100,7 @@ static int ensure_connected(void)
     conn = PQconnectdbParams(keys, values, 1);
     if (!conn || PQstatus(conn) != CONNECTION_OK) {
         fprintf(stderr, "event=db_connect_failed error=\"%s\"\n",
-                conn ? strtok(PQerrorMessage(conn), "\n") : "out of memory");
+                conn ? first_line(PQerrorMessage(conn)) : "out of memory");
         db_close();
         return -1;
     }
@@ -159,7 +169,7 @@ static int prepare(enum db_stmt stmt)
     ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
     if (!ok)
         fprintf(stderr, "event=db_prepare_failed stmt=%s error=\"%s\"\n", stmts[stmt].name,
-                strtok(PQerrorMessage(conn), "\n"));
+                first_line(PQerrorMessage(conn)));
     PQclear(res);
     prepared[stmt] = (unsigned char)ok;
     return ok ? 0 : -1;
@@ -193,6 +203,16 @@ PGresult *db_exec(enum db_stmt stmt, const char *const *params, struct db_error 
                       "the database connection was lost; the outcome is unknown: "
                       "retry with the same Idempotency-Key, or check first");
             return NULL;
+        }
+        if (res && attempt == 0 && PQresultErrorField(res, PG_DIAG_SQLSTATE) &&
+            strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE), "0A000") == 0) {
+            /* "cached plan must not change result type": a migration
+             * changed the function. The statement did not run: prepare
+             * everything afresh and try once more. */
+            PQclear(res);
+            res = NULL;
+            db_close();
+            continue;
         }
         if (res)
             map_error(res, err);

@@ -273,7 +273,7 @@ int main(int argc, char **argv)
     while (!stopping) {
         struct pollfd pfd;
         PGnotify *note;
-        int ready;
+        int ready, woke;
 
         if (!conn) {
             conn = listener_connect(cfg.dsn);
@@ -304,6 +304,15 @@ int main(int argc, char **argv)
                 goto reconnect;
             last_prune = now_ms();
         }
+        /* Notifications that came in with a query's reply are already
+         * queued: the socket will not show them again. */
+        woke = 0;
+        while ((note = PQnotifies(conn)) != NULL) {
+            PQfreemem(note);
+            woke = 1;
+        }
+        if (woke)
+            continue;
         pfd.fd = PQsocket(conn);
         pfd.events = POLLIN;
         pfd.revents = 0;

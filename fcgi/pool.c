@@ -30,16 +30,18 @@ int64_t pool_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* since_ms first, then state with release order: a master that reads the
+ * new state (acquire) sees the new time too. */
 void pool_slot_idle(struct pool_board *b, int i)
 {
     b->slots[i].since_ms = pool_now_ms();
-    b->slots[i].state = POOL_IDLE;
+    __atomic_store_n(&b->slots[i].state, POOL_IDLE, __ATOMIC_RELEASE);
 }
 
 void pool_slot_busy(struct pool_board *b, int i)
 {
     b->slots[i].since_ms = pool_now_ms();
-    b->slots[i].state = POOL_BUSY;
+    __atomic_store_n(&b->slots[i].state, POOL_BUSY, __ATOMIC_RELEASE);
 }
 
 void pool_count(const struct pool_board *b, struct pool_counts *out)
