@@ -9,9 +9,11 @@
 --    deletions when a deletion is pending (almost never): the check made
 --    the planner scan every pending event per candidate.
 -- 3. A batch is applied with one statement per kind of effect instead of
---    several per event. The claim never puts two events of one booking, or
---    a deletion and its exhibition's events, in one batch, so the order
---    within a batch does not matter.
+--    several per event. The claim never puts two events of one booking in
+--    one batch, and (but for a deletion committed between its "any
+--    deletion pending?" check and its query) no deletion together with its
+--    exhibition's events; even then every effect reads the rows' current
+--    state, so the outcome is that of applying the events one by one.
 
 CREATE OR REPLACE FUNCTION outbox.wake() RETURNS trigger
 LANGUAGE plpgsql AS $$
