@@ -3,12 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { api, caughtUp, createMuseum, ROOT, sql, staff, unique, VAR } from './lib.mjs';
-
-const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
-const listenerPids = () => readdirSync(`${VAR}/run`).filter((f) => /^listener.*\.pid$/.test(f))
-  .map((f) => Number(readFileSync(`${VAR}/run/${f}`, 'utf8'))).filter(alive);
+import { alive, api, caughtUp, createMuseum, listenerPids, ROOT, sql, staff, unique } from './lib.mjs';
 
 test('kill -9 the listeners, book and cancel, make start: caught up exactly once', async () => {
   const pids = listenerPids();

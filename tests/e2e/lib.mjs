@@ -1,7 +1,7 @@
 // Shared helpers for the end-to-end tests: real HTTP through nginx (fetch)
 // and real PostgreSQL (psql) for checks the API does not expose.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 
 export const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:8080';
@@ -103,3 +103,11 @@ export async function book(museumId, custNm = unique('visitor')) {
   assert.match(res.json.token, /^[0-9a-f]{64}$/);
   return res.json;
 }
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Processes of the stack under test, from the pid files in $VAR/run.
+export const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+export const pidOf = (name) => { try { return Number(readFileSync(`${VAR}/run/${name}.pid`, 'utf8')); } catch { return 0; } };
+export const listenerNames = () => readdirSync(`${VAR}/run`).filter((f) => /^listener.*\.pid$/.test(f)).map((f) => f.slice(0, -4));
+export const listenerPids = () => listenerNames().map(pidOf).filter(alive);

@@ -7,12 +7,10 @@ import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
-import { api, BASE, caughtUp, createMuseum, eventually, ROOT, sql, unique } from './lib.mjs';
+import { alive, api, BASE, caughtUp, createMuseum, eventually, listenerPids, ROOT, sleep, sql, unique, VAR } from './lib.mjs';
 
-const VAR = process.env.VAR ?? `${ROOT}var`;
 const BIN = process.env.BIN ?? `${ROOT}build/release`;
 const run = promisify(execFile);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const appPid = () => Number(readFileSync(`${VAR}/run/app.pid`, 'utf8'));
 
 // Sends requests from `width` loops until stop() is called; tallies
@@ -129,7 +127,7 @@ test('a request stuck past APP_REQUEST_TIMEOUT_MS: its worker is killed, the cli
   const restartApp = async (env) => {
     const pid = appPid();
     process.kill(pid, 'SIGTERM');
-    await eventually(() => { try { process.kill(pid, 0); return false; } catch { return true; } }, 10000, 'the app to stop');
+    await eventually(() => !alive(pid), 10000, 'the app to stop');
     stack(env);
   };
   await restartApp({ APP_REQUEST_TIMEOUT_MS: '1000', DB_LOCK_TIMEOUT_MS: '10000' });
@@ -196,8 +194,7 @@ test('PostgreSQL stopped: 503 within 1 s; started: recovered within 2 s, no rest
 
 test('readyz reports listener lag', async () => {
   assert.equal((await api('GET', '/readyz')).status, 200);
-  const names = execFileSync('ls', [`${VAR}/run`], { encoding: 'utf8' }).split('\n').filter((f) => /^listener.*\.pid$/.test(f));
-  for (const f of names) process.kill(Number(readFileSync(`${VAR}/run/${f}`, 'utf8')), 'SIGTERM');
+  for (const pid of listenerPids()) process.kill(pid, 'SIGTERM');
   await sleep(500);
   const id = sql(`INSERT INTO outbox.event (kind, museum_id, book_id, created_at)
     VALUES ('BOOKED', 0, 0, now() - interval '10 minutes') RETURNING id`);

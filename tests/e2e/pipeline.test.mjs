@@ -5,16 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { openSync, readdirSync, readFileSync } from 'node:fs';
-import { api, apiSettled, caughtUp, createMuseum, eventually, ROOT, sql, staff, unique } from './lib.mjs';
+import { openSync } from 'node:fs';
+import { alive, api, apiSettled, caughtUp, createMuseum, eventually, listenerNames, listenerPids, pidOf, ROOT, sleep, sql, staff, unique, VAR } from './lib.mjs';
 
-const VAR = process.env.VAR ?? `${ROOT}var`;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const stack = (...args) => execFileSync(`${ROOT}scripts/stack.sh`, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
-const pidOf = (name) => { try { return Number(readFileSync(`${VAR}/run/${name}.pid`, 'utf8')); } catch { return 0; } };
-const listenerNames = () => readdirSync(`${VAR}/run`).filter((f) => /^listener.*\.pid$/.test(f)).map((f) => f.slice(0, -4));
-const listenerPids = () => listenerNames().map(pidOf).filter(alive);
 
 // How the app and the listeners connect (as museum_app).
 let appUrl;
