@@ -452,7 +452,7 @@ char *api_fingerprint(const struct http_request *req, json_object *body)
     return out;
 }
 
-void api_get_one(struct http_request *req, enum db_stmt stmt, const char *id_text)
+void api_get_one(struct http_request *req, enum db_stmt stmt, const char *noun, const char *id_text)
 {
     int64_t id;
     PGresult *res = NULL;
@@ -464,6 +464,12 @@ void api_get_one(struct http_request *req, enum db_stmt stmt, const char *id_tex
     res = db_exec(stmt, params, &err);
     if (!res) {
         api_reply_db_error(req, &err);
+        goto out;
+    }
+    if (PQntuples(res) == 0) {
+        char detail[64];
+        snprintf(detail, sizeof(detail), "%s %lld does not exist", noun, (long long)id);
+        http_reply_problem(req, 404, detail, NULL);
         goto out;
     }
     api_reply_row(req, res, 200, NULL);

@@ -69,8 +69,10 @@ int api_body_status(json_object *body, const char *key, int required, const char
 
 /* Answers GET {resource}/{id}: runs stmt with the id, the caller's staff
  * flag and token (stmt takes the first one or all three) and answers its
- * row, or 404 when id_text is not an id. */
-void api_get_one(struct http_request *req, enum db_stmt stmt, const char *id_text);
+ * row, or 404 when id_text is not an id or stmt finds no row ("<noun> <id>
+ * does not exist"). */
+void api_get_one(struct http_request *req, enum db_stmt stmt, const char *noun,
+                 const char *id_text);
 
 /* Answers 401 (with a Basic challenge) unless the caller is staff.
  * Returns 0 for staff, else -1. */

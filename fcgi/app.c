@@ -63,6 +63,22 @@ static void on_worker_stop(int sig)
     worker_stopping = 1;
 }
 
+/* Ends a request and closes its connection. libfcgi's close waits for nginx
+ * to close first (shutdown, then poll and read until EOF), which costs the
+ * worker a sleep and a wake-up per request; it guards against a reset when
+ * unread data is left behind. nginx sends nothing after the end of stdin,
+ * so once stdin has been read to its end a plain close is just as safe. */
+static void request_finish(FCGX_Request *fcgx)
+{
+    char sink[512];
+
+    while (FCGX_GetStr(sink, (int)sizeof(sink), fcgx->in) > 0)
+        ;
+    if (FCGX_HasSeenEOF(fcgx->in) == EOF && FCGX_GetError(fcgx->in) == 0)
+        fcgx->detached = 1; /* FCGX_Free: close without the lingering wait */
+    FCGX_Finish_r(fcgx);
+}
+
 /* A worker in slot i: answers requests until told to stop or recycled.
  * Never returns. */
 static void worker_run(const struct config *cfg, int listen_fd, int i)
@@ -98,7 +114,7 @@ static void worker_run(const struct config *cfg, int listen_fd, int i)
         /* req points into fcgx's environment, which Finish frees. */
         snprintf(log_line, sizeof(log_line), "req=%s method=%s path=%.256s status=%d",
                  req.request_id, req.head ? "HEAD" : req.method, req.path, req.status);
-        FCGX_Finish_r(&fcgx);
+        request_finish(&fcgx);
         board->slots[i].served++;
         pool_slot_idle(board, i);
         {

@@ -169,7 +169,7 @@ void book_route(struct http_request *req, const char *id)
             http_reply_not_allowed(req, "GET, HEAD, POST");
     } else {
         if (strcmp(req->method, "GET") == 0)
-            api_get_one(req, DB_BOOK_GET, id);
+            api_get_one(req, DB_BOOK_GET, "booking", id);
         else if (strcmp(req->method, "PATCH") == 0)
             book_change(req, id, 0);
         else if (strcmp(req->method, "PUT") == 0)

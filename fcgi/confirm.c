@@ -43,5 +43,5 @@ void confirm_route(struct http_request *req, const char *id)
     else if (!id)
         confirm_list(req);
     else
-        api_get_one(req, DB_CONFIRM_GET, id);
+        api_get_one(req, DB_CONFIRM_GET, "confirmation", id);
 }

@@ -106,7 +106,7 @@ void museum_route(struct http_request *req, const char *id)
             http_reply_not_allowed(req, "GET, HEAD, POST");
     } else {
         if (strcmp(req->method, "GET") == 0)
-            api_get_one(req, DB_MUSEUM_GET, id);
+            api_get_one(req, DB_MUSEUM_GET, "exhibition", id);
         else if (strcmp(req->method, "DELETE") == 0)
             museum_delete(req, id);
         else

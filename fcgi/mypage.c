@@ -44,5 +44,5 @@ void mypage_route(struct http_request *req, const char *id)
     else if (!id)
         mypage_list(req);
     else
-        api_get_one(req, DB_MYPAGE_GET, id);
+        api_get_one(req, DB_MYPAGE_GET, "MyPage entry", id);
 }

@@ -1,6 +1,6 @@
 -- The SQL API and the listener's effects, called directly.
 BEGIN;
-SELECT plan(28);
+SELECT plan(32);
 
 CREATE TEMP TABLE t AS SELECT * FROM museum.create('Pg hall', '2021-07-26', 2);
 SELECT is((SELECT capacity || '/' || pcnt FROM t), '2/2', 'museum.create: pcnt starts at capacity');
@@ -56,6 +56,15 @@ SELECT is((SELECT array_agg(status::text ORDER BY id) FROM book.booking WHERE mu
           ARRAY['CANCELED', 'FORCE_CANCELED', 'CANCELED'], 'force-cancel touches only live bookings');
 SELECT is((SELECT pcnt FROM museum.exhibition WHERE id = (SELECT id FROM t)), 2,
           'force-cancel releases the seats of the bookings it cancels');
+
+-- The public reads (010): live exhibitions only; no row (the worker's 404)
+-- for a deleted or unknown one.
+CREATE TEMP TABLE t2 AS SELECT * FROM museum.create('Pg hall 2', '2021-07-27', 5);
+SELECT is((SELECT name || '/' || pcnt FROM museum.get((SELECT id FROM t2))), 'Pg hall 2/5', 'museum.get: a live exhibition');
+SELECT is_empty(format('SELECT * FROM museum.get(%s)', (SELECT id FROM t)), 'museum.get: no row for a deleted one');
+SELECT is_empty('SELECT * FROM museum.get(987654321)', 'museum.get: no row for an unknown id');
+SELECT is((SELECT array_agg(id) FROM museum.list((SELECT id FROM t) - 1, 1000)), ARRAY[(SELECT id FROM t2)],
+          'museum.list: after an id, in id order, without the deleted one');
 
 SELECT * FROM finish();
 ROLLBACK;
