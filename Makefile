@@ -140,7 +140,7 @@ format-check:
 # docs/PERFORMANCE.md. BENCH_QUICK=1 for a one-minute smoke run.
 .PHONY: bench
 $(BUILD)/bench-hello: bench/hello.c | $(BUILD)
-	$(CC) $(STRICT) $(CFLAGS) -o $@ $< -lfcgi
+	$(CC) $(STRICT) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< -lfcgi $(PKG_LIBS)
 
 bench: all $(BUILD)/bench-hello
 	@HELLO_BIN=$(CURDIR)/$(BUILD)/bench-hello bench/run.sh

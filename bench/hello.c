@@ -4,10 +4,16 @@
  * FCGX_Accept_r) but with no database, no JSON library and no log line:
  * every request gets a fixed exhibition-sized JSON body.
  *
+ * With HELLO_DSN set, each worker also runs the handler's prepared
+ * statement (`SELECT * FROM museum.get($1::bigint)`, the id taken from the
+ * path) and discards the rows: "hello + one prepared SELECT", the floor for
+ * any FastCGI worker that asks PostgreSQL once per request.
+ *
  * Environment: HELLO_SOCKET (unix socket path, required), HELLO_WORKERS
- * (default 4), HELLO_PIDFILE (optional). */
+ * (default 4), HELLO_PIDFILE (optional), HELLO_DSN (optional). */
 #define _GNU_SOURCE
 #include <fcgiapp.h>
+#include <libpq-fe.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,14 +31,31 @@ static const char reply[] =
     "{\"id\":1,\"name\":\"bench 1\",\"chkDate\":\"2030-01-01\",\"capacity\":1000000,"
     "\"pcnt\":1000000}";
 
-static void worker(int fd)
+static void worker(int fd, const char *dsn)
 {
     FCGX_Request req;
+    PGconn *conn = NULL;
 
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     signal(SIGTERM, SIG_DFL);
+    if (dsn) {
+        PGresult *res;
+
+        conn = PQconnectdb(dsn);
+        res = PQprepare(conn, "museum_get", "SELECT * FROM museum.get($1::bigint)", 1, NULL);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            fprintf(stderr, "bench-hello: %s", PQerrorMessage(conn));
+            _exit(1);
+        }
+        PQclear(res);
+    }
     FCGX_InitRequest(&req, fd, 0);
     while (FCGX_Accept_r(&req) >= 0) {
+        if (conn) {
+            const char *uri = FCGX_GetParam("DOCUMENT_URI", req.envp);
+            const char *id = uri && strrchr(uri, '/') ? strrchr(uri, '/') + 1 : "1";
+            PQclear(PQexecPrepared(conn, "museum_get", 1, &id, NULL, NULL, 0));
+        }
         FCGX_PutStr(reply, (int)sizeof(reply) - 1, req.out);
         FCGX_Finish_r(&req);
     }
@@ -44,6 +67,7 @@ int main(void)
     const char *path = getenv("HELLO_SOCKET");
     const char *pidfile = getenv("HELLO_PIDFILE");
     const char *w = getenv("HELLO_WORKERS");
+    const char *dsn = getenv("HELLO_DSN");
     int n = w && *w ? atoi(w) : 4;
     int fd;
 
@@ -74,7 +98,7 @@ int main(void)
     signal(SIGPIPE, SIG_IGN);
     for (int i = 0; i < n; i++)
         if (fork() == 0)
-            worker(fd);
+            worker(fd, dsn && *dsn ? dsn : NULL);
     /* Until SIGTERM (default action): the workers die with us. */
     for (;;)
         pause();

@@ -59,6 +59,7 @@ PGBENCH=$(command -v pgbench || true)
 
 scripts/stack.sh status >/dev/null || die "the stack is not up: PORT=$PORT make start"
 DB=$(scripts/stack.sh dburl)
+APPDB=$(scripts/stack.sh appdburl) # the workers' role, for the hello+select stub
 # Staff credentials for the staff-only reads (GET /myPages?custNm=).
 BENCH_AUTH="Basic $(printf 'admin:%s' "${ADMIN_PASSWORD:-$(cat "$VAR/admin-password")}" | base64 -w0)"
 export BENCH_AUTH
@@ -80,6 +81,21 @@ hello_stop() {
     rm -f "$BV/nginx.pid" "$BV/hello.pid"
 }
 trap 'hello_stop' EXIT
+# hello_stub [DSN]: (re)starts the stub; with a DSN, it also runs the
+# handler's prepared SELECT per request (the "hello+select" reference).
+hello_stub() {
+    local old
+    old=$(cat "$BV/hello.pid" 2>/dev/null || true)
+    if [ -n "$old" ]; then
+        kill "$old" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$old" 2>/dev/null || break; sleep 0.1; done
+    fi
+    rm -f "$BV/hello.sock" "$BV/hello.pid"
+    HELLO_SOCKET=$BV/hello.sock HELLO_PIDFILE=$BV/hello.pid HELLO_WORKERS=$HELLO_WORKERS \
+        HELLO_DSN=${1:-} setsid "$HELLO_BIN" >>"$BV/hello.log" 2>&1 </dev/null &
+    for _ in $(seq 50); do curl -fsS -o /dev/null "$HURL/museums/$BASE" 2>/dev/null && return 0; sleep 0.1; done
+    die "the hello stub does not answer on $HURL"
+}
 hello_start() {
     local workers
     workers=$(tr '\0' '\n' <"/proc/$(cat "$RUN/app.pid")/environ" | sed -n 's/^APP_WORKERS_MAX=//p')
@@ -87,8 +103,6 @@ hello_start() {
     hello_stop
     mkdir -p "$BV/nginx"
     chmod 755 "$BV"
-    HELLO_SOCKET=$BV/hello.sock HELLO_PIDFILE=$BV/hello.pid HELLO_WORKERS=$HELLO_WORKERS \
-        setsid "$HELLO_BIN" >>"$BV/hello.log" 2>&1 </dev/null &
     # The same config as the stack's nginx; only the port, the upstream
     # socket and the paths of its own files differ.
     sed -e "s|listen 127.0.0.1:$PORT;|listen 127.0.0.1:$HPORT;|" \
@@ -98,11 +112,9 @@ hello_start() {
         -e "s|$VAR/nginx/|$BV/nginx/|g" \
         -e "s|access_log $VAR/log/nginx-access.log|access_log $BV/nginx-access.log|" \
         "$VAR/nginx/nginx.conf" >"$BV/nginx.conf"
-    for _ in $(seq 50); do [ -S "$BV/hello.sock" ] && break; sleep 0.1; done
     nginx -p "$BV/nginx" -e "$BV/nginx-error.log" -c "$BV/nginx.conf" ||
         die "the hello nginx did not start (port $HPORT busy?)"
-    for _ in $(seq 50); do curl -fsS -o /dev/null "$HURL/museums/1" 2>/dev/null && return 0; sleep 0.1; done
-    die "the hello stub does not answer on $HURL"
+    hello_stub
 }
 
 # --- data --------------------------------------------------------------------
@@ -252,6 +264,9 @@ want reads && for r in $(seq "$R"); do
         [ "$r" = 1 ] && memtag="read-museum_get-$c"
         http_run museum_get http "$c" "$URL" museum_get "$memtag"
         http_run museum_get hello "$c" "$HURL" museum_get
+        hello_stub "$APPDB"
+        http_run museum_get hello_select "$c" "$HURL" museum_get
+        hello_stub
         pgb_run museum_get pgbench "$c" museum_get
     done
     http_run museum_list http 32 "$URL" museum_list
@@ -358,6 +373,10 @@ jq -n --slurpfile runs "$RUNS" --slurpfile mem "$TMP/mem.json" \
             1 - ratio(get("book_spread"; "pgbench"; 32); get("book_spread_noasync"; "pgbench"; 32)) | . * 1000 | round / 1000 else null end),
         museum_get_vs_hello_32: ratio(get("museum_get"; "http"; 32); get("museum_get"; "hello"; 32)),
         museum_get_vs_hello_64: ratio(get("museum_get"; "http"; 64); get("museum_get"; "hello"; 64)),
+        museum_get_vs_hello_select_32: ratio(get("museum_get"; "http"; 32); get("museum_get"; "hello_select"; 32)),
+        museum_get_vs_hello_select_64: ratio(get("museum_get"; "http"; 64); get("museum_get"; "hello_select"; 64)),
+        hello_select_vs_hello_32: ratio(get("museum_get"; "hello_select"; 32); get("museum_get"; "hello"; 32)),
+        hello_select_vs_hello_64: ratio(get("museum_get"; "hello_select"; 64); get("museum_get"; "hello"; 64)),
         museum_get_vs_pgbench_32: ratio(get("museum_get"; "http"; 32); get("museum_get"; "pgbench"; 32)),
         museum_list_vs_pgbench_32: ratio(get("museum_list"; "http"; 32); get("museum_list"; "pgbench"; 32)),
         mypage_list_vs_pgbench_32: ratio(get("mypage_list"; "http"; 32); get("mypage_list"; "pgbench"; 32))
