@@ -163,7 +163,7 @@ pg_start() {
     fi
     if ! pg_running; then
         as_pg "$bindir/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 60 \
-            -o "-k $sock -p $PGPORT" start >/dev/null ||
+            -o "-k $sock -p $PGPORT -c autovacuum_naptime=10s" start >/dev/null ||
             { tail -n 20 "$PGDATA/server.log" >&2; die "PostgreSQL did not start"; }
     fi
     if ! psql "$(dburl | sed 's|/museum?|/postgres?|')" -XtAq -c "SELECT 1 FROM pg_database WHERE datname = 'museum'" | grep -q 1; then
