@@ -42,6 +42,7 @@ def ok(b): if b == null then "n/a" elif b then "MET" else "MISSED" end;
 "    (HTTP with the pipeline ÷ pgbench without NOTIFY, the physical limit: \(.ratios.book_spread_32_vs_pgbench_noasync | f2))",
 "  booking hot/32 HTTP ≥ 0.8 × pgbench:           \(.ratios.book_hot_32 | f2)  \(ok(.ratios.book_hot_32 != null and .ratios.book_hot_32 >= 0.8))",
 "  async pipeline cost ≤ 10% (HTTP spread/32):    \(.ratios.async_cost_http_32 | pct)  \(ok(.ratios.async_cost_http_32 != null and .ratios.async_cost_http_32 <= 0.10))   (pgbench: \(.ratios.async_cost_pgbench_32 | pct))",
+"    (CPU time of the listener and its backend ÷ all CPU time used during booking spread/32: \(.ratios.pipeline_cpu_share_32 | pct))",
 "  GET /museums/{id} ≥ 0.6 × hello (32 / 64):     \(.ratios.museum_get_vs_hello_32 | f2) / \(.ratios.museum_get_vs_hello_64 | f2)  \(ok(.ratios.museum_get_vs_hello_32 != null and .ratios.museum_get_vs_hello_32 >= 0.6 and (.ratios.museum_get_vs_hello_64 == null or .ratios.museum_get_vs_hello_64 >= 0.6)))",
 "    (the hello stub with one prepared SELECT per request, the floor for one round trip: \(.ratios.hello_select_vs_hello_32 | f2) / \(.ratios.hello_select_vs_hello_64 | f2) × hello; GET ÷ that: \(.ratios.museum_get_vs_hello_select_32 | f2) / \(.ratios.museum_get_vs_hello_select_64 | f2))",
 "  GET /museums/{id} p99 ≤ 10 ms at 64:           \(cell("museum_get"; "http"; 64).p99_ms | f2)  \(ok(if cell("museum_get"; "http"; 64) == null then null else cell("museum_get"; "http"; 64).p99_ms <= 10 end))",

@@ -97,9 +97,7 @@ hello_stub() {
     die "the hello stub does not answer on $HURL"
 }
 hello_start() {
-    local workers
-    workers=$(tr '\0' '\n' <"/proc/$(cat "$RUN/app.pid")/environ" | sed -n 's/^APP_WORKERS_MAX=//p')
-    HELLO_WORKERS=${workers:-16} # as many as the pool may grow to
+    HELLO_WORKERS=$WORKERS # as many as the pool may grow to
     hello_stop
     mkdir -p "$BV/nginx"
     chmod 755 "$BV"
@@ -175,6 +173,20 @@ mem_sample() {
     done >>"$TMP/mem.jsonl"
 }
 
+# --- the pipeline's share of the CPU ---------------------------------------------
+# CPU ticks of the listeners and their backends, and of the whole machine
+# (user+nice+system+irq+softirq): sampled around a booking run, their ratio
+# is what the asynchronous pipeline costs, steadier than a throughput
+# difference between two runs on a noisy machine.
+pipeline_ticks() {
+    local pids t=0 p
+    pids="$(cat "$RUN"/listener*.pid 2>/dev/null) $(sql -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'museum-listener'")"
+    for p in $pids; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+    echo "$t $(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat)"
+}
+PIPELINE_CPU=$TMP/pipeline_cpu.txt
+: >"$PIPELINE_CPU"
+
 # --- one run of each kind -----------------------------------------------------
 # record CELL KIND CONNS JSON: appends a run.
 record() {
@@ -225,11 +237,17 @@ DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 MODEL=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)
 MEM_GB=$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-WORKERS=$(tr '\0' '\n' <"/proc/$(cat "$RUN/app.pid")/environ" | sed -n 's/^APP_WORKERS_MAX=//p')
+WORKERS=$(curl -fsS "$URL/status" | jq -r '.workers.max') # the pool's APP_WORKERS_MAX
 PGCONF=$(sql -F' ' -c "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings WHERE name IN ('fsync','synchronous_commit','shared_buffers','max_connections','wal_sync_method','commit_delay')")
-say "bench: $(nproc) cpu ($MODEL), ${MEM_GB} GiB, load $LOAD_BEFORE; $D s × $R runs per cell; app workers up to ${WORKERS:-16}; $PGCONF"
+say "bench: $(nproc) cpu ($MODEL), ${MEM_GB} GiB, load $LOAD_BEFORE; $D s × $R runs per cell; app workers up to $WORKERS; $PGCONF"
 
 hello_start
+
+# A warm-up, unmeasured: the pool grows to its size, caches fill.
+refill
+wrk -t 2 -c 32 -d 3s -s bench/lua/book_spread.lua "$URL" >/dev/null 2>&1 || true
+wrk -t 2 -c 32 -d 2s -s bench/lua/museum_get.lua "$URL" >/dev/null 2>&1 || true
+refill; wait_drained
 
 # --- bookings -----------------------------------------------------------------
 # HTTP and pgbench alternate within each cell; the spread/32 cell also runs
@@ -241,7 +259,14 @@ want booking && for mode in spread hot; do
             refill; wait_drained
             memtag=
             [ "$r" = 1 ] && memtag="booking-$mode-$c"
+            [ "$mode" = spread ] && [ "$c" = 32 ] && ticks_before=$(pipeline_ticks)
             http_run "book_$mode" http "$c" "$URL" "book_$mode" "$memtag"
+            if [ "$mode" = spread ] && [ "$c" = 32 ]; then
+                read -r l0 b0 <<<"$ticks_before"
+                read -r l1 b1 < <(pipeline_ticks)
+                awk -v l=$((l1 - l0)) -v b=$((b1 - b0)) 'BEGIN { if (b > 0) printf "%.4f\n", l / b }' >>"$PIPELINE_CPU"
+                say "  the listener and its backend used $(tail -n 1 "$PIPELINE_CPU") of the machine's busy CPU time"
+            fi
             refill; wait_drained
             pgb_run "book_$mode" pgbench "$c" "book_$mode"
             if [ "$mode" = spread ] && [ "$c" = 32 ]; then
@@ -339,11 +364,12 @@ refill
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 jq -s '.' "$TMP/mem.jsonl" >"$TMP/mem.json" 2>/dev/null || echo '[]' >"$TMP/mem.json"
 [ -s "$TMP/mem.json" ] || echo '[]' >"$TMP/mem.json"
-jq -n --slurpfile runs "$RUNS" --slurpfile mem "$TMP/mem.json" \
+PIPELINE_SHARE=$(sort -n "$PIPELINE_CPU" | awk '{v[NR] = $1} END {print NR ? v[int((NR + 1) / 2)] : "null"}')
+jq -n --slurpfile runs "$RUNS" --slurpfile mem "$TMP/mem.json" --argjson pipeline_cpu "$PIPELINE_SHARE" \
     --argjson effect "$EFFECT" --argjson drain "$DRAIN" --argjson drain2 "${DRAIN2:-null}" \
     --arg date "$DATE" --arg model "$MODEL" --arg mem_gb "$MEM_GB" --arg nproc "$(nproc)" \
     --arg load_before "$LOAD_BEFORE" --arg load_after "$LOAD_AFTER" --arg pg "$PGCONF" \
-    --arg workers "${WORKERS:-16}" --argjson d "$D" --argjson r "$R" --arg rate "$RATE" '
+    --arg workers "$WORKERS" --argjson d "$D" --argjson r "$R" --arg rate "$RATE" '
     def median: sort | if length == 0 then null else .[(length - 1) / 2 | floor] end;
     def cells: $runs | group_by([.cell, .kind, .conns]) | map({
         cell: .[0].cell, kind: .[0].kind, conns: .[0].conns, runs: length,
@@ -371,6 +397,7 @@ jq -n --slurpfile runs "$RUNS" --slurpfile mem "$TMP/mem.json" \
             1 - ratio(get("book_spread"; "http"; 32); get("book_spread_noasync"; "http"; 32)) | . * 1000 | round / 1000 else null end),
         async_cost_pgbench_32: (if ratio(get("book_spread"; "pgbench"; 32); get("book_spread_noasync"; "pgbench"; 32)) then
             1 - ratio(get("book_spread"; "pgbench"; 32); get("book_spread_noasync"; "pgbench"; 32)) | . * 1000 | round / 1000 else null end),
+        pipeline_cpu_share_32: $pipeline_cpu,
         museum_get_vs_hello_32: ratio(get("museum_get"; "http"; 32); get("museum_get"; "hello"; 32)),
         museum_get_vs_hello_64: ratio(get("museum_get"; "http"; 64); get("museum_get"; "hello"; 64)),
         museum_get_vs_hello_select_32: ratio(get("museum_get"; "http"; 32); get("museum_get"; "hello_select"; 32)),

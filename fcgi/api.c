@@ -98,17 +98,30 @@ not_found:
     http_reply_problem(req, 404, "there is nothing at this path", NULL);
 }
 
-json_object *api_row_json(const PGresult *res, int i)
+/* The JSON keys of res's columns, camel-cased once per result rather than
+ * once per field: an array of PQnfields(res) keys (caller frees), or NULL. */
+typedef char column_key[64];
+static column_key *column_keys(const PGresult *res)
+{
+    int n = PQnfields(res);
+    column_key *keys = malloc((size_t)(n > 0 ? n : 1) * sizeof(*keys));
+
+    for (int c = 0; keys && c < n; c++)
+        validate_camel_case(PQfname(res, c), keys[c], sizeof(keys[c]));
+    return keys;
+}
+
+/* Row i as an object. With JSON_C_OBJECT_ADD_CONSTANT_KEY in flags, the
+ * object points at keys, which must then outlive it. */
+static json_object *row_json(const PGresult *res, int i, column_key *keys, unsigned flags)
 {
     json_object *obj = json_object_new_object();
     int n = PQnfields(res);
 
-    for (int c = 0; c < n; c++) {
-        char key[64];
+    for (int c = 0; obj && c < n; c++) {
         const char *v = PQgetvalue(res, i, c);
         json_object *val;
 
-        validate_camel_case(PQfname(res, c), key, sizeof(key));
         if (PQgetisnull(res, i, c)) {
             val = NULL;
         } else {
@@ -123,19 +136,32 @@ json_object *api_row_json(const PGresult *res, int i)
             default: val = json_object_new_string_len(v, PQgetlength(res, i, c));
             }
         }
-        json_object_object_add(obj, key, val);
+        /* Column names are unique in our results: no lookup needed. */
+        json_object_object_add_ex(obj, keys[c], val, JSON_C_OBJECT_ADD_KEY_IS_NEW | flags);
     }
+    return obj;
+}
+
+json_object *api_row_json(const PGresult *res, int i)
+{
+    column_key *keys = column_keys(res);
+    json_object *obj = keys ? row_json(res, i, keys, 0) : NULL;
+
+    free(keys);
     return obj;
 }
 
 void api_reply_row(struct http_request *req, const PGresult *res, int status,
                    const char *location_base)
 {
-    json_object *obj = api_row_json(res, 0);
+    column_key *keys = column_keys(res);
+    json_object *obj = keys ? row_json(res, 0, keys, JSON_C_OBJECT_ADD_CONSTANT_KEY) : NULL;
     char location[64];
     int id_col = PQfnumber(res, "id");
 
-    if (location_base && id_col >= 0) {
+    if (!obj) {
+        http_reply_problem(req, 500, "out of memory", NULL);
+    } else if (location_base && id_col >= 0) {
         snprintf(location, sizeof(location), "Location: %s/%s", location_base,
                  PQgetvalue(res, 0, id_col));
         http_reply_json(req, status, obj, location, NULL);
@@ -143,6 +169,7 @@ void api_reply_row(struct http_request *req, const PGresult *res, int status,
         http_reply_json(req, status, obj, NULL, NULL);
     }
     json_object_put(obj);
+    free(keys);
 }
 
 int api_page_parse(struct http_request *req, struct api_page *page)
@@ -202,16 +229,23 @@ void api_reply_list(struct http_request *req, const PGresult *res, const struct 
 {
     int rows = PQntuples(res);
     int shown = rows > page->limit ? page->limit : rows;
+    column_key *keys = column_keys(res);
     json_object *arr = json_object_new_array_ext(shown);
     char *link = NULL;
 
+    if (!keys || !arr) {
+        http_reply_problem(req, 500, "out of memory", NULL);
+        goto out;
+    }
     for (int i = 0; i < shown; i++)
-        json_object_array_add(arr, api_row_json(res, i));
+        json_object_array_add(arr, row_json(res, i, keys, JSON_C_OBJECT_ADD_CONSTANT_KEY));
     if (rows > page->limit)
         link = next_link(req, PQgetvalue(res, shown - 1, PQfnumber(res, "id")));
     http_reply_json(req, 200, arr, link, NULL);
+out:
     free(link);
-    json_object_put(arr);
+    json_object_put(arr); /* before keys: the rows point at them */
+    free(keys);
 }
 
 void api_reply_db_error(struct http_request *req, const struct db_error *err)
