@@ -237,7 +237,8 @@ DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 MODEL=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)
 MEM_GB=$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-WORKERS=$(curl -fsS "$URL/status" | jq -r '.workers.max') # the pool's APP_WORKERS_MAX
+WORKERS=$(curl -fsS "$URL/status" | jq -r '.workers.max' || true) # the pool's APP_WORKERS_MAX
+[[ "$WORKERS" =~ ^[1-9][0-9]*$ ]] || die "cannot read the pool's size from $URL/status"
 PGCONF=$(sql -F' ' -c "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings WHERE name IN ('fsync','synchronous_commit','shared_buffers','max_connections','wal_sync_method','commit_delay')")
 say "bench: $(nproc) cpu ($MODEL), ${MEM_GB} GiB, load $LOAD_BEFORE; $D s × $R runs per cell; app workers up to $WORKERS; $PGCONF"
 
@@ -262,10 +263,13 @@ want booking && for mode in spread hot; do
             [ "$mode" = spread ] && [ "$c" = 32 ] && ticks_before=$(pipeline_ticks)
             http_run "book_$mode" http "$c" "$URL" "book_$mode" "$memtag"
             if [ "$mode" = spread ] && [ "$c" = 32 ]; then
+                wait_drained # the run's last events are the pipeline's work too
                 read -r l0 b0 <<<"$ticks_before"
                 read -r l1 b1 < <(pipeline_ticks)
-                awk -v l=$((l1 - l0)) -v b=$((b1 - b0)) 'BEGIN { if (b > 0) printf "%.4f\n", l / b }' >>"$PIPELINE_CPU"
-                say "  the listener and its backend used $(tail -n 1 "$PIPELINE_CPU") of the machine's busy CPU time"
+                if [ $((b1 - b0)) -gt 0 ]; then
+                    awk -v l=$((l1 - l0)) -v b=$((b1 - b0)) 'BEGIN { printf "%.4f\n", l / b }' >>"$PIPELINE_CPU"
+                    say "  the listener and its backend used $(tail -n 1 "$PIPELINE_CPU") of the busy CPU time"
+                fi
             fi
             refill; wait_drained
             pgb_run "book_$mode" pgbench "$c" "book_$mode"

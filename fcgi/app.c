@@ -22,6 +22,7 @@
 #include <fcgiapp.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,8 +75,10 @@ static void request_finish(FCGX_Request *fcgx)
 
     while (FCGX_GetStr(sink, (int)sizeof(sink), fcgx->in) > 0)
         ;
-    if (FCGX_HasSeenEOF(fcgx->in) == EOF && FCGX_GetError(fcgx->in) == 0)
-        fcgx->detached = 1; /* FCGX_Free: close without the lingering wait */
+    /* FCGX_Free closes without the lingering wait, then clears the flag;
+     * a kept-alive connection is not closed, so the flag must not stay. */
+    if (!fcgx->keepConnection && FCGX_HasSeenEOF(fcgx->in) == EOF && FCGX_GetError(fcgx->in) == 0)
+        fcgx->detached = 1;
     FCGX_Finish_r(fcgx);
 }
 
@@ -362,15 +365,20 @@ static int open_listener(struct config *cfg)
     return fd;
 }
 
-/* Three workers per CPU (at least 4): a worker spends most of a request
- * waiting for PostgreSQL, but past that every extra runnable process only
- * adds queueing on the CPUs (docs/PERFORMANCE.md: 6 workers against 16 on
- * 2 CPUs, bookings +18 %, their p99 63 ms against 163 ms). */
+/* Three workers per CPU this process may run on (at least 4, at most 32):
+ * a worker spends most of a request waiting for PostgreSQL, but past that
+ * every extra runnable process only adds queueing on the CPUs
+ * (docs/PERFORMANCE.md: 6 workers against 16 on 2 CPUs, bookings +18 %,
+ * their p99 63 ms against 163 ms). */
 static long default_max_workers(void)
 {
-    long n = 3 * sysconf(_SC_NPROCESSORS_ONLN);
+    cpu_set_t cpus;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-    return n < 4 ? 4 : n > POOL_MAX_WORKERS ? POOL_MAX_WORKERS : n;
+    if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0)
+        n = CPU_COUNT(&cpus);
+    n *= 3;
+    return n < 4 ? 4 : n > 32 ? 32 : n;
 }
 
 int main(int argc, char **argv)

@@ -77,12 +77,15 @@ static const char *first_line(PGconn *conn)
  * WAL, and its own flush makes the effect durable too. */
 static PGconn *listener_connect(const char *dsn)
 {
-    static const char *const keys[] = {
-        "dbname",          "application_name",    "options",          "keepalives",
-        "keepalives_idle", "keepalives_interval", "keepalives_count", NULL};
-    static const char *const values[] = {
-        NULL, "museum-listener", "-c synchronous_commit=off", "1", "10", "5", "3", NULL};
-    const char *vals[8];
+    static const char *const keys[] = {"dbname",
+                                       "application_name",
+                                       "keepalives",
+                                       "keepalives_idle",
+                                       "keepalives_interval",
+                                       "keepalives_count",
+                                       NULL};
+    static const char *const values[] = {NULL, "museum-listener", "1", "10", "5", "3", NULL};
+    const char *vals[7];
     PGconn *conn;
     PGresult *res;
 
@@ -94,7 +97,9 @@ static PGconn *listener_connect(const char *dsn)
         PQfinish(conn);
         return NULL;
     }
-    res = PQexec(conn, "LISTEN museum_outbox");
+    /* A SET rather than libpq's options: that would replace options the
+     * DATABASE_URL may carry. */
+    res = PQexec(conn, "SET synchronous_commit = off; LISTEN museum_outbox");
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         fprintf(stderr, "event=listen_failed error=\"%s\"\n", first_line(conn));
         PQclear(res);

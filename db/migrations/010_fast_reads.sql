@@ -9,6 +9,10 @@
 -- statement, which is planned once per connection. The view runs with its
 -- owner's rights; museum_app may SELECT from it and from nothing else, and
 -- what it shows is exactly what GET /museums shows anyone.
+-- Not a security_barrier view: that keeps "id > coalesce(...)" above the
+-- view (coalesce is not leakproof), and museum.list becomes a sequential
+-- scan and a sort. Without it, a query of museum_app's own could at most
+-- reveal the public columns of deleted exhibitions.
 -- museum.get now answers no row for a missing or deleted exhibition (the
 -- worker answers 404), since an inlinable function cannot raise.
 

@@ -4,7 +4,9 @@
 -- backlog in batches of 500. A profile of its backend:
 -- 1. mypage.refresh, a LANGUAGE sql function with DML, cannot be inlined
 --    and is parsed and planned afresh on every call (35 % of the backend's
---    time). As plpgsql its statement is planned once per session.
+--    time). As plpgsql its statement is planned once per session. Its
+--    SELECT is now ordered: with a cached plan the join order may change,
+--    and MyPage lists entries in id order, which must follow the bookings.
 -- 2. Every done event leaves a dead entry in the pending-event indexes
 --    until VACUUM; by default autovacuum waits for 20 % of the table to be
 --    dead (170,000 rows in a week's outbox), and each claim walks the dead
@@ -20,6 +22,7 @@ BEGIN
     FROM book.booking b
     LEFT JOIN confirm.confirmation c ON c.book_id = b.id
     WHERE b.id = ANY (p_book_ids)
+    ORDER BY b.id -- new entries get their ids in booking order (mypage.list's order)
     ON CONFLICT (book_id) DO UPDATE
     SET status = excluded.status, confirm_status = excluded.confirm_status, updated_at = now()
     WHERE (m.status, m.confirm_status) IS DISTINCT FROM (excluded.status, excluded.confirm_status);

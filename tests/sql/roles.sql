@@ -1,7 +1,7 @@
 -- Least privilege: museum_app may only run the API functions; reporting may
 -- only read the report views.
 BEGIN;
-SELECT plan(40);
+SELECT plan(43);
 
 SELECT has_role('museum_app');
 SELECT has_role('reporting');
@@ -53,6 +53,27 @@ CREATE TEMP TABLE ids AS SELECT id FROM museum.create('Role hall', '2031-01-01',
 SELECT is(pg_temp.as_role('museum_app', 'SELECT * FROM museum.list(NULL, 10)'), 'ok', 'museum_app lists exhibitions');
 SELECT is(pg_temp.as_role('museum_app', format('SELECT * FROM museum.get(%s)', (SELECT id FROM ids))), 'ok',
           'museum_app reads an exhibition');
+-- The point of 010: as museum_app, the reads plan to an index scan of the
+-- table, with no function call left in the plan.
+CREATE FUNCTION pg_temp.plan_as_app(p_sql text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    line text;
+    plan text := '';
+BEGIN
+    SET LOCAL ROLE museum_app;
+    FOR line IN EXECUTE 'EXPLAIN ' || p_sql LOOP
+        plan := plan || line || E'\n';
+    END LOOP;
+    RESET ROLE;
+    RETURN plan;
+END
+$$;
+SELECT doesnt_match(pg_temp.plan_as_app(q), 'Function Scan', d || ': no function call left')
+FROM (VALUES ('SELECT * FROM museum.get(1)', 'museum.get'),
+             ('SELECT * FROM museum.list(5, 101)', 'museum.list')) t(q, d);
+SELECT matches(pg_temp.plan_as_app('SELECT * FROM museum.get(1)'), 'Scan on exhibition|Scan using exhibition_pkey on exhibition',
+               'museum.get reads the table directly');
 SELECT is(pg_temp.as_role('museum_app', format($$SELECT * FROM book.create(%s, 'app', repeat('ab', 32), NULL, NULL)$$,
                                                (SELECT id FROM ids))), 'ok', 'museum_app books');
 SELECT is(pg_temp.as_role('museum_app', 'SELECT outbox.process(10)'), 'ok', 'museum_app (the listener) applies events');
