@@ -53,7 +53,8 @@ static void worker(int fd, const char *dsn)
     while (FCGX_Accept_r(&req) >= 0) {
         if (conn) {
             const char *uri = FCGX_GetParam("DOCUMENT_URI", req.envp);
-            const char *id = uri && strrchr(uri, '/') ? strrchr(uri, '/') + 1 : "1";
+            const char *slash = uri ? strrchr(uri, '/') : NULL;
+            const char *id = slash ? slash + 1 : "1";
             PQclear(PQexecPrepared(conn, "museum_get", 1, &id, NULL, NULL, 0));
         }
         FCGX_PutStr(reply, (int)sizeof(reply) - 1, req.out);
