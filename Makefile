@@ -21,7 +21,7 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(STRICT) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDLIBS = $(PKG_LIBS) -lfcgi
 
-APP_OBJS := app.o api.o http.o db.o validate.o auth.o museum.o book.o confirm.o mypage.o pool.o status.o daemon.o
+APP_OBJS := app.o route.o caller.o fields.o page.o rows.o problem.o http.o db.o validate.o auth.o museum.o book.o confirm.o mypage.o pool.o status.o daemon.o
 LISTENER_OBJS := listener.o daemon.o
 
 export PORT ?= 8080
@@ -88,7 +88,7 @@ retry-dead rebuild-mypage check-mypage:
 # Unit tests (cmocka) for the pure C code, under the sanitizers.
 UNIT_TESTS := test_validate test_http test_auth
 
-$(BUILD)/test_%: tests/unit/test_%.c $(addprefix $(BUILD)/,validate.o http.o auth.o) | $(BUILD)
+$(BUILD)/test_%: tests/unit/test_%.c $(addprefix $(BUILD)/,validate.o http.o auth.o problem.o) | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -Ifcgi -o $@ $^ $(LDLIBS) -lcmocka
 
 test-unit: $(addprefix $(BUILD)/,$(UNIT_TESTS))

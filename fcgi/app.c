@@ -14,9 +14,11 @@
  * SIGTERM/SIGINT: workers finish their requests, then everything exits.
  *
  * Environment: DATABASE_URL, APP_SOCKET (unix path or host:port; or a
- * systemd socket via LISTEN_FDS), APP_PIDFILE, APP_BACKLOG (128), and the
- * APP_* settings above. `museum-app --check` connects, prepares every
- * statement and exits 0 if all is well. */
+ * systemd socket via LISTEN_FDS), APP_PIDFILE, APP_BACKLOG (128), the
+ * APP_* settings above, DB_STATEMENT_TIMEOUT_MS, DB_LOCK_TIMEOUT_MS,
+ * READY_MAX_LAG_S and ADMIN_PASSWORD: all read once, at start-up; a bad
+ * value stops the program with a message naming it (exit status 2). `museum-app --check` connects,
+ * prepares every statement and exits 0 if all is well. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcgiapp.h>
@@ -33,17 +35,22 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "api.h"
+#include "caller.h"
 #include "daemon.h"
 #include "db.h"
 #include "http.h"
 #include "pool.h"
+#include "route.h"
 #include "status.h"
 
+/* Every setting, read and checked once in main (etc/museum.conf lists them). */
 struct config {
     const char *dsn;
     const char *socket_path;
     const char *pidfile;
+    const char *admin_password; /* NULL: nobody is staff */
+    long statement_timeout_ms, lock_timeout_ms;
+    double ready_max_lag_s;
     char self[PATH_MAX]; /* this binary's path, for --check and re-exec */
     long min_workers, max_workers;
     long max_requests;
@@ -101,8 +108,9 @@ static void worker_run(const struct config *cfg, int listen_fd, int i)
     sigprocmask(SIG_UNBLOCK, &master_signals, NULL);
     if (getppid() != master_pid)
         _exit(0); /* the master died before PDEATHSIG was armed */
-    db_init(cfg->dsn);
-    status_init(board, listen_fd);
+    db_init(cfg->dsn, cfg->statement_timeout_ms, cfg->lock_timeout_ms);
+    caller_init(cfg->admin_password);
+    status_init(board, listen_fd, cfg->ready_max_lag_s);
     FCGX_InitRequest(&fcgx, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
     pool_slot_idle(board, i);
     while (!worker_stopping && FCGX_Accept_r(&fcgx) >= 0) {
@@ -113,7 +121,7 @@ static void worker_run(const struct config *cfg, int listen_fd, int i)
 
         pool_slot_busy(board, i);
         http_request_init(&req, &fcgx);
-        api_handle(&req);
+        route_request(&req);
         /* req points into fcgx's environment, which Finish frees. */
         snprintf(log_line, sizeof(log_line), "req=%s method=%s path=%.256s status=%d",
                  req.request_id, req.head ? "HEAD" : req.method, req.path, req.status);
@@ -387,6 +395,10 @@ int main(int argc, char **argv)
         .dsn = getenv("DATABASE_URL"),
         .socket_path = getenv("APP_SOCKET"),
         .pidfile = getenv("APP_PIDFILE"),
+        .admin_password = getenv("ADMIN_PASSWORD"),
+        .statement_timeout_ms = daemon_env_long("DB_STATEMENT_TIMEOUT_MS", 5000, 0, 3600000),
+        .lock_timeout_ms = daemon_env_long("DB_LOCK_TIMEOUT_MS", 1000, 0, 3600000),
+        .ready_max_lag_s = daemon_env_double("READY_MAX_LAG_S", 30, 0, 86400),
         .min_workers = daemon_env_long("APP_WORKERS_MIN", 2, 1, POOL_MAX_WORKERS),
         .max_workers =
             daemon_env_long("APP_WORKERS_MAX", default_max_workers(), 1, POOL_MAX_WORKERS),
@@ -405,8 +417,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "museum-app: DATABASE_URL must be set\n");
         return 2;
     }
+    if (cfg.admin_password && !*cfg.admin_password)
+        cfg.admin_password = NULL;
     if (argc > 1 && strcmp(argv[1], "--check") == 0) {
-        db_init(cfg.dsn);
+        db_init(cfg.dsn, cfg.statement_timeout_ms, cfg.lock_timeout_ms);
         if (db_check() != 0)
             return 1;
         db_close();

@@ -124,9 +124,3 @@ int auth_token_new(char out[AUTH_TOKEN_LEN + 1])
     out[AUTH_TOKEN_LEN] = '\0';
     return 0;
 }
-
-const char *auth_admin_password(void)
-{
-    const char *p = getenv("ADMIN_PASSWORD");
-    return p && *p ? p : NULL;
-}

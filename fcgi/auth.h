@@ -1,6 +1,6 @@
 /* auth: who is calling — staff (HTTP Basic, user admin, password from
  * ADMIN_PASSWORD) or the holder of a booking token. Pure functions except
- * auth_token_new (getrandom) and auth_admin_password (environment). */
+ * auth_token_new (getrandom). */
 #ifndef MUSEUM_AUTH_H
 #define MUSEUM_AUTH_H
 
@@ -35,9 +35,5 @@ int auth_token_valid(const char *s);
 /* Writes a new random booking token into out. Returns 0, or -1 if the
  * kernel gave no randomness. */
 int auth_token_new(char out[AUTH_TOKEN_LEN + 1]);
-
-/* The staff password: ADMIN_PASSWORD from the environment, or NULL when
- * unset or empty. */
-const char *auth_admin_password(void);
 
 #endif

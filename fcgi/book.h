@@ -1,10 +1,15 @@
-/* book: the /books resource. */
+/* book: the /books resource — bookings, which take their seats at once. */
 #ifndef MUSEUM_BOOK_H
 #define MUSEUM_BOOK_H
 
 #include "http.h"
 
-/* Answers a request for /books (id NULL) or /books/{id} (id as written in the path). */
-void book_route(struct http_request *req, const char *id);
+/* Handlers (see the table in route.c); id is the path's {id} as written,
+ * NULL for the collection. Each answers the request once. */
+void book_list(struct http_request *req, const char *id);
+void book_create(struct http_request *req, const char *id);
+void book_get(struct http_request *req, const char *id);
+void book_patch(struct http_request *req, const char *id);
+void book_put(struct http_request *req, const char *id);
 
 #endif

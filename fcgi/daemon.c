@@ -6,21 +6,47 @@
 #include <string.h>
 #include <unistd.h>
 
-long daemon_env_long(const char *name, long fallback, long min, long max)
+/* The setting name as a number in min..max (a whole one if whole), or
+ * fallback when unset or empty; anything else stops the process. */
+static double env_number(const char *name, double fallback, double min, double max, int whole)
 {
     const char *v = getenv(name);
     char *end;
-    long n;
+    double x;
 
     if (!v || !*v)
         return fallback;
     errno = 0;
-    n = strtol(v, &end, 10);
-    if (errno || *end || n < min || n > max) {
-        fprintf(stderr, "event=config_error %s=\"%s\" expected=%ld..%ld\n", name, v, min, max);
+    x = strtod(v, &end);
+    if (errno || end == v || *end || !(x >= min && x <= max) ||
+        (whole && v[strspn(v, "-0123456789")] != '\0')) {
+        fprintf(stderr,
+                "event=config_error setting=%s value=\"%s\" expected=\"a %snumber from %g to "
+                "%g\"\n",
+                name, v, whole ? "whole " : "", min, max);
         exit(2);
     }
-    return n;
+    return x;
+}
+
+long daemon_env_long(const char *name, long fallback, long min, long max)
+{
+    return (long)env_number(name, (double)fallback, (double)min, (double)max, 1);
+}
+
+double daemon_env_double(const char *name, double fallback, double min, double max)
+{
+    return env_number(name, fallback, min, max, 0);
+}
+
+const char *daemon_first_line(const char *msg)
+{
+    static char buf[256];
+
+    if (!msg)
+        msg = "out of memory";
+    snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(msg, "\n"), msg);
+    return buf;
 }
 
 int daemon_write_pidfile(const char *path)

@@ -1,5 +1,5 @@
 /* daemon: what the long-running programs share: settings from the
- * environment and pid files. */
+ * environment (read once, at start-up), log lines and pid files. */
 #ifndef MUSEUM_DAEMON_H
 #define MUSEUM_DAEMON_H
 
@@ -7,6 +7,13 @@
  * A value that is not a whole number in min..max is a configuration error:
  * logged, and the process exits with status 2. */
 long daemon_env_long(const char *name, long fallback, long min, long max);
+
+/* The real-number environment setting name, as daemon_env_long. */
+double daemon_env_double(const char *name, double fallback, double min, double max);
+
+/* The first line of a (libpq) message, for a log line: in a static
+ * buffer, overwritten by the next call. */
+const char *daemon_first_line(const char *msg);
 
 /* Writes this process's pid to path (nothing if path is NULL or empty).
  * Returns 0, or -1 (logged). */

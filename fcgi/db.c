@@ -13,59 +13,14 @@ struct stmt_def {
     int retry_safe; /* reads: may be re-run after a lost connection */
 };
 
-static const struct stmt_def stmts[DB_STMT_COUNT] = {
-    [DB_MUSEUM_CREATE] = {"museum_create",
-                          "SELECT * FROM museum.create($1::text, $2::date, $3::integer)", 3, 0},
-    [DB_MUSEUM_GET] = {"museum_get", "SELECT * FROM museum.get($1::bigint)", 1, 1},
-    [DB_MUSEUM_LIST] = {"museum_list", "SELECT * FROM museum.list($1::bigint, $2::integer)", 2, 1},
-    [DB_MUSEUM_DELETE] = {"museum_delete", "SELECT museum.delete($1::bigint)", 1, 0},
-    [DB_BOOK_CREATE] =
-        {"book_create",
-         "SELECT * FROM book.create($1::bigint, $2::text, $3::text, $4::text, $5::text)", 5, 0},
-    [DB_BOOK_GET] = {"book_get", "SELECT * FROM book.get($1::bigint, $2::boolean, $3::text)", 3, 1},
-    [DB_BOOK_LIST] = {"book_list",
-                      "SELECT * FROM book.list($1::bigint, $2::text, $3::text, $4::bigint, "
-                      "$5::integer)",
-                      5, 1},
-    [DB_BOOK_SET_STATUS] = {"book_set_status",
-                            "SELECT * FROM book.set_status($1::bigint, $2::text, $3::boolean, "
-                            "$4::text, $5::text, $6::text)",
-                            6, 0},
-    [DB_CONFIRM_GET] = {"confirm_get",
-                        "SELECT * FROM confirm.get($1::bigint, $2::boolean, $3::text)", 3, 1},
-    [DB_CONFIRM_LIST] = {"confirm_list",
-                         "SELECT * FROM confirm.list($1::bigint, $2::bigint, $3::bigint, "
-                         "$4::integer, $5::boolean, $6::text)",
-                         6, 1},
-    [DB_MYPAGE_GET] = {"mypage_get", "SELECT * FROM mypage.get($1::bigint, $2::boolean, $3::text)",
-                       3, 1},
-    [DB_MYPAGE_LIST] = {"mypage_list",
-                        "SELECT * FROM mypage.list($1::text, $2::bigint, $3::bigint, "
-                        "$4::integer, $5::boolean, $6::text)",
-                        6, 1},
-    [DB_STATUS] = {"status", "SELECT * FROM outbox.status()", 0, 1},
-    [DB_LAG] = {"lag", "SELECT outbox.lag_seconds()", 0, 1},
-};
+#define DB_STMT_DEF(name, sql, nparams, retry_safe) [DB_##name] = {#name, sql, nparams, retry_safe},
+static const struct stmt_def stmts[DB_STMT_COUNT] = {DB_STATEMENTS(DB_STMT_DEF)};
+#undef DB_STMT_DEF
 
 static const char *conn_dsn;
 static char conn_options[256];
 static PGconn *conn;
 static unsigned char prepared[DB_STMT_COUNT];
-
-static void set_error(struct db_error *err, int status, const char *detail)
-{
-    err->status = status;
-    snprintf(err->detail, sizeof(err->detail), "%s", detail);
-}
-
-/* The first line of a libpq message, in a static buffer. */
-static const char *first_line(const char *msg)
-{
-    static char buf[256];
-
-    snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(msg, "\n"), msg);
-    return buf;
-}
 
 /* An idle connection has nothing to read unless the server is going away
  * (a restart sends FATAL and closes). Checked before each statement, so a
@@ -100,14 +55,14 @@ static int ensure_connected(void)
     conn = PQconnectdbParams(keys, values, 1);
     if (!conn || PQstatus(conn) != CONNECTION_OK) {
         fprintf(stderr, "event=db_connect_failed error=\"%s\"\n",
-                conn ? first_line(PQerrorMessage(conn)) : "out of memory");
+                conn ? daemon_first_line(PQerrorMessage(conn)) : "out of memory");
         db_close();
         return -1;
     }
     return 0;
 }
 
-void db_init(const char *dsn)
+void db_init(const char *dsn, long statement_timeout_ms, long lock_timeout_ms)
 {
     conn_dsn = dsn;
     snprintf(conn_options, sizeof(conn_options),
@@ -115,14 +70,8 @@ void db_init(const char *dsn)
              "-c idle_in_transaction_session_timeout=10000 "
              /* a worker killed mid-statement: its backend gives up too */
              "-c client_connection_check_interval=1000",
-             daemon_env_long("DB_STATEMENT_TIMEOUT_MS", 5000, 0, 3600000),
-             daemon_env_long("DB_LOCK_TIMEOUT_MS", 1000, 0, 3600000));
+             statement_timeout_ms, lock_timeout_ms);
     (void)ensure_connected();
-}
-
-int db_connected(void)
-{
-    return conn && PQstatus(conn) == CONNECTION_OK;
 }
 
 void db_close(void)
@@ -134,7 +83,7 @@ void db_close(void)
 }
 
 /* Maps a failed result to an HTTP status and detail. */
-static void map_error(const PGresult *res, struct db_error *err)
+static void map_error(const PGresult *res, struct problem *p)
 {
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
     const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
@@ -144,17 +93,17 @@ static void map_error(const PGresult *res, struct db_error *err)
     if (!msg)
         msg = "database error";
     if (state[0] == 'S' && state[1] == 'K') {
-        set_error(err, atoi(state + 2), msg); /* raised by our SQL: SKnnn = HTTP nnn */
+        problem_set(p, atoi(state + 2), "%s", msg); /* raised by our SQL: SKnnn = HTTP nnn */
     } else if (strcmp(state, "57014") == 0 || strcmp(state, "55P03") == 0 ||
                strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
                strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
                strcmp(state, "53300") == 0) {
-        set_error(err, 503, "the database is busy or unavailable; try again");
+        problem_set(p, 503, "the database is busy or unavailable; try again");
     } else if (strncmp(state, "23", 2) == 0 || strncmp(state, "22", 2) == 0) {
-        set_error(err, 422, msg);
+        problem_set(p, 422, "%s", msg);
     } else {
         fprintf(stderr, "event=db_error sqlstate=%s error=\"%s\"\n", state, msg);
-        set_error(err, 500, "unexpected database error");
+        problem_set(p, 500, "unexpected database error");
     }
 }
 
@@ -169,25 +118,25 @@ static int prepare(enum db_stmt stmt)
     ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
     if (!ok)
         fprintf(stderr, "event=db_prepare_failed stmt=%s error=\"%s\"\n", stmts[stmt].name,
-                first_line(PQerrorMessage(conn)));
+                daemon_first_line(PQerrorMessage(conn)));
     PQclear(res);
     prepared[stmt] = (unsigned char)ok;
     return ok ? 0 : -1;
 }
 
-PGresult *db_exec(enum db_stmt stmt, const char *const *params, struct db_error *err)
+PGresult *db_exec(enum db_stmt stmt, const char *const *params, struct problem *p)
 {
     PGresult *res = NULL;
 
     for (int attempt = 0; attempt < 2; attempt++) {
         if (ensure_connected() != 0) {
-            set_error(err, 503, "the database is unavailable; try again shortly");
+            problem_set(p, 503, "the database is unavailable; try again shortly");
             return NULL;
         }
         if (prepare(stmt) != 0) {
             if (PQstatus(conn) == CONNECTION_BAD)
                 continue;
-            set_error(err, 500, "could not prepare a database statement");
+            problem_set(p, 500, "could not prepare a database statement");
             return NULL;
         }
         res = PQexecPrepared(conn, stmts[stmt].name, stmts[stmt].nparams, params, NULL, NULL, 0);
@@ -199,9 +148,9 @@ PGresult *db_exec(enum db_stmt stmt, const char *const *params, struct db_error 
             res = NULL;
             if (stmts[stmt].retry_safe)
                 continue;
-            set_error(err, 503,
-                      "the database connection was lost; the outcome is unknown: "
-                      "retry with the same Idempotency-Key, or check first");
+            problem_set(p, 503,
+                        "the database connection was lost; the outcome is unknown: "
+                        "retry with the same Idempotency-Key, or check first");
             return NULL;
         }
         if (res && attempt == 0 && PQresultErrorField(res, PG_DIAG_SQLSTATE) &&
@@ -215,15 +164,15 @@ PGresult *db_exec(enum db_stmt stmt, const char *const *params, struct db_error 
             continue;
         }
         if (res)
-            map_error(res, err);
+            map_error(res, p);
         else
-            set_error(err, 500, "out of memory");
+            problem_set(p, 500, "out of memory");
         PQclear(res);
         if (PQtransactionStatus(conn) != PQTRANS_IDLE)
             PQclear(PQexec(conn, "ROLLBACK"));
         return NULL;
     }
-    set_error(err, 503, "the database is unavailable; try again shortly");
+    problem_set(p, 503, "the database is unavailable; try again shortly");
     return NULL;
 }
 

@@ -1,53 +1,63 @@
 /* db: the worker's one PostgreSQL connection and its prepared statements.
- * Every statement is a call of a function defined in db/migrations/. */
+ * Every statement is a call of a function defined in db/functions/. */
 #ifndef MUSEUM_DB_H
 #define MUSEUM_DB_H
 
 #include <stddef.h>
 #include <libpq-fe.h>
 
-enum db_stmt {
-    DB_MUSEUM_CREATE,   /* name, chk_date, capacity */
-    DB_MUSEUM_GET,      /* id */
-    DB_MUSEUM_LIST,     /* after, limit */
-    DB_MUSEUM_DELETE,   /* id */
-    DB_BOOK_CREATE,     /* museum_id, cust_nm, token, idempotency key, request fingerprint */
-    DB_BOOK_GET,        /* id, staff, token */
-    DB_BOOK_LIST,       /* museum_id, cust_nm, status, after, limit */
-    DB_BOOK_SET_STATUS, /* id, status, staff, token, idempotency key, request fingerprint */
-    DB_CONFIRM_GET,     /* id, staff, token */
-    DB_CONFIRM_LIST,    /* book_id, museum_id, after, limit, staff, token */
-    DB_MYPAGE_GET,      /* id, staff, token */
-    DB_MYPAGE_LIST,     /* cust_nm, book_id, after, limit, staff, token */
-    DB_STATUS,          /* (none): outbox backlog and listeners */
-    DB_LAG,             /* (none): seconds the oldest pending event has waited */
-    DB_STMT_COUNT
-};
+#include "problem.h"
 
-/* Why a statement failed: the HTTP status to answer and a detail for it. */
-struct db_error {
-    int status;
-    char detail[256];
-};
+/* Every statement the app runs: one line each, X(name, SQL, number of
+ * parameters, retry-safe). Retry-safe statements (reads) are run again on
+ * a fresh connection when the first one is lost; the others answer 503,
+ * outcome unknown. */
+#define DB_STATEMENTS(X)                                                                           \
+    X(MUSEUM_CREATE, "SELECT * FROM museum.create($1::text, $2::date, $3::integer)", 3, 0)         \
+    X(MUSEUM_GET, "SELECT * FROM museum.get($1::bigint)", 1, 1)                                    \
+    X(MUSEUM_LIST, "SELECT * FROM museum.list($1::bigint, $2::integer)", 2, 1)                     \
+    X(MUSEUM_DELETE, "SELECT museum.delete($1::bigint)", 1, 0)                                     \
+    X(BOOK_CREATE,                                                                                 \
+      "SELECT * FROM book.create($1::bigint, $2::text, $3::text, $4::text, $5::text)", 5, 0)       \
+    X(BOOK_GET, "SELECT * FROM book.get($1::bigint, $2::boolean, $3::text)", 3, 1)                 \
+    X(BOOK_LIST,                                                                                   \
+      "SELECT * FROM book.list($1::bigint, $2::text, $3::text, $4::bigint, $5::integer)", 5, 1)    \
+    X(BOOK_SET_STATUS,                                                                             \
+      "SELECT * FROM book.set_status($1::bigint, $2::text, $3::boolean, $4::text, $5::text, "      \
+      "$6::text)",                                                                                 \
+      6, 0)                                                                                        \
+    X(CONFIRM_GET, "SELECT * FROM confirm.get($1::bigint, $2::boolean, $3::text)", 3, 1)           \
+    X(CONFIRM_LIST,                                                                                \
+      "SELECT * FROM confirm.list($1::bigint, $2::bigint, $3::bigint, $4::integer, $5::boolean, "  \
+      "$6::text)",                                                                                 \
+      6, 1)                                                                                        \
+    X(MYPAGE_GET, "SELECT * FROM mypage.get($1::bigint, $2::boolean, $3::text)", 3, 1)             \
+    X(MYPAGE_LIST,                                                                                 \
+      "SELECT * FROM mypage.list($1::text, $2::bigint, $3::bigint, $4::integer, $5::boolean, "     \
+      "$6::text)",                                                                                 \
+      6, 1)                                                                                        \
+    X(STATUS, "SELECT * FROM outbox.status()", 0, 1)                                               \
+    X(LAG, "SELECT outbox.lag_seconds()", 0, 1)
 
-/* Remembers the connection string (kept, not copied) and tries to connect.
- * A failure here is not fatal: db_exec connects on demand. Timeouts come
- * from DB_STATEMENT_TIMEOUT_MS (default 5000) and DB_LOCK_TIMEOUT_MS (1000). */
-void db_init(const char *dsn);
+#define DB_STMT_ENUM(name, sql, nparams, retry_safe) DB_##name,
+enum db_stmt { DB_STATEMENTS(DB_STMT_ENUM) DB_STMT_COUNT };
+#undef DB_STMT_ENUM
+
+/* Remembers the connection string (kept, not copied) and the statement and
+ * lock timeouts (ms, 0 = none), and tries to connect. A failure here is not
+ * fatal: db_exec connects on demand. */
+void db_init(const char *dsn, long statement_timeout_ms, long lock_timeout_ms);
 
 /* Connects and prepares every statement: 0, or -1 with the reason on
  * stderr. For `museum-app --check`. */
 int db_check(void);
 
 /* Runs stmt with params (text, NULL = SQL NULL), connecting and preparing
- * as needed. Returns a result with rows (caller PQclears), or NULL with
- * *err filled: 4xx for domain errors raised by the SQL, 503 when the
+ * as needed. Returns a result with rows (caller PQclears), or NULL with p
+ * set: 4xx for domain errors raised by the SQL (SKnnn), 503 when the
  * database is unreachable or too slow, 500 otherwise. The connection is
  * left outside any transaction. */
-PGresult *db_exec(enum db_stmt stmt, const char *const *params, struct db_error *err);
-
-/* 1 if the connection is up (no round trip). */
-int db_connected(void);
+PGresult *db_exec(enum db_stmt stmt, const char *const *params, struct problem *p);
 
 void db_close(void);
 

@@ -99,42 +99,20 @@ void http_reply_json(struct http_request *req, int status, json_object *body, co
     reply(req, status, "application/json", text, header1, header2);
 }
 
-static void problem(struct http_request *req, int status, const char *detail, json_object *errors,
-                    const char *header)
+void http_reply_problem(struct http_request *req, struct problem *p)
 {
-    json_object *p = json_object_new_object();
+    json_object *body = json_object_new_object();
 
-    json_object_object_add(p, "type", json_object_new_string("about:blank"));
-    json_object_object_add(p, "title", json_object_new_string(http_reason(status)));
-    json_object_object_add(p, "status", json_object_new_int(status));
-    json_object_object_add(p, "detail", json_object_new_string(detail));
-    if (errors)
-        json_object_object_add(p, "errors", errors);
-    reply(req, status, "application/problem+json", json_object_to_json_string_ext(p, JSON_FLAGS),
-          header, NULL);
-    json_object_put(p);
-}
-
-void http_reply_problem(struct http_request *req, int status, const char *detail,
-                        json_object *errors)
-{
-    problem(req, status, detail, errors, NULL);
-}
-
-void http_reply_unauthorized(struct http_request *req, const char *detail)
-{
-    problem(req, 401, detail, NULL,
-            "WWW-Authenticate: Basic realm=\"" AUTH_REALM "\", charset=\"UTF-8\"");
-}
-
-void http_reply_not_allowed(struct http_request *req, const char *allow)
-{
-    char header[96];
-    char detail[160];
-
-    snprintf(header, sizeof(header), "Allow: %s", allow);
-    snprintf(detail, sizeof(detail), "%s is not allowed here; use %s", req->method, allow);
-    problem(req, 405, detail, NULL, header);
+    json_object_object_add(body, "type", json_object_new_string("about:blank"));
+    json_object_object_add(body, "title", json_object_new_string(http_reason(p->status)));
+    json_object_object_add(body, "status", json_object_new_int(p->status));
+    json_object_object_add(body, "detail", json_object_new_string(p->detail));
+    if (p->errors)
+        json_object_object_add(body, "errors", json_object_get(p->errors));
+    reply(req, p->status, "application/problem+json",
+          json_object_to_json_string_ext(body, JSON_FLAGS), p->header[0] ? p->header : NULL, NULL);
+    json_object_put(body);
+    problem_clear(p);
 }
 
 static int hex(int c);
@@ -336,48 +314,45 @@ static int is_json_type(const char *ct)
            strncasecmp(ct + n - 5, "+json", 5) == 0;
 }
 
-int http_read_json(struct http_request *req, json_object **out)
+int http_read_json(struct http_request *req, json_object **out, struct problem *p)
 {
     const char *len_text = FCGX_GetParam("CONTENT_LENGTH", req->fcgx->envp);
     char *body = NULL;
     char *end;
     long len;
-    int got;
     int rc = -1;
     char detail[160];
 
     *out = NULL;
     if (!req->content_type || !is_json_type(req->content_type)) {
-        http_reply_problem(req, 415, "the body must be JSON (Content-Type: application/json)",
-                           NULL);
+        problem_set(p, 415, "the body must be JSON (Content-Type: application/json)");
         goto out;
     }
     if (!len_text || !*len_text) {
-        http_reply_problem(req, 411, "a JSON body with a Content-Length is required", NULL);
+        problem_set(p, 411, "a JSON body with a Content-Length is required");
         goto out;
     }
     len = strtol(len_text, &end, 10);
     if (*end || len < 0) {
-        http_reply_problem(req, 400, "Content-Length is not a number", NULL);
+        problem_set(p, 400, "Content-Length is not a number");
         goto out;
     }
     if (len > HTTP_MAX_BODY) {
-        http_reply_problem(req, 413, "the body is larger than 16 KiB", NULL);
+        problem_set(p, 413, "the body is larger than 16 KiB");
         goto out;
     }
     body = malloc((size_t)len + 1);
     if (!body) {
-        http_reply_problem(req, 500, "out of memory", NULL);
+        problem_set(p, 500, "out of memory");
         goto out;
     }
-    got = FCGX_GetStr(body, (int)len, req->fcgx->in);
-    if (got != len) {
-        http_reply_problem(req, 400, "the body is shorter than its Content-Length", NULL);
+    if (FCGX_GetStr(body, (int)len, req->fcgx->in) != len) {
+        problem_set(p, 400, "the body is shorter than its Content-Length");
         goto out;
     }
     body[len] = '\0';
     if (http_parse_json(body, (size_t)len, out, detail, sizeof(detail)) != 0) {
-        http_reply_problem(req, 400, detail, NULL);
+        problem_set(p, 400, "%s", detail);
         goto out;
     }
     rc = 0;

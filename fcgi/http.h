@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "auth.h"
+#include "problem.h"
 
 #define HTTP_MAX_BODY (16 * 1024)
 
@@ -20,8 +21,8 @@ struct http_request {
     const char *authorization;   /* Authorization header, or NULL */
     const char *token_header;    /* X-Booking-Token header, or NULL */
     const char *idempotency_key; /* Idempotency-Key header, or NULL */
-    int staff;                   /* set by api_handle: valid staff credentials */
-    const char *token;           /* set by api_handle: booking token presented, or NULL */
+    int staff;                   /* set by caller_identify: valid staff credentials */
+    const char *token;           /* set by caller_identify: booking token presented, or NULL */
     char token_buf[AUTH_TOKEN_LEN + 1];
     int status; /* the status answered, for the access log */
     int head;   /* HEAD: answer as GET, without a body */
@@ -30,9 +31,9 @@ struct http_request {
 /* Fills req from the FastCGI environment of fcgx. */
 void http_request_init(struct http_request *req, FCGX_Request *fcgx);
 
-/* Reads and parses a JSON object body into *out (caller puts it). On failure
- * answers the problem itself (400, 411, 413, 415) and returns -1. */
-int http_read_json(struct http_request *req, json_object **out);
+/* Reads and parses a JSON object body into *out (caller puts it). Returns
+ * 0, or -1 with p set (400, 411, 413, 415, 500). */
+int http_read_json(struct http_request *req, json_object **out, struct problem *p);
 
 /* Parses body[0..len) strictly as one JSON object (RFC 8259 only: strict
  * UTF-8, bounded depth, no duplicate or NUL-bearing member names, no lone
@@ -45,16 +46,9 @@ int http_parse_json(const char *body, size_t len, json_object **out, char *detai
 void http_reply_json(struct http_request *req, int status, json_object *body, const char *header1,
                      const char *header2);
 
-/* Answers an RFC 9457 problem; errors (may be NULL) becomes the `errors`
- * member and is put by this call. */
-void http_reply_problem(struct http_request *req, int status, const char *detail,
-                        json_object *errors);
-
-/* 401 with a Basic challenge for the staff realm. */
-void http_reply_unauthorized(struct http_request *req, const char *detail);
-
-/* 405 with the Allow header. */
-void http_reply_not_allowed(struct http_request *req, const char *allow);
+/* Answers p as an RFC 9457 problem (its field errors as `errors`, its
+ * header line if any), then clears p. */
+void http_reply_problem(struct http_request *req, struct problem *p);
 
 /* Standard reason phrase for status ("Unknown" if not known). */
 const char *http_reason(int status);

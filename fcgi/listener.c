@@ -1,5 +1,5 @@
-/* museum-listener: applies the outbox's events (see db/migrations/
- * 003_outbox.sql and 006_pipeline.sql). LISTENs for wake-ups, drains until
+/* museum-listener: applies the outbox's events (outbox.process in
+ * db/functions/outbox.sql). LISTENs for wake-ups, drains until
  * the outbox is empty, and polls anyway every LISTENER_POLL_MS, so nothing
  * depends on a NOTIFY arriving. Any number may run at once: they share the
  * work through FOR UPDATE SKIP LOCKED. Reconnects with capped exponential
@@ -60,13 +60,10 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static const char *first_line(PGconn *conn)
+/* The first line of conn's last error, for a log line. */
+static const char *conn_error(PGconn *conn)
 {
-    static char buf[256];
-    const char *msg = conn ? PQerrorMessage(conn) : "out of memory";
-
-    snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(msg, "\n"), msg);
-    return buf;
+    return daemon_first_line(conn ? PQerrorMessage(conn) : NULL);
 }
 
 /* Connects and LISTENs. Returns the connection, or NULL (logged).
@@ -93,7 +90,7 @@ static PGconn *listener_connect(const char *dsn)
     vals[0] = dsn;
     conn = PQconnectdbParams(keys, vals, 1);
     if (!conn || PQstatus(conn) != CONNECTION_OK) {
-        fprintf(stderr, "event=connect_failed error=\"%s\"\n", first_line(conn));
+        fprintf(stderr, "event=connect_failed error=\"%s\"\n", conn_error(conn));
         PQfinish(conn);
         return NULL;
     }
@@ -101,7 +98,7 @@ static PGconn *listener_connect(const char *dsn)
      * DATABASE_URL may carry. */
     res = PQexec(conn, "SET synchronous_commit = off; LISTEN museum_outbox");
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        fprintf(stderr, "event=listen_failed error=\"%s\"\n", first_line(conn));
+        fprintf(stderr, "event=listen_failed error=\"%s\"\n", conn_error(conn));
         PQclear(res);
         PQfinish(conn);
         return NULL;
@@ -126,7 +123,7 @@ static int query_value(PGconn *conn, const char *sql, int nparams, const char *c
         rc = 0;
     } else {
         *conn_lost = PQstatus(conn) == CONNECTION_BAD;
-        fprintf(stderr, "event=query_failed query=\"%.40s\" error=\"%s\"\n", sql, first_line(conn));
+        fprintf(stderr, "event=query_failed query=\"%.40s\" error=\"%s\"\n", sql, conn_error(conn));
     }
     PQclear(res);
     return rc;
@@ -335,7 +332,7 @@ int main(int argc, char **argv)
         }
         if (ready > 0) {
             if (!PQconsumeInput(conn)) {
-                fprintf(stderr, "event=connection_lost error=\"%s\"\n", first_line(conn));
+                fprintf(stderr, "event=connection_lost error=\"%s\"\n", conn_error(conn));
                 goto reconnect;
             }
             while ((note = PQnotifies(conn)) != NULL)

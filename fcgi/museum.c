@@ -1,115 +1,94 @@
 #include "museum.h"
 
 #include <stdio.h>
-#include <string.h>
 
-#include "api.h"
+#include "db.h"
+#include "fields.h"
+#include "page.h"
+#include "rows.h"
 #include "validate.h"
 
-static void museum_list(struct http_request *req)
+/* GET /museums: the live exhibitions, by id. */
+void museum_list(struct http_request *req, const char *id)
 {
     static const char *const known[] = {"limit", "after", NULL};
-    struct api_page page;
-    struct db_error err;
+    struct problem pb = PROBLEM_INIT;
+    struct page page;
     PGresult *res = NULL;
 
-    if (api_query_known(req, known) != 0 || api_page_parse(req, &page) != 0)
+    (void)id;
+    if (fields_query_known(req, known, &pb) != 0 || page_parse(req, &page, &pb) != 0)
         goto out;
     {
         const char *params[2] = {page.after, page.limit_plus_one};
-        res = db_exec(DB_MUSEUM_LIST, params, &err);
+        res = db_exec(DB_MUSEUM_LIST, params, &pb);
     }
-    if (!res) {
-        api_reply_db_error(req, &err);
-        goto out;
-    }
-    api_reply_list(req, res, &page);
 out:
+    rows_answer_list(req, res, &page, &pb);
     PQclear(res);
 }
 
-/* POST /museums {"name","chkDate","pcnt"|"capacity"}: pcnt in a request is
- * the capacity, as in the original system. */
-static void museum_create(struct http_request *req)
+/* POST /museums {"name","chkDate","pcnt"|"capacity"} (staff): pcnt in a
+ * request is the capacity, as in the original system. */
+void museum_create(struct http_request *req, const char *id)
 {
     static const char *const known[] = {"name", "chkDate", "pcnt", "capacity", NULL};
+    struct problem pb = PROBLEM_INIT;
     json_object *body = NULL;
-    json_object *errors = NULL;
     PGresult *res = NULL;
-    struct db_error err;
     const char *name = NULL;
     char date[11];
     char capacity_text[16];
     int pcnt = -1;
     int capacity = -1;
-    int bad = 0;
 
-    if (api_require_staff(req) != 0 || http_read_json(req, &body) != 0)
+    (void)id;
+    if (http_read_json(req, &body, &pb) != 0)
         goto out;
-    bad |= api_body_known(body, known, &errors);
-    bad |= api_body_name(body, "name", 1, &name, &errors);
-    bad |= api_body_date(body, "chkDate", 1, date, &errors);
-    bad |= api_body_int(body, "pcnt", 0, 1, VALIDATE_CAPACITY_MAX, &pcnt, &errors);
-    bad |= api_body_int(body, "capacity", 0, 1, VALIDATE_CAPACITY_MAX, &capacity, &errors);
-    if (!bad && pcnt < 0 && capacity < 0)
-        bad = api_field_error(&errors, "capacity", "is required (as capacity or pcnt)");
-    else if (!bad && pcnt >= 0 && capacity >= 0 && pcnt != capacity)
-        bad = api_field_error(&errors, "pcnt", "must equal capacity when both are given");
-    if (bad) {
-        api_reply_invalid(req, errors);
-        errors = NULL;
+    fields_body_known(body, known, &pb);
+    fields_body_name(body, "name", 1, &name, &pb);
+    fields_body_date(body, "chkDate", 1, date, &pb);
+    fields_body_int(body, "pcnt", 0, 1, VALIDATE_CAPACITY_MAX, &pcnt, &pb);
+    fields_body_int(body, "capacity", 0, 1, VALIDATE_CAPACITY_MAX, &capacity, &pb);
+    if (!pb.errors && pcnt < 0 && capacity < 0)
+        problem_field(&pb, "capacity", "is required (as capacity or pcnt)");
+    else if (!pb.errors && pcnt >= 0 && capacity >= 0 && pcnt != capacity)
+        problem_field(&pb, "pcnt", "must equal capacity when both are given");
+    if (pb.errors)
         goto out;
-    }
     snprintf(capacity_text, sizeof(capacity_text), "%d", capacity >= 0 ? capacity : pcnt);
     {
         const char *params[3] = {name, date, capacity_text};
-        res = db_exec(DB_MUSEUM_CREATE, params, &err);
+        res = db_exec(DB_MUSEUM_CREATE, params, &pb);
     }
-    if (!res) {
-        api_reply_db_error(req, &err);
-        goto out;
-    }
-    api_reply_row(req, res, 201, "/museums");
 out:
+    rows_answer_one(req, res, 201, "/museums", &pb);
     PQclear(res);
-    json_object_put(errors);
     json_object_put(body);
 }
 
-static void museum_delete(struct http_request *req, const char *id_text)
+/* GET /museums/{id}. */
+void museum_get(struct http_request *req, const char *id)
 {
-    int64_t id;
-    PGresult *res = NULL;
-    struct db_error err;
-    const char *params[1] = {id_text};
-
-    if (api_require_staff(req) != 0 || api_path_id(req, id_text, &id) != 0)
-        goto out;
-    res = db_exec(DB_MUSEUM_DELETE, params, &err);
-    if (!res) {
-        api_reply_db_error(req, &err);
-        goto out;
-    }
-    http_reply_json(req, 204, NULL, NULL, NULL);
-out:
-    PQclear(res);
+    rows_answer_by_id(req, DB_MUSEUM_GET, "exhibition", id);
 }
 
-void museum_route(struct http_request *req, const char *id)
+/* DELETE /museums/{id} (staff): its bookings are force-canceled by the
+ * listener. */
+void museum_delete(struct http_request *req, const char *id)
 {
-    if (!id) {
-        if (strcmp(req->method, "GET") == 0)
-            museum_list(req);
-        else if (strcmp(req->method, "POST") == 0)
-            museum_create(req);
-        else
-            http_reply_not_allowed(req, "GET, HEAD, POST");
-    } else {
-        if (strcmp(req->method, "GET") == 0)
-            api_get_one(req, DB_MUSEUM_GET, "exhibition", id);
-        else if (strcmp(req->method, "DELETE") == 0)
-            museum_delete(req, id);
-        else
-            http_reply_not_allowed(req, "GET, HEAD, DELETE");
-    }
+    struct problem pb = PROBLEM_INIT;
+    const char *params[1] = {id};
+    PGresult *res = NULL;
+    int64_t museum_id;
+
+    if (fields_path_id(id, &museum_id, &pb) != 0 || !(res = db_exec(DB_MUSEUM_DELETE, params, &pb)))
+        goto out;
+    pb.status = 204;
+out:
+    if (pb.status == 204)
+        http_reply_json(req, 204, NULL, NULL, NULL);
+    else
+        http_reply_problem(req, &pb);
+    PQclear(res);
 }

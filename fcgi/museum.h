@@ -1,10 +1,14 @@
-/* museum: the /museums resource. */
+/* museum: the /museums resource — exhibitions and their seats. */
 #ifndef MUSEUM_MUSEUM_H
 #define MUSEUM_MUSEUM_H
 
 #include "http.h"
 
-/* Answers a request for /museums (id NULL) or /museums/{id} (id as written in the path). */
-void museum_route(struct http_request *req, const char *id);
+/* Handlers (see the table in route.c); id is the path's {id} as written,
+ * NULL for the collection. Each answers the request once. */
+void museum_list(struct http_request *req, const char *id);
+void museum_create(struct http_request *req, const char *id);
+void museum_get(struct http_request *req, const char *id);
+void museum_delete(struct http_request *req, const char *id);
 
 #endif

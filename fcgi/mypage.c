@@ -1,48 +1,43 @@
 #include "mypage.h"
 
-#include <string.h>
-
-#include "api.h"
+#include "caller.h"
+#include "db.h"
+#include "fields.h"
+#include "page.h"
+#include "rows.h"
 #include "validate.h"
 
-static void mypage_list(struct http_request *req)
+/* GET /myPages?custNm=&bookId= (staff; a token holder: its visitor's). */
+void mypage_list(struct http_request *req, const char *id)
 {
     static const char *const known[] = {"custNm", "bookId", "limit", "after", NULL};
-    struct api_page page;
-    struct db_error err;
+    struct problem pb = PROBLEM_INIT;
+    struct page page;
     PGresult *res = NULL;
     char cust_buf[VALIDATE_NAME_MAX * 4 + 1], book_buf[24];
     const char *cust_nm, *book_id;
 
-    if (!req->staff && !req->token) {
-        http_reply_unauthorized(req, "listing MyPage needs staff credentials, or the token of "
-                                     "one of the visitor's bookings (X-Booking-Token)");
-        goto out;
-    }
-    if (api_query_known(req, known) != 0 || api_page_parse(req, &page) != 0 ||
-        api_query_text(req, "custNm", cust_buf, sizeof(cust_buf), &cust_nm) != 0 ||
-        api_query_id(req, "bookId", book_buf, &book_id) != 0)
+    (void)id;
+    if (caller_require_staff_or_token(req,
+                                      "listing MyPage needs staff credentials, or the token of "
+                                      "one of the visitor's bookings (X-Booking-Token)",
+                                      &pb) != 0 ||
+        fields_query_known(req, known, &pb) != 0 || page_parse(req, &page, &pb) != 0 ||
+        fields_query_text(req, "custNm", cust_buf, sizeof(cust_buf), &cust_nm, &pb) != 0 ||
+        fields_query_id(req, "bookId", book_buf, &book_id, &pb) != 0)
         goto out;
     {
         const char *params[6] = {
-            cust_nm, book_id, page.after, page.limit_plus_one, api_staff_param(req), req->token};
-        res = db_exec(DB_MYPAGE_LIST, params, &err);
+            cust_nm, book_id, page.after, page.limit_plus_one, caller_staff_param(req), req->token};
+        res = db_exec(DB_MYPAGE_LIST, params, &pb);
     }
-    if (!res) {
-        api_reply_db_error(req, &err);
-        goto out;
-    }
-    api_reply_list(req, res, &page);
 out:
+    rows_answer_list(req, res, &page, &pb);
     PQclear(res);
 }
 
-void mypage_route(struct http_request *req, const char *id)
+/* GET /myPages/{id} (staff or its booking's token). */
+void mypage_get(struct http_request *req, const char *id)
 {
-    if (strcmp(req->method, "GET") != 0)
-        http_reply_not_allowed(req, "GET, HEAD");
-    else if (!id)
-        mypage_list(req);
-    else
-        api_get_one(req, DB_MYPAGE_GET, "MyPage entry", id);
+    rows_answer_by_id(req, DB_MYPAGE_GET, "MyPage entry", id);
 }

@@ -1,32 +1,19 @@
 #include "status.h"
 
 #include <stdlib.h>
-#include <string.h>
 
-#include "api.h"
 #include "db.h"
+#include "rows.h"
 
 static const struct pool_board *board;
 static int listen_fd = -1;
+static double max_lag_s;
 
-void status_init(const struct pool_board *b, int fd)
+void status_init(const struct pool_board *b, int fd, double ready_max_lag_s)
 {
     board = b;
     listen_fd = fd;
-}
-
-/* Answers 405 unless the request is a GET without an id. Returns 0 if it is. */
-static int plain_get(struct http_request *req, const char *id)
-{
-    if (id) {
-        http_reply_problem(req, 404, "there is nothing at this path", NULL);
-        return -1;
-    }
-    if (strcmp(req->method, "GET") != 0) {
-        http_reply_not_allowed(req, "GET, HEAD");
-        return -1;
-    }
-    return 0;
+    max_lag_s = ready_max_lag_s;
 }
 
 static json_object *workers_json(void)
@@ -48,16 +35,16 @@ static json_object *workers_json(void)
     return w;
 }
 
-void status_route(struct http_request *req, const char *id)
+/* GET /status (localhost only, by nginx): 503 when the database is not
+ * reachable, with what the pool knows all the same. */
+void status_show(struct http_request *req, const char *id)
 {
-    json_object *out = NULL;
+    struct problem pb = PROBLEM_INIT;
+    json_object *out = json_object_new_object();
     PGresult *res = NULL;
-    struct db_error err;
     unsigned queued, limit;
 
-    if (plain_get(req, id) != 0)
-        goto out;
-    out = json_object_new_object();
+    (void)id;
     json_object_object_add(out, "workers", workers_json());
     if (listen_fd >= 0 && pool_listen_queue(listen_fd, &queued, &limit) == 0) {
         json_object *q = json_object_new_object();
@@ -65,60 +52,62 @@ void status_route(struct http_request *req, const char *id)
         json_object_object_add(q, "limit", json_object_new_int64(limit));
         json_object_object_add(out, "listenQueue", q);
     }
-    res = db_exec(DB_STATUS, NULL, &err);
+    res = db_exec(DB_STATUS, NULL, &pb);
     if (res && PQntuples(res) == 1) {
-        json_object *o = api_row_json(res, 0);
+        json_object *o = rows_object(res, 0);
         json_object *listeners =
             json_tokener_parse(PQgetvalue(res, 0, PQfnumber(res, "listeners")));
         json_object_object_add(o, "listeners", listeners);
         json_object_object_add(out, "outbox", o);
     } else {
-        json_object_object_add(out, "database", json_object_new_string(err.detail));
+        json_object_object_add(out, "database", json_object_new_string(pb.detail));
     }
     http_reply_json(req, res ? 200 : 503, out, NULL, NULL);
-out:
+    problem_clear(&pb);
     PQclear(res);
     json_object_put(out);
 }
 
+/* GET /healthz: the process answers. */
 void status_healthz(struct http_request *req, const char *id)
 {
-    json_object *out = NULL;
+    json_object *out = json_object_new_object();
 
-    if (plain_get(req, id) != 0)
-        return;
-    out = json_object_new_object();
+    (void)id;
     json_object_object_add(out, "status", json_object_new_string("ok"));
     http_reply_json(req, 200, out, NULL, NULL);
     json_object_put(out);
 }
 
+/* GET /readyz: 503 when the database is unreachable or the listener is
+ * behind by more than READY_MAX_LAG_S. */
 void status_readyz(struct http_request *req, const char *id)
 {
-    const char *max_text = getenv("READY_MAX_LAG_S");
-    double max_lag = max_text && *max_text ? strtod(max_text, NULL) : 30.0;
+    struct problem pb = PROBLEM_INIT;
     json_object *out = NULL;
     PGresult *res = NULL;
-    struct db_error err;
-    double lag;
+    double lag = 0;
 
-    if (plain_get(req, id) != 0)
-        goto out;
-    res = db_exec(DB_LAG, NULL, &err);
-    if (!res) {
-        http_reply_problem(req, 503, "not ready: the database is unreachable", NULL);
+    (void)id;
+    if (!(res = db_exec(DB_LAG, NULL, &pb))) {
+        problem_set(&pb, 503, "not ready: the database is unreachable");
         goto out;
     }
     lag = strtod(PQgetvalue(res, 0, 0), NULL);
-    if (lag > max_lag) {
-        http_reply_problem(req, 503, "not ready: the listener is behind", NULL);
+    if (lag > max_lag_s) {
+        problem_set(&pb, 503, "not ready: the listener is behind");
         goto out;
     }
-    out = json_object_new_object();
-    json_object_object_add(out, "status", json_object_new_string("ready"));
-    json_object_object_add(out, "listenerLagSeconds", json_object_new_double(lag));
-    http_reply_json(req, 200, out, NULL, NULL);
+    pb.status = 200;
 out:
+    if (pb.status == 200) {
+        out = json_object_new_object();
+        json_object_object_add(out, "status", json_object_new_string("ready"));
+        json_object_object_add(out, "listenerLagSeconds", json_object_new_double(lag));
+        http_reply_json(req, 200, out, NULL, NULL);
+    } else {
+        http_reply_problem(req, &pb);
+    }
     PQclear(res);
     json_object_put(out);
 }

@@ -20,6 +20,16 @@ int validate_id_text(const char *s, int64_t *out)
     return 0;
 }
 
+const char *validate_book_status(const char *s)
+{
+    static const char *const statuses[] = {VALIDATE_BOOK_STATUSES};
+
+    for (size_t i = 0; s && i < sizeof(statuses) / sizeof(statuses[0]); i++)
+        if (strcmp(s, statuses[i]) == 0)
+            return statuses[i];
+    return NULL;
+}
+
 int validate_id_value(int64_t v)
 {
     return v >= 1 && v <= VALIDATE_ID_MAX ? 0 : -1;

@@ -12,6 +12,11 @@
 #define VALIDATE_LIMIT_MAX 1000
 #define VALIDATE_IDEMPOTENCY_KEY_MAX 255 /* bytes */
 
+/* The limits and statuses here are also in the SQL's constraints
+ * (db/migrations/001_schema.sql) and www/js/rules.js:
+ * tests/e2e/rules.test.mjs checks that the three agree. */
+#define VALIDATE_BOOK_STATUSES "REQUESTED", "REQUEST_COMPLETED", "CANCELED", "FORCE_CANCELED"
+
 /* Parses a decimal id "1".."2^53-1" (no sign, no leading zero, nothing
  * else). Returns 0 and sets *out, or -1. */
 int validate_id_text(const char *s, int64_t *out);
@@ -36,6 +41,10 @@ int validate_utf8(const char *s, size_t len);
 /* Checks an Idempotency-Key header value: 1..255 printable ASCII
  * characters (space to tilde). Returns 0 or -1. */
 int validate_idempotency_key(const char *s);
+
+/* The booking status s (any of VALIDATE_BOOK_STATUSES) as a static
+ * string, or NULL if s is none of them. */
+const char *validate_book_status(const char *s);
 
 /* Parses a list limit "1".."1000". Returns 0 and sets *out, or -1. */
 int validate_limit(const char *s, int *out);

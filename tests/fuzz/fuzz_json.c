@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
+#include "fields.h"
 #include "http.h"
 #include "validate.h"
 
@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *const known[] = {"museumId", "custNm", "name", "chkDate", "pcnt",
                                         "capacity", "status", "id",   NULL};
     json_object *body = NULL;
-    json_object *errors = NULL;
+    struct problem pb = PROBLEM_INIT;
     char detail[160];
     int64_t id;
     const char *text;
@@ -29,23 +29,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (!json_object_is_type(body, json_type_object))
         abort();
-    (void)api_body_known(body, known, &errors);
+    (void)fields_body_known(body, known, &pb);
     for (const char *const *k = known; *k; k++) {
-        (void)api_body_id(body, *k, 0, &id, &errors);
+        (void)fields_body_id(body, *k, 0, &id, &pb);
         text = NULL;
-        if (api_body_name(body, *k, 0, &text, &errors) == 0 && text &&
+        if (fields_body_name(body, *k, 0, &text, &pb) == 0 && text &&
             validate_name(text, strlen(text)) != NULL)
             abort(); /* what passes is a valid name */
-        (void)api_body_date(body, *k, 1, date, &errors);
-        (void)api_body_int(body, *k, 0, 1, VALIDATE_CAPACITY_MAX, &n, &errors);
-        (void)api_body_status(body, *k, 0, &text, &errors);
+        (void)fields_body_date(body, *k, 1, date, &pb);
+        (void)fields_body_int(body, *k, 0, 1, VALIDATE_CAPACITY_MAX, &n, &pb);
+        (void)fields_body_status(body, *k, 0, &text, &pb);
     }
-    if (errors) {
-        text = json_object_to_json_string_ext(errors, JSON_C_TO_STRING_PLAIN);
-        if (validate_utf8(text, strlen(text)) != 0)
-            abort(); /* field errors are answered as JSON: valid UTF-8 */
+    if (pb.errors) {
+        text = json_object_to_json_string_ext(pb.errors, JSON_C_TO_STRING_PLAIN);
+        if (validate_utf8(text, strlen(text)) != 0 || pb.status != 422)
+            abort(); /* field errors are answered as JSON (valid UTF-8) with a 422 */
     }
-    json_object_put(errors);
+    problem_clear(&pb);
     json_object_put(body);
     return 0;
 }

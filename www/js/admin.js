@@ -3,13 +3,11 @@
 import { listMuseums, createMuseum, deleteMuseum, listBookings, listConfirms, signIn, signOut, isSignedIn, checkStaff } from './api.js';
 import { initI18n, t, formatDate, formatNumber } from './i18n.js';
 import { el, errorText, showMessage, statusBadge, updateBadge, syncList, poll, confirmDialog, setFieldError } from './ui.js';
+import { NAME_MAX, CAPACITY_MAX, LIVE_STATUSES } from './rules.js';
 
 const OCCUPANCY_MS = 5000;
 const DETAILS_MS = 2000;
-const MAX_NAME = 200;
-const MAX_CAPACITY = 1000000;
 const PARALLEL = 4; // booking lists fetched at once
-const BOOKED = new Set(['REQUESTED', 'REQUEST_COMPLETED']);
 
 const $ = (id) => document.getElementById(id);
 const form = $('museum-form');
@@ -39,13 +37,13 @@ function validate() {
   const chkDate = fields.chkDate.value;
   const capacity = fields.capacity.value.trim();
   const errors = {
-    name: !name ? t('valid.required') : [...name].length > MAX_NAME ? t('valid.tooLong', { max: MAX_NAME }) : '',
+    name: !name ? t('valid.required') : [...name].length > NAME_MAX ? t('valid.tooLong', { max: NAME_MAX }) : '',
     chkDate: !chkDate && !fields.chkDate.validity.badInput ? t('valid.required') : !validDate(chkDate) ? t('valid.date') : '',
     capacity:
       !capacity && !fields.capacity.validity.badInput
         ? t('valid.required')
-        : !/^\d+$/.test(capacity) || +capacity < 1 || +capacity > MAX_CAPACITY
-          ? t('valid.capacity', { max: formatNumber(MAX_CAPACITY) })
+        : !/^\d+$/.test(capacity) || +capacity < 1 || +capacity > CAPACITY_MAX
+          ? t('valid.capacity', { max: formatNumber(CAPACITY_MAX) })
           : '',
   };
   for (const [field, text] of Object.entries(errors)) setFieldError(fields[field], text);
@@ -121,7 +119,7 @@ async function loadOccupancy() {
     const books = await listBookings(museum.id);
     return {
       museum,
-      booked: books.filter((b) => BOOKED.has(b.status)).length,
+      booked: books.filter((b) => LIVE_STATUSES.has(b.status)).length,
       canceled: books.filter((b) => b.status === 'CANCELED').length,
     };
   });

@@ -2,10 +2,10 @@
 import { listMyPages, cancelBooking, tokenFor } from './api.js';
 import { initI18n, t, formatDate } from './i18n.js';
 import { el, errorText, showMessage, statusBadge, updateBadge, syncList, poll, confirmDialog, setFieldError } from './ui.js';
+import { LIVE_STATUSES } from './rules.js';
 
 const REFRESH_MS = 2000;
 const NAME_KEY = 'skmuseum.custNm';
-const LIVE = new Set(['REQUESTED', 'REQUEST_COMPLETED']);
 const form = document.getElementById('my-form');
 const nameInput = document.getElementById('my-custNm');
 const message = document.getElementById('my-message');
@@ -54,7 +54,7 @@ function updateRow(row, item) {
   updateBadge(statusCell.firstChild, item.status);
   updateBadge(confirmCell.firstChild, item.confirmStatus);
 
-  const cancelable = LIVE.has(item.status) && !!tokenFor(bookId(item)); // cancelling needs the booking's token
+  const cancelable = LIVE_STATUSES.has(item.status) && !!tokenFor(bookId(item)); // cancelling needs the booking's token
   let button = actionCell.querySelector('button');
   if (!cancelable) {
     actionCell.replaceChildren();

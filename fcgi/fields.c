@@ -1,0 +1,233 @@
+#include "fields.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "validate.h"
+
+/* Gets key from body. Returns 1 present (non-null), 0 absent and optional,
+ * -1 absent and required (recorded in p). */
+static int member(json_object *body, const char *key, int required, json_object **val,
+                  struct problem *p)
+{
+    if (json_object_object_get_ex(body, key, val) && *val)
+        return 1;
+    if (required)
+        return problem_field(p, key, "is required");
+    return 0;
+}
+
+int fields_body_known(json_object *body, const char *const *names, struct problem *p)
+{
+    int rc = 0;
+
+    json_object_object_foreach(body, key, val)
+    {
+        const char *const *n = names;
+        (void)val;
+        while (*n && strcmp(*n, key) != 0)
+            n++;
+        if (!*n)
+            rc = problem_field(p, key, "is not a known field");
+    }
+    return rc;
+}
+
+int fields_body_id(json_object *body, const char *key, int required, int64_t *out,
+                   struct problem *p)
+{
+    json_object *v;
+    int rc = member(body, key, required, &v, p);
+
+    if (rc <= 0)
+        return rc;
+    if (!json_object_is_type(v, json_type_int) || validate_id_value(json_object_get_int64(v)) != 0)
+        return problem_field(p, key, "must be an id (a positive whole number)");
+    *out = json_object_get_int64(v);
+    return 0;
+}
+
+int fields_body_name(json_object *body, const char *key, int required, const char **out,
+                     struct problem *p)
+{
+    json_object *v;
+    const char *why;
+    int rc = member(body, key, required, &v, p);
+
+    if (rc <= 0)
+        return rc;
+    if (!json_object_is_type(v, json_type_string))
+        return problem_field(p, key, "must be a string");
+    why = validate_name(json_object_get_string(v), (size_t)json_object_get_string_len(v));
+    if (why)
+        return problem_field(p, key, why);
+    if (strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v))
+        return problem_field(p, key, "must not contain NUL characters");
+    *out = json_object_get_string(v);
+    return 0;
+}
+
+int fields_body_date(json_object *body, const char *key, int required, char out[11],
+                     struct problem *p)
+{
+    json_object *v;
+    int rc = member(body, key, required, &v, p);
+
+    if (rc <= 0)
+        return rc;
+    if (!json_object_is_type(v, json_type_string) ||
+        validate_date(json_object_get_string(v), out) != 0)
+        return problem_field(p, key, "must be a real date as YYYY-MM-DD or YYYYMMDD");
+    return 0;
+}
+
+int fields_body_int(json_object *body, const char *key, int required, int min, int max, int *out,
+                    struct problem *p)
+{
+    json_object *v;
+    int64_t n;
+    char msg[96];
+    int rc = member(body, key, required, &v, p);
+
+    if (rc <= 0)
+        return rc;
+    n = json_object_get_int64(v);
+    if (!json_object_is_type(v, json_type_int) || n < min || n > max) {
+        snprintf(msg, sizeof(msg), "must be a whole number from %d to %d", min, max);
+        return problem_field(p, key, msg);
+    }
+    *out = (int)n;
+    return 0;
+}
+
+/* "A, B, C or D": the booking statuses, for messages (built once). */
+static const char *status_names(void)
+{
+    static const char *const statuses[] = {VALIDATE_BOOK_STATUSES};
+    static char text[128];
+    size_t n = sizeof(statuses) / sizeof(statuses[0]), o = 0;
+
+    if (text[0])
+        return text;
+    for (size_t i = 0; i < n && o < sizeof(text); i++)
+        o += (size_t)snprintf(text + o, sizeof(text) - o, "%s%s",
+                              i == 0      ? ""
+                              : i + 1 < n ? ", "
+                                          : " or ",
+                              statuses[i]);
+    return text;
+}
+
+int fields_body_status(json_object *body, const char *key, int required, const char **out,
+                       struct problem *p)
+{
+    json_object *v;
+    const char *status;
+    char msg[160];
+    int rc = member(body, key, required, &v, p);
+
+    if (rc <= 0)
+        return rc;
+    status = json_object_is_type(v, json_type_string)
+                 ? validate_book_status(json_object_get_string(v))
+                 : NULL;
+    if (status) {
+        *out = status;
+        return 0;
+    }
+    snprintf(msg, sizeof(msg), "must be one of %s", status_names());
+    return problem_field(p, key, msg);
+}
+
+int fields_query_known(const struct http_request *req, const char *const *names, struct problem *p)
+{
+    const char *with_token[16];
+    const char *bad;
+    size_t n = 0, len;
+
+    while (names[n] && n + 2 < sizeof(with_token) / sizeof(with_token[0])) {
+        with_token[n] = names[n];
+        n++;
+    }
+    with_token[n++] = "token"; /* any request may carry a booking token */
+    with_token[n] = NULL;
+    if (http_query_only(req->query, with_token, &bad))
+        return 0;
+    len = strcspn(bad, "=&");
+    return problem_set(p, 400, "unknown query parameter \"%.*s\"", (int)(len > 40 ? 40 : len), bad);
+}
+
+int fields_query_id(const struct http_request *req, const char *name, char buf[24],
+                    const char **out, struct problem *p)
+{
+    int64_t id;
+    int rc = http_query_get(req->query, name, buf, 24);
+
+    *out = NULL;
+    if (rc == 0)
+        return 0;
+    if (rc == 1 && validate_id_text(buf, &id) == 0) {
+        *out = buf;
+        return 0;
+    }
+    return problem_set(p, 400, "%s must be an id (a positive whole number)", name);
+}
+
+int fields_query_text(const struct http_request *req, const char *name, char *buf, size_t n,
+                      const char **out, struct problem *p)
+{
+    int rc = http_query_get(req->query, name, buf, n);
+    const char *why = "is too long";
+
+    *out = NULL;
+    if (rc == 0)
+        return 0;
+    if (rc == 1 && (why = validate_name(buf, strlen(buf))) == NULL) {
+        *out = buf;
+        return 0;
+    }
+    return problem_set(p, 400, "%s %s", name, why);
+}
+
+int fields_query_status(const struct http_request *req, const char *name, const char **out,
+                        struct problem *p)
+{
+    char buf[24];
+    int rc = http_query_get(req->query, name, buf, sizeof(buf));
+
+    *out = NULL;
+    if (rc == 0)
+        return 0;
+    if (rc == 1 && (*out = validate_book_status(buf)) != NULL)
+        return 0;
+    return problem_set(p, 400, "%s must be %s", name, status_names());
+}
+
+int fields_path_id(const char *id_text, int64_t *out, struct problem *p)
+{
+    if (validate_id_text(id_text, out) == 0)
+        return 0;
+    return problem_set(p, 404, "there is nothing at this path: ids are positive whole numbers");
+}
+
+int fields_idempotency_key(const struct http_request *req, const char **key, struct problem *p)
+{
+    *key = req->idempotency_key;
+    if (!*key || validate_idempotency_key(*key) == 0)
+        return 0;
+    return problem_set(p, 400,
+                       "Idempotency-Key must be 1 to 255 printable ASCII characters; "
+                       "a random UUID is a good choice");
+}
+
+char *fields_fingerprint(const struct http_request *req, json_object *body)
+{
+    const char *text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN);
+    size_t cap = strlen(req->method) + strlen(req->path) + strlen(text) + 3;
+    char *out = malloc(cap);
+
+    if (out)
+        snprintf(out, cap, "%s %s\n%s", req->method, req->path, text);
+    return out;
+}

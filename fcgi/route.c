@@ -1,0 +1,124 @@
+#include "route.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "book.h"
+#include "caller.h"
+#include "confirm.h"
+#include "museum.h"
+#include "mypage.h"
+#include "status.h"
+
+enum route_access {
+    ANYONE, /* the handler checks tokens itself where it needs them */
+    STAFF,  /* HTTP Basic as admin, else 401 */
+};
+
+struct route {
+    const char *method; /* GET also answers HEAD */
+    const char *path;   /* "/books" or "/books/{id}" */
+    enum route_access access;
+    void (*handle)(struct http_request *req, const char *id);
+};
+
+/* Every endpoint. nginx passes /museums, /books, /confirms and /myPages
+ * (and the probes) to the pool: nginx/nginx.conf.in. */
+static const struct route routes[] = {
+    {"GET", "/museums", ANYONE, museum_list},
+    {"POST", "/museums", STAFF, museum_create},
+    {"GET", "/museums/{id}", ANYONE, museum_get},
+    {"DELETE", "/museums/{id}", STAFF, museum_delete},
+    {"GET", "/books", STAFF, book_list},
+    {"POST", "/books", ANYONE, book_create},
+    {"GET", "/books/{id}", ANYONE, book_get},
+    {"PATCH", "/books/{id}", ANYONE, book_patch},
+    {"PUT", "/books/{id}", ANYONE, book_put},
+    {"GET", "/confirms", ANYONE, confirm_list},
+    {"GET", "/confirms/{id}", ANYONE, confirm_get},
+    {"GET", "/myPages", ANYONE, mypage_list},
+    {"GET", "/myPages/{id}", ANYONE, mypage_get},
+    {"GET", "/status", ANYONE, status_show},
+    {"GET", "/healthz", ANYONE, status_healthz},
+    {"GET", "/readyz", ANYONE, status_readyz},
+};
+#define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
+
+/* Splits a path "/name" or "/name/id" (one trailing slash tolerated) into
+ * name and id (id "" when none). Returns 0, or -1 if it has another shape. */
+static int split_path(const char *path, char name[16], char id[32])
+{
+    size_t len;
+
+    if (*path++ != '/')
+        return -1;
+    len = strcspn(path, "/");
+    if (len == 0 || len >= 16)
+        return -1;
+    memcpy(name, path, len);
+    name[len] = '\0';
+    path += len;
+    id[0] = '\0';
+    if (*path == '/') {
+        path++;
+        len = strlen(path);
+        if (len > 0 && path[len - 1] == '/')
+            len--;
+        if (len >= 32 || memchr(path, '/', len))
+            return -1;
+        memcpy(id, path, len);
+        id[len] = '\0';
+    }
+    return 0;
+}
+
+/* 1 if pattern ("/books" or "/books/{id}") fits name and id. */
+static int path_fits(const char *pattern, const char *name, const char *id)
+{
+    size_t len = strlen(name);
+
+    if (pattern[0] != '/' || strncmp(pattern + 1, name, len) != 0)
+        return 0;
+    pattern += 1 + len;
+    return id[0] ? strcmp(pattern, "/{id}") == 0 : pattern[0] == '\0';
+}
+
+void route_request(struct http_request *req)
+{
+    struct problem pb = PROBLEM_INIT;
+    const struct route *found = NULL;
+    char name[16], id[32], allow[64] = "";
+    size_t o = 0;
+
+    if (caller_identify(req, &pb) != 0)
+        goto out;
+    if (split_path(req->path, name, id) != 0) {
+        problem_set(&pb, 404, "there is nothing at this path");
+        goto out;
+    }
+    for (size_t i = 0; i < ROUTE_COUNT && !found; i++) {
+        if (!path_fits(routes[i].path, name, id))
+            continue;
+        if (strcmp(routes[i].method, req->method) == 0)
+            found = &routes[i];
+        else
+            o += (size_t)snprintf(allow + o, sizeof(allow) - o, "%s%s%s", o ? ", " : "",
+                                  routes[i].method,
+                                  strcmp(routes[i].method, "GET") == 0 ? ", HEAD" : "");
+    }
+    if (!found && o == 0) {
+        problem_set(&pb, 404, "there is nothing at this path");
+        goto out;
+    }
+    if (!found) {
+        snprintf(pb.header, sizeof(pb.header), "Allow: %s", allow);
+        problem_set(&pb, 405, "%s is not allowed here; use %s", req->method, allow);
+        goto out;
+    }
+    if (found->access == STAFF && caller_require_staff(req, &pb) != 0)
+        goto out;
+    found->handle(req, id[0] ? id : NULL);
+    return;
+out:
+    http_reply_problem(req, &pb);
+}

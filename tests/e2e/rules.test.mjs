@@ -1,0 +1,78 @@
+// One source for each rule several languages need: the statuses and limits
+// are the database's constraints, and the copies the C checks
+// (fcgi/validate.h) and the pages (www/js/rules.js, the HTML forms) need
+// must equal them; the endpoints are the router's table (fcgi/route.c), and
+// nginx passes exactly those to the pool, and the pages call only those.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { ROOT, sql } from './lib.mjs';
+import * as rules from '../../www/js/rules.js';
+
+const read = (path) => readFileSync(`${ROOT}${path}`, 'utf8');
+const quoted = (text) => [...text.matchAll(/'([A-Z_]+)'/g)].map((m) => m[1]);
+const constraint = (where) => sql(`SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c ${where}`);
+const maxOf = (def) => Number(def.match(/<= (\d+)/)[1]);
+
+const db = {
+  statuses: quoted(constraint(`JOIN pg_type t ON t.oid = c.contypid
+    WHERE t.typnamespace = 'book'::regnamespace AND t.typname = 'status'`)),
+  canceled: quoted(constraint(`WHERE c.conname = 'booking_canceled_at'`)),
+  exhibitionName: maxOf(constraint(`WHERE c.conrelid = 'museum.exhibition'::regclass
+    AND pg_get_constraintdef(c.oid) LIKE '%char_length(name)%'`)),
+  custNm: maxOf(constraint(`WHERE c.conrelid = 'book.booking'::regclass
+    AND pg_get_constraintdef(c.oid) LIKE '%char_length(cust_nm)%'`)),
+  capacity: maxOf(constraint(`WHERE c.conrelid = 'museum.exhibition'::regclass
+    AND pg_get_constraintdef(c.oid) LIKE '%capacity <=%'`)),
+};
+const header = read('fcgi/validate.h');
+const define = (name) => header.match(new RegExp(`#define ${name} (.+?)(?:\\s*/\\*.*)?$`, 'm'))[1];
+
+test('the statuses: database, C and pages agree', () => {
+  assert.equal(db.statuses.length, 4, `the book.status domain: ${db.statuses}`);
+  assert.deepEqual(quoted(define('VALIDATE_BOOK_STATUSES').replaceAll('"', "'")), db.statuses);
+  assert.deepEqual(rules.BOOK_STATUSES, db.statuses);
+  const live = db.statuses.filter((s) => !db.canceled.includes(s));
+  assert.deepEqual([...rules.LIVE_STATUSES], live, 'live = not canceled (booking_canceled_at)');
+  const i18n = read('www/js/i18n.js');
+  for (const s of db.statuses) {
+    assert.equal(i18n.split(`'status.${s}':`).length - 1, 2, `status.${s} has an English and a Korean label`);
+  }
+});
+
+test('the limits: database, C, pages and forms agree', () => {
+  assert.equal(db.exhibitionName, db.custNm, 'one name limit for exhibitions and visitors');
+  assert.equal(Number(define('VALIDATE_NAME_MAX')), db.exhibitionName);
+  assert.equal(rules.NAME_MAX, db.exhibitionName);
+  assert.equal(Number(define('VALIDATE_CAPACITY_MAX')), db.capacity);
+  assert.equal(rules.CAPACITY_MAX, db.capacity);
+  for (const page of ['www/index.html', 'www/book.html', 'www/my.html', 'www/admin/index.html']) {
+    for (const [, n] of read(page).matchAll(/maxlength="(\d+)"/g)) assert.equal(Number(n), db.custNm, `${page} maxlength`);
+    for (const [, n] of read(page).matchAll(/id="capacity"[^>]* max="(\d+)"/g)) assert.equal(Number(n), db.capacity, `${page} capacity max`);
+  }
+});
+
+test('no other copy of the status list or the capacity limit in the C or the pages', () => {
+  const sources = [
+    ...readdirSync(`${ROOT}fcgi`).map((f) => `fcgi/${f}`),
+    ...readdirSync(`${ROOT}www/js`).map((f) => `www/js/${f}`),
+  ].filter((f) => !['fcgi/validate.h', 'www/js/rules.js'].includes(f));
+  for (const file of sources) {
+    read(file).split('\n').forEach((line, i) => {
+      const named = new Set(db.statuses.filter((s) => new RegExp(`\\b${s}\\b`).test(line)));
+      assert.ok(named.size < 2, `${file}:${i + 1} lists statuses: ${line.trim()}`);
+      assert.ok(!new RegExp(`\\b${db.capacity}\\b`).test(line), `${file}:${i + 1} repeats the capacity limit`);
+    });
+  }
+});
+
+test('the endpoints: the router table, nginx and the pages agree', () => {
+  const routed = new Set([...read('fcgi/route.c').matchAll(/\{"[A-Z]+", "\/(\w+)/g)].map((m) => m[1]));
+  const nginx = readdirSync(`${ROOT}nginx`).filter((f) => f.endsWith('.in')).map((f) => read(`nginx/${f}`)).join('\n');
+  const passed = new Set();
+  for (const [, names] of nginx.matchAll(/location ~ \^\/\(([\w|]+)\)/g)) names.split('|').forEach((n) => passed.add(n));
+  for (const [, name] of nginx.matchAll(/location = \/([a-z]\w*)\s*\{/g)) passed.add(name);
+  assert.deepEqual([...passed].sort(), [...routed].sort(), 'nginx passes exactly the routed collections');
+  const called = new Set([...read('www/js/api.js').matchAll(/'\/(\w+)[?/']/g)].map((m) => m[1]));
+  for (const name of called) assert.ok(routed.has(name), `www/js/api.js calls /${name}, which no route answers`);
+});
