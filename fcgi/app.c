@@ -352,7 +352,7 @@ static int open_listener(struct config *cfg)
         unsetenv("LISTEN_PID");
         unsetenv("LISTEN_FDS");
     } else {
-        if (!cfg->socket_path || !*cfg->socket_path) {
+        if (!cfg->socket_path) {
             fprintf(stderr, "museum-app: APP_SOCKET must be set\n");
             return -1;
         }
@@ -392,13 +392,13 @@ static long default_max_workers(void)
 int main(int argc, char **argv)
 {
     struct config cfg = {
-        .dsn = getenv("DATABASE_URL"),
-        .socket_path = getenv("APP_SOCKET"),
-        .pidfile = getenv("APP_PIDFILE"),
-        .admin_password = getenv("ADMIN_PASSWORD"),
+        .dsn = daemon_env_text("DATABASE_URL", NULL),
+        .admin_password = daemon_env_text("ADMIN_PASSWORD", NULL),
+        .ready_max_lag_s = daemon_env_double("READY_MAX_LAG_S", 30, 0, 86400),
+        .socket_path = daemon_env_text("APP_SOCKET", NULL),
+        .pidfile = daemon_env_text("APP_PIDFILE", NULL),
         .statement_timeout_ms = daemon_env_long("DB_STATEMENT_TIMEOUT_MS", 5000, 0, 3600000),
         .lock_timeout_ms = daemon_env_long("DB_LOCK_TIMEOUT_MS", 1000, 0, 3600000),
-        .ready_max_lag_s = daemon_env_double("READY_MAX_LAG_S", 30, 0, 86400),
         .min_workers = daemon_env_long("APP_WORKERS_MIN", 2, 1, POOL_MAX_WORKERS),
         .max_workers =
             daemon_env_long("APP_WORKERS_MAX", default_max_workers(), 1, POOL_MAX_WORKERS),
@@ -413,12 +413,10 @@ int main(int argc, char **argv)
     int listen_fd;
     int stopping = 0;
 
-    if (!cfg.dsn || !*cfg.dsn) {
+    if (!cfg.dsn) {
         fprintf(stderr, "museum-app: DATABASE_URL must be set\n");
         return 2;
     }
-    if (cfg.admin_password && !*cfg.admin_password)
-        cfg.admin_password = NULL;
     if (argc > 1 && strcmp(argv[1], "--check") == 0) {
         db_init(cfg.dsn, cfg.statement_timeout_ms, cfg.lock_timeout_ms);
         if (db_check() != 0)
@@ -483,7 +481,7 @@ int main(int argc, char **argv)
     if (cfg.own_socket ||
         (cfg.socket_path && cfg.socket_path[0] == '/' && !getenv("INVOCATION_ID")))
         unlink(cfg.socket_path);
-    if (cfg.pidfile && *cfg.pidfile)
+    if (cfg.pidfile)
         unlink(cfg.pidfile);
     fprintf(stderr, "event=app_stopped\n");
     return 0;

@@ -7,19 +7,13 @@
 #include <strings.h>
 #include <sys/random.h>
 
+/* The value of base64 digit c, or -1. */
 static int b64_value(unsigned char c)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
+    static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const char *p = c ? strchr(digits, c) : NULL;
+
+    return p ? (int)(p - digits) : -1;
 }
 
 long auth_base64_decode(const char *in, size_t len, unsigned char *out, size_t cap)

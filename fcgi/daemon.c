@@ -6,6 +6,13 @@
 #include <string.h>
 #include <unistd.h>
 
+const char *daemon_env_text(const char *name, const char *fallback)
+{
+    const char *v = getenv(name);
+
+    return v && *v ? v : fallback;
+}
+
 /* The setting name as a number in min..max (a whole one if whole), or
  * fallback when unset or empty; anything else stops the process. */
 static double env_number(const char *name, double fallback, double min, double max, int whole)

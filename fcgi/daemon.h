@@ -8,6 +8,9 @@
  * logged, and the process exits with status 2. */
 long daemon_env_long(const char *name, long fallback, long min, long max);
 
+/* The text environment setting name, or fallback when unset or empty. */
+const char *daemon_env_text(const char *name, const char *fallback);
+
 /* The real-number environment setting name, as daemon_env_long. */
 double daemon_env_double(const char *name, double fallback, double min, double max);
 

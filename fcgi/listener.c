@@ -235,15 +235,15 @@ static int check(const char *dsn)
 int main(int argc, char **argv)
 {
     struct config cfg = {
-        .dsn = getenv("DATABASE_URL"),
-        .name = getenv("LISTENER_NAME"),
-        .retention = getenv("LISTENER_RETENTION"),
+        .dsn = daemon_env_text("DATABASE_URL", NULL),
+        .name = daemon_env_text("LISTENER_NAME", "listener"),
+        .retention = daemon_env_text("LISTENER_RETENTION", "7 days"),
         .batch = daemon_env_long("LISTENER_BATCH", 500, 1, 100000),
         .poll_ms = daemon_env_long("LISTENER_POLL_MS", 1000, 10, 60000),
         .heartbeat_ms = daemon_env_long("LISTENER_HEARTBEAT_MS", 2000, 100, 600000),
         .prune_ms = daemon_env_long("LISTENER_PRUNE_MS", 60000, 1000, 86400000),
     };
-    const char *pidfile = getenv("LISTENER_PIDFILE");
+    const char *pidfile = daemon_env_text("LISTENER_PIDFILE", NULL);
     long backoff_ms = BACKOFF_MIN_MS;
     long long done = 0;
     long long before;
@@ -255,11 +255,7 @@ int main(int argc, char **argv)
              daemon_env_long("LISTENER_MAX_ATTEMPTS", 10, 1, 1000));
     snprintf(cfg.backoff_ms, sizeof(cfg.backoff_ms), "%ld",
              daemon_env_long("LISTENER_BACKOFF_MS", 100, 1, 600000));
-    if (!cfg.name || !*cfg.name)
-        cfg.name = "listener";
-    if (!cfg.retention || !*cfg.retention)
-        cfg.retention = "7 days";
-    if (!cfg.dsn || !*cfg.dsn) {
+    if (!cfg.dsn) {
         fprintf(stderr, "museum-listener: DATABASE_URL must be set\n");
         return 2;
     }

@@ -76,3 +76,13 @@ test('the endpoints: the router table, nginx and the pages agree', () => {
   const called = new Set([...read('www/js/api.js').matchAll(/'\/(\w+)[?/']/g)].map((m) => m[1]));
   for (const name of called) assert.ok(routed.has(name), `www/js/api.js calls /${name}, which no route answers`);
 });
+
+test('every setting the programs read is documented in etc/museum.conf', () => {
+  const conf = read('etc/museum.conf');
+  const names = new Set();
+  for (const file of readdirSync(`${ROOT}fcgi`).filter((f) => f.endsWith('.c'))) {
+    for (const [, name] of read(`fcgi/${file}`).matchAll(/daemon_env_\w+\("([A-Z_]+)"/g)) names.add(name);
+  }
+  assert.ok(names.size >= 20, `settings found: ${[...names]}`);
+  for (const name of names) assert.match(conf, new RegExp(`^#?${name}=`, 'm'), `${name} is not in etc/museum.conf`);
+});
