@@ -35,7 +35,8 @@ void http_request_init(struct http_request *req, FCGX_Request *fcgx)
         req->method = "GET";
 }
 
-const char *http_reason(int status)
+/* Standard reason phrase for status ("Unknown" if not known). */
+static const char *http_reason(int status)
 {
     switch (status) {
     case 200: return "OK";

@@ -50,9 +50,6 @@ void http_reply_json(struct http_request *req, int status, json_object *body, co
  * header line if any), then clears p. */
 void http_reply_problem(struct http_request *req, struct problem *p);
 
-/* Standard reason phrase for status ("Unknown" if not known). */
-const char *http_reason(int status);
-
 /* Finds parameter name in a query string and percent-decodes its value into
  * buf (size n). Returns 1 found, 0 absent, -1 malformed or too long. */
 int http_query_get(const char *query, const char *name, char *buf, size_t n);
