@@ -125,6 +125,12 @@ fuzz: $(FUZZERS)
 test: deps-test
 	@tests/run.sh
 
+# The production nginx files, rendered from the templates the development
+# config is rendered from (nginx/*.conf.in); `make test` checks they agree.
+.PHONY: deploy-nginx
+deploy-nginx:
+	scripts/render-nginx.sh prod deploy/nginx
+
 clean:
 	rm -rf build
 

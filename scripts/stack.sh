@@ -240,9 +240,9 @@ nginx_conf() {
             user_line="user root root;"
         fi
     fi
-    sed -e "s|@VAR@|$VAR|g" -e "s|@ROOT@|$ROOT|g" -e "s|@PORT@|$PORT|g" \
-        -e "s|@USER_LINE@|$user_line|g" -e "s|@NGINX_MAX_CONNS@|$NGINX_MAX_CONNS|g" \
-        "$ROOT/nginx/nginx.conf.in" >"$VAR/nginx/nginx.conf.new"
+    # The same templates as production's files (deploy/nginx/), our values.
+    env VAR="$VAR" PORT="$PORT" NGINX_MAX_CONNS="$NGINX_MAX_CONNS" NGINX_USER_LINE="$user_line" \
+        "$ROOT/scripts/render-nginx.sh" dev "$VAR/nginx/nginx.conf.new"
     nginx -q -t -p "$VAR/nginx" -e "$LOG/nginx-error.log" -c "$VAR/nginx/nginx.conf.new" ||
         die "nginx configuration test failed"
     mv "$VAR/nginx/nginx.conf.new" "$VAR/nginx/nginx.conf"

@@ -47,6 +47,7 @@ step() {
 
 step "unit (cmocka)" make --no-print-directory test-unit
 step "fuzz (libFuzzer smoke, ${FUZZ_SECONDS:=10} s each)" make --no-print-directory fuzz FUZZ_SECONDS="$FUZZ_SECONDS"
+step "nginx: production files = templates, agree with development" tests/nginx/check.sh
 
 # A fresh stack every run.
 scripts/stack.sh stop >/dev/null 2>&1 || true
