@@ -106,7 +106,7 @@ hello_start() {
     sed -e "s|listen 127.0.0.1:$PORT;|listen 127.0.0.1:$HPORT;|" \
         -e "s|unix:$RUN/app.sock;|unix:$BV/hello.sock;|" \
         -e "s|^pid .*|pid $BV/nginx.pid;|" \
-        -e "s|^error_log .*|error_log $BV/nginx-error.log warn;|" \
+        -e "s|error_log [^ ;]*|error_log $BV/nginx-error.log|" \
         -e "s|$VAR/nginx/|$BV/nginx/|g" \
         -e "s|access_log $VAR/log/nginx-access.log|access_log $BV/nginx-access.log|" \
         "$VAR/nginx/nginx.conf" >"$BV/nginx.conf"
