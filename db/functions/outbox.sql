@@ -49,13 +49,13 @@ CREATE OR REPLACE TRIGGER event_wake AFTER INSERT ON outbox.event
 -- order holds across listeners.
 -- The deletion ordering is checked only when a deletion is pending (almost
 -- never): checked always, it made the planner scan every pending event per
--- candidate. v_deleting is a parameter of the one query: with it false the
--- two deletion subplans are never run (or planned away).
+-- candidate. So "is any deletion pending?" is asked first, once per query
+-- (an InitPlan), and guards the two deletion subplans, which are never run
+-- when it is false. Asked in the query rather than as a plpgsql variable,
+-- it leaves the query without a parameter that would make PostgreSQL plan
+-- it afresh on every call.
 CREATE OR REPLACE FUNCTION outbox.claim(p_limit integer) RETURNS SETOF outbox.event
 LANGUAGE plpgsql AS $$
-DECLARE
-    v_deleting boolean := EXISTS (SELECT 1 FROM outbox.event
-                                  WHERE done_at IS NULL AND kind = 'MUSEUM_DELETED');
 BEGIN
     RETURN QUERY
     SELECT * FROM outbox.event e
@@ -63,12 +63,13 @@ BEGIN
       AND (e.book_id IS NULL OR NOT EXISTS (
             SELECT 1 FROM outbox.event p
             WHERE p.done_at IS NULL AND p.book_id = e.book_id AND p.id < e.id))
-      AND (NOT v_deleting OR (
-            NOT EXISTS (
+      AND (NOT (SELECT EXISTS (SELECT 1 FROM outbox.event d
+                               WHERE d.done_at IS NULL AND d.kind = 'MUSEUM_DELETED'))
+           OR (NOT EXISTS (
                 SELECT 1 FROM outbox.event p
                 WHERE p.done_at IS NULL AND p.kind = 'MUSEUM_DELETED'
                   AND p.museum_id = e.museum_id AND p.id < e.id)
-            AND (e.kind <> 'MUSEUM_DELETED' OR NOT EXISTS (
+               AND (e.kind <> 'MUSEUM_DELETED' OR NOT EXISTS (
                 SELECT 1 FROM outbox.event p
                 WHERE p.done_at IS NULL AND p.museum_id = e.museum_id AND p.id < e.id))))
     ORDER BY e.id
