@@ -1,21 +1,59 @@
 #!/usr/bin/env bash
-# Applies db/migrations/NNN_name.sql in order, each exactly once and in its
-# own transaction, recording it in public.schema_migrations. Safe to re-run
-# and to run concurrently (an advisory lock serialises runners).
+# Builds or upgrades the database (db/README.md):
 #   db/migrate.sh DATABASE_URL
+#
+# 1. db/migrations/NNN_name.sql: what must be ordered and applied once
+#    (schemas, tables, domains, indexes, table settings, data moves, roles,
+#    schema-level grants, default privileges). Each pending one is applied
+#    in order, exactly once and in its own transaction, and recorded in
+#    public.schema_migrations.
+# 2. db/functions/<schema>.sql: every function, view and trigger, as it is
+#    now, with its grants. ALL of them are applied again on every run, in
+#    one transaction, in the order listed below. They are written with
+#    CREATE OR REPLACE, so applying them again changes nothing that is
+#    already right, and a function keeps its OID (running workers keep
+#    their prepared statements).
+#
+# The rule: to change a function, view or trigger, edit its file. To change
+# a function's signature (argument types or names) or return type, or a
+# view's columns, or to remove one, a new migration drops it first (DROP ...
+# IF EXISTS: on a fresh install it does not exist yet); its file then
+# creates the new one. An API function (one museum_app calls) says SECURITY
+# DEFINER and SET search_path = pg_catalog, pg_temp in its CREATE statement,
+# and its file grants EXECUTE to museum_app.
+#
+# Safe to re-run and to run concurrently (an advisory lock serialises runners).
 set -euo pipefail
 url=${1:?usage: migrate.sh DATABASE_URL}
-dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/migrations" && pwd)
-cd "$dir"
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+# db/functions/ in dependency order: the body of a LANGUAGE sql function is
+# checked when it is created, so what it reads must exist by then
+# (outbox.status() reads the report views).
+functions=(museum book confirm mypage report outbox)
+
+# Refuse to start, before anything is applied, when the files do not fit.
+for f in migrations/[0-9][0-9][0-9]_*.sql; do
+    [[ "$f" =~ ^migrations/[0-9]{3}_[a-z0-9_]+\.sql$ ]] || { echo "bad migration name: $f" >&2; exit 1; }
+done
+for f in functions/*; do
+    n=${f#functions/}
+    [[ " ${functions[*]} " == *" ${n%.sql} "* && "$n" == *.sql ]] ||
+        { echo "db/$f is not in db/migrate.sh's list of function files" >&2; exit 1; }
+done
+for n in "${functions[@]}"; do
+    [ -f "functions/$n.sql" ] || { echo "db/functions/$n.sql is missing" >&2; exit 1; }
+done
+
 {
     echo '\set ON_ERROR_STOP on'
     echo 'SET client_min_messages = warning;'
     echo 'SELECT pg_advisory_lock(hashtext($$sk-museum migrations$$)) \g /dev/null'
     echo 'CREATE TABLE IF NOT EXISTS public.schema_migrations ('
     echo '    version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());'
-    for f in [0-9][0-9][0-9]_*.sql; do
-        v=${f%.sql}
-        [[ "$v" =~ ^[0-9]{3}_[a-z0-9_]+$ ]] || { echo "bad migration name: $f" >&2; exit 1; }
+    for f in migrations/[0-9][0-9][0-9]_*.sql; do
+        v=${f#migrations/}
+        v=${v%.sql}
         echo "\\set v $v"
         echo "SELECT NOT EXISTS (SELECT 1 FROM public.schema_migrations WHERE version = :'v') AS todo \\gset"
         echo '\if :todo'
@@ -26,4 +64,12 @@ cd "$dir"
         echo '\echo applied :v'
         echo '\endif'
     done
+    echo 'BEGIN;'
+    for n in "${functions[@]}"; do
+        echo "\\i functions/$n.sql"
+    done
+    # Functions are executable by PUBLIC by default: not ours, whichever
+    # role created them (006_roles.sql also revokes it by default).
+    echo 'REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA museum, book, confirm, mypage, outbox, report FROM PUBLIC;'
+    echo 'COMMIT;'
 } | psql "$url" -X -q -v ON_ERROR_STOP=1 -f -

@@ -63,6 +63,7 @@ sql_tests() {
             --dbname museum --ext .sql -r tests/sql
 }
 step "SQL (pgTAP)" sql_tests
+step "upgrade (migrations of eb53627 -> now)" tests/upgrade.sh
 step "end to end (node:test through nginx)" node --test --test-concurrency=1 tests/e2e/
 if [ -d tests/browser ] && [ -f tests/browser/package.json ]; then
     browser_tests() {

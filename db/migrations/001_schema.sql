@@ -96,14 +96,5 @@ CREATE INDEX event_pending_delete ON outbox.event (museum_id, id)
     WHERE done_at IS NULL AND kind = 'MUSEUM_DELETED';
 CREATE INDEX event_done_at ON outbox.event (done_at) WHERE done_at IS NOT NULL;
 
--- NOTIFY is only a wake-up: one per writing statement, constant payload
--- (PostgreSQL folds identical notifications within a transaction).
-CREATE FUNCTION outbox.wake() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('museum_outbox', '');
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER event_wake AFTER INSERT ON outbox.event
-    FOR EACH STATEMENT EXECUTE FUNCTION outbox.wake();
+-- The trigger that wakes the listener on every new event (outbox.wake,
+-- event_wake) is in db/functions/outbox.sql.

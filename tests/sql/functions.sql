@@ -1,4 +1,5 @@
--- The SQL API and the listener's effects, called directly.
+-- The SQL API and the listener's effects, called directly, as the app
+-- and the listener call them (staff, or a booking's token).
 BEGIN;
 SELECT plan(32);
 
@@ -6,16 +7,17 @@ CREATE TEMP TABLE t AS SELECT * FROM museum.create('Pg hall', '2021-07-26', 2);
 SELECT is((SELECT capacity || '/' || pcnt FROM t), '2/2', 'museum.create: pcnt starts at capacity');
 
 -- Booking takes a seat synchronously and writes one BOOKED event.
-CREATE TEMP TABLE b1 AS SELECT * FROM book.create((SELECT id FROM t), 'MSA');
+CREATE TEMP TABLE b1 AS SELECT * FROM book.create((SELECT id FROM t), 'MSA', repeat('01', 32), NULL, NULL);
 SELECT is((SELECT status FROM b1), 'REQUESTED', 'book.create: REQUESTED');
 SELECT is((SELECT name FROM b1), 'Pg hall', 'book.create: name copied from the exhibition');
 SELECT is((SELECT pcnt FROM museum.exhibition WHERE id = (SELECT id FROM t)), 1, 'seat taken at once');
 SELECT is((SELECT count(*)::int FROM outbox.event WHERE book_id = (SELECT id FROM b1) AND kind = 'BOOKED'), 1,
           'one BOOKED event');
-CREATE TEMP TABLE b2 AS SELECT * FROM book.create((SELECT id FROM t), 'Other');
-SELECT throws_ok(format('SELECT * FROM book.create(%s, %L)', (SELECT id FROM t), 'late'), 'SK409',
+CREATE TEMP TABLE b2 AS SELECT * FROM book.create((SELECT id FROM t), 'Other', repeat('02', 32), NULL, NULL);
+SELECT throws_ok(format('SELECT * FROM book.create(%s, %L, %L, NULL, NULL)', (SELECT id FROM t), 'late', repeat('03', 32)), 'SK409',
                  format('exhibition %s is sold out', (SELECT id FROM t)), 'sold out: SK409');
-SELECT throws_ok('SELECT * FROM book.create(987654321, ''x'')', 'SK404', NULL, 'unknown exhibition: SK404');
+SELECT throws_ok($$SELECT * FROM book.create(987654321, 'x', repeat('04', 32), NULL, NULL)$$, 'SK404',
+                 'exhibition 987654321 does not exist', 'unknown exhibition: SK404');
 SELECT is((SELECT pcnt FROM museum.exhibition WHERE id = (SELECT id FROM t)), 0, 'a refused booking takes nothing');
 
 -- The listener's work: BOOKED -> completion, confirmation, MyPage.
@@ -28,11 +30,14 @@ SELECT is((SELECT status || '/' || confirm_status FROM mypage.entry WHERE book_i
 SELECT is(outbox.process(100), 0, 'nothing left: an event is applied once');
 
 -- Cancel: once, twice; one event, one seat back.
-SELECT is((SELECT status FROM book.set_status((SELECT id FROM b1), 'CANCELED')), 'CANCELED', 'cancel');
-SELECT is((SELECT status FROM book.set_status((SELECT id FROM b1), 'CANCELED')), 'CANCELED', 'cancel again: unchanged');
+SELECT is((SELECT status FROM book.set_status((SELECT id FROM b1), 'CANCELED', false, repeat('01', 32), NULL, NULL)),
+          'CANCELED', 'cancel (with the booking''s token)');
+SELECT is((SELECT status FROM book.set_status((SELECT id FROM b1), 'CANCELED', true, NULL, NULL, NULL)), 'CANCELED',
+          'cancel again (staff): unchanged');
 SELECT is((SELECT count(*)::int FROM outbox.event WHERE book_id = (SELECT id FROM b1) AND kind = 'CANCELED'), 1,
           'one CANCELED event for two cancels');
-SELECT throws_ok(format('SELECT * FROM book.set_status(%s, %L)', (SELECT id FROM b1), 'REQUESTED'), 'SK409', NULL,
+SELECT throws_ok(format('SELECT * FROM book.set_status(%s, %L, true, NULL, NULL, NULL)', (SELECT id FROM b1), 'REQUESTED'),
+                 'SK409', format('booking %s is CANCELED, it cannot become REQUESTED', (SELECT id FROM b1)),
                  'a canceled booking never comes back');
 SELECT is(outbox.process(100), 1, 'the cancel is applied');
 SELECT is((SELECT pcnt FROM museum.exhibition WHERE id = (SELECT id FROM t)), 1, 'exactly one seat back');
@@ -40,8 +45,9 @@ SELECT is((SELECT status::text FROM confirm.confirmation WHERE book_id = (SELECT
           'confirmation canceled');
 
 -- Book then cancel before the listener runs: ends CANCELED everywhere.
-CREATE TEMP TABLE b3 AS SELECT * FROM book.create((SELECT id FROM t), 'Quick');
-SELECT lives_ok(format('SELECT book.set_status(%s, %L)', (SELECT id FROM b3), 'CANCELED'), 'quick cancel');
+CREATE TEMP TABLE b3 AS SELECT * FROM book.create((SELECT id FROM t), 'Quick', repeat('05', 32), NULL, NULL);
+SELECT lives_ok(format('SELECT book.set_status(%s, %L, true, NULL, NULL, NULL)', (SELECT id FROM b3), 'CANCELED'),
+                'quick cancel');
 SELECT is(outbox.process(100), 1, 'only the BOOKED event is ready: the CANCELED one waits for it');
 SELECT is(outbox.process(100), 1, 'then the CANCELED event');
 SELECT is((SELECT b.status || '/' || c.status || '/' || m.status || '/' || m.confirm_status

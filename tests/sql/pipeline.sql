@@ -1,14 +1,15 @@
 -- The event pipeline: failing events retried then parked, order kept,
--- pruning, heartbeats, MyPage check and rebuild.
+-- pruning, heartbeats, MyPage check and rebuild, the isolated path's
+-- effects, order around an exhibition deletion.
 BEGIN;
-SELECT plan(18);
+SELECT plan(30);
 
 CREATE TEMP TABLE full_m AS SELECT * FROM museum.create('Full', '2021-07-26', 1);
 CREATE TEMP TABLE ok_m AS SELECT * FROM museum.create('Fine', '2021-07-26', 5);
 -- A poison event: releasing a seat of an exhibition with no booking breaks
 -- pcnt <= capacity, so its effect fails every time.
 INSERT INTO outbox.event (kind, museum_id, book_id) VALUES ('CANCELED', (SELECT id FROM full_m), 0);
-SELECT book.create((SELECT id FROM ok_m), 'v');
+SELECT book.create((SELECT id FROM ok_m), 'v', repeat('0a', 32), NULL, NULL);
 
 SELECT throws_ok('SELECT outbox.process(100)', '23514', NULL, 'fast mode: a failing event aborts the batch');
 SELECT is(outbox.process(50, true, 2, 1), 2, 'isolate mode: both events claimed');
@@ -43,5 +44,46 @@ SELECT is((SELECT problem FROM mypage.diff() d JOIN book.booking b ON b.id = d.b
           'different', 'diff finds the damaged row');
 SELECT lives_ok('SELECT mypage.rebuild()', 'rebuild');
 SELECT is((SELECT count(*)::int FROM mypage.diff()), 0, 'after rebuild, no difference');
+-- The isolated path (one event at a time) has the same effects as a batch.
+CREATE TEMP TABLE iso_m AS SELECT * FROM museum.create('Alone', '2021-07-26', 3);
+CREATE TEMP TABLE iso_b AS
+SELECT c.* FROM generate_series(1, 2) i,
+       LATERAL book.create((SELECT id FROM iso_m), 'iso' || i, lpad(to_hex(1000 + i), 64, '0'), NULL, NULL) c;
+SELECT is(outbox.process(50, true, 3, 1), 2, 'isolated: the two BOOKED events');
+SELECT is((SELECT string_agg(b.status || '/' || c.status || '/' || m.status || '/' || m.confirm_status, ' ' ORDER BY b.id)
+           FROM book.booking b JOIN confirm.confirmation c ON c.book_id = b.id JOIN mypage.entry m ON m.book_id = b.id
+           WHERE b.museum_id = (SELECT id FROM iso_m)),
+          'REQUEST_COMPLETED/REQUEST_COMPLETED/REQUEST_COMPLETED/REQUEST_COMPLETED '
+          'REQUEST_COMPLETED/REQUEST_COMPLETED/REQUEST_COMPLETED/REQUEST_COMPLETED',
+          'isolated BOOKED: completed, confirmed, on MyPage');
+SELECT book.set_status(min(id), 'CANCELED', true, NULL, NULL, NULL) FROM iso_b;
+SELECT is(outbox.process(50, true, 3, 1), 1, 'isolated: the CANCELED event');
+SELECT is((SELECT pcnt || ' ' || (SELECT status FROM confirm.confirmation WHERE book_id = (SELECT min(id) FROM iso_b))
+           FROM museum.exhibition WHERE id = (SELECT id FROM iso_m)), '2 CANCELED',
+          'isolated CANCELED: the seat back, the confirmation canceled');
+SELECT museum.delete((SELECT id FROM iso_m));
+SELECT is(outbox.process(50, true, 3, 1), 1, 'isolated: the MUSEUM_DELETED event');
+SELECT is((SELECT b.status || '/' || c.status || '/' || m.status || ' ' || e.pcnt
+           FROM book.booking b JOIN confirm.confirmation c ON c.book_id = b.id JOIN mypage.entry m ON m.book_id = b.id
+           JOIN museum.exhibition e ON e.id = b.museum_id WHERE b.id = (SELECT max(id) FROM iso_b)),
+          'FORCE_CANCELED/FORCE_CANCELED/FORCE_CANCELED 3', 'isolated MUSEUM_DELETED: force-canceled, the seat back');
+
+-- Order around a deletion: the exhibition's earlier events first, then the
+-- deletion alone, then its later events.
+CREATE TEMP TABLE del_m AS SELECT * FROM museum.create('Going', '2021-07-26', 3);
+CREATE TEMP TABLE del_b AS
+SELECT c.* FROM generate_series(1, 2) i,
+       LATERAL book.create((SELECT id FROM del_m), 'del' || i, lpad(to_hex(2000 + i), 64, '0'), NULL, NULL) c;
+SELECT is(outbox.process(50), 2, 'two bookings applied');
+SELECT book.create((SELECT id FROM del_m), 'del3', lpad(to_hex(2003), 64, '0'), NULL, NULL);
+SELECT museum.delete((SELECT id FROM del_m));
+SELECT book.set_status(min(id), 'CANCELED', true, NULL, NULL, NULL) FROM del_b;
+SELECT is(outbox.process(50), 1, 'a deletion waits for its exhibition''s earlier events');
+SELECT is(outbox.process(50), 1, 'then it is applied alone');
+SELECT is(outbox.process(50), 1, 'and the later events after it');
+SELECT is((SELECT string_agg(status, ' ' ORDER BY id) FROM book.booking WHERE museum_id = (SELECT id FROM del_m)),
+          'CANCELED FORCE_CANCELED FORCE_CANCELED', 'canceled before the deletion was applied: not force-canceled');
+SELECT is((SELECT pcnt FROM museum.exhibition WHERE id = (SELECT id FROM del_m)), 3, 'every seat back, once');
+
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,0 +1,172 @@
+-- mypage: the CQRS read model of a visitor's bookings, written only by the
+-- listener. What the app calls to read it (checking the caller's booking
+-- token or staff flag), the listener's refresh of it, and its check and
+-- rebuild for operators (scripts/stack.sh check-mypage, rebuild-mypage).
+--
+-- Re-applied by db/migrate.sh on every run (see db/README.md). Domain
+-- errors are raised with SQLSTATE 'SKnnn', nnn being the HTTP status the
+-- caller should answer with; the message is the problem's detail.
+
+-- GET /myPages/{id}: the entry, for staff or the holder of its booking's
+-- token; SK404 otherwise, as for one that does not exist.
+CREATE OR REPLACE FUNCTION mypage.get(p_id bigint, p_staff boolean, p_token text)
+RETURNS TABLE (id bigint, book_id bigint, cust_nm text, museum_id bigint, name text,
+               chk_date date, status text, confirm_status text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM mypage.entry m
+                   WHERE m.id = p_id AND book.may_see(m.book_id, p_staff, p_token)) THEN
+        RAISE EXCEPTION 'MyPage entry % does not exist', p_id USING ERRCODE = 'SK404';
+    END IF;
+    RETURN QUERY
+    SELECT m.id, m.book_id, m.cust_nm, m.museum_id, m.name, m.chk_date,
+           m.status::text, m.confirm_status::text
+    FROM mypage.entry m WHERE m.id = p_id;
+END
+$$;
+GRANT EXECUTE ON FUNCTION mypage.get(bigint, boolean, text) TO museum_app;
+
+-- GET /myPages: entries after id p_after. Staff see all, filtered by
+-- visitor or booking (NULL = any; up to p_limit in id order unless by
+-- booking: there is at most one). The holder of a token sees the rows of
+-- the visitor (custNm) whose booking it is: SK404 if p_cust_nm names
+-- another, or if the token is no booking's.
+CREATE OR REPLACE FUNCTION mypage.list(p_cust_nm text, p_book_id bigint, p_after bigint,
+                                       p_limit integer, p_staff boolean, p_token text)
+RETURNS TABLE (id bigint, book_id bigint, cust_nm text, museum_id bigint, name text,
+               chk_date date, status text, confirm_status text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    owner book.booking;
+    v_cust_nm text := p_cust_nm;
+BEGIN
+    IF p_staff IS NOT TRUE THEN
+        owner := book.token_owner(p_token);
+        IF owner.id IS NULL OR p_cust_nm <> owner.cust_nm THEN
+            RAISE EXCEPTION 'no booking of this visitor goes with this token' USING ERRCODE = 'SK404';
+        END IF;
+        v_cust_nm := owner.cust_nm;
+    END IF;
+    IF p_book_id IS NOT NULL THEN
+        RETURN QUERY
+        SELECT m.id, m.book_id, m.cust_nm, m.museum_id, m.name, m.chk_date,
+               m.status::text, m.confirm_status::text
+        FROM mypage.entry m
+        WHERE m.book_id = p_book_id AND m.id > coalesce(p_after, 0)
+          AND (v_cust_nm IS NULL OR m.cust_nm = v_cust_nm);
+    ELSIF v_cust_nm IS NOT NULL THEN
+        RETURN QUERY
+        SELECT m.id, m.book_id, m.cust_nm, m.museum_id, m.name, m.chk_date,
+               m.status::text, m.confirm_status::text
+        FROM mypage.entry m
+        WHERE m.cust_nm = v_cust_nm AND m.id > coalesce(p_after, 0)
+        ORDER BY m.id LIMIT p_limit;
+    ELSE
+        RETURN QUERY
+        SELECT m.id, m.book_id, m.cust_nm, m.museum_id, m.name, m.chk_date,
+               m.status::text, m.confirm_status::text
+        FROM mypage.entry m
+        WHERE m.id > coalesce(p_after, 0)
+        ORDER BY m.id LIMIT p_limit;
+    END IF;
+END
+$$;
+GRANT EXECUTE ON FUNCTION mypage.list(text, bigint, bigint, integer, boolean, text) TO museum_app;
+
+-- Effect of every event (called by outbox.apply_batch with the bookings
+-- the batch touched): (re)computes their read-model rows from the book and
+-- confirm contexts. plpgsql, not sql: a LANGUAGE sql function with DML
+-- cannot be inlined and was parsed and planned afresh on every call (35 %
+-- of the listener backend's time); as plpgsql its statement is planned once
+-- per session. Its SELECT is ordered: with a cached plan the join order may
+-- change, and MyPage lists entries in id order, which must follow the
+-- bookings.
+CREATE OR REPLACE FUNCTION mypage.refresh(p_book_ids bigint[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO mypage.entry AS m
+        (book_id, cust_nm, museum_id, name, chk_date, status, confirm_status)
+    SELECT b.id, b.cust_nm, b.museum_id, b.name, b.chk_date, b.status, c.status
+    FROM book.booking b
+    LEFT JOIN confirm.confirmation c ON c.book_id = b.id
+    WHERE b.id = ANY (p_book_ids)
+    ORDER BY b.id -- new entries get their ids in booking order (mypage.list's order)
+    ON CONFLICT (book_id) DO UPDATE
+    SET status = excluded.status, confirm_status = excluded.confirm_status, updated_at = now()
+    WHERE (m.status, m.confirm_status) IS DISTINCT FROM (excluded.status, excluded.confirm_status);
+END
+$$;
+
+-- The MyPage rows as the source tables say they should be: one per booking
+-- whose BOOKED event has been applied, i.e. that has its confirmation.
+CREATE OR REPLACE VIEW mypage.expected AS
+SELECT b.id AS book_id, b.cust_nm, b.museum_id, b.name, b.chk_date,
+       b.status, c.status AS confirm_status
+FROM book.booking b
+JOIN confirm.confirmation c ON c.book_id = b.id;
+
+-- Differences between the live read model and a fresh computation,
+-- leaving out bookings whose events are still pending (they are merely
+-- behind, not wrong). No rows = the read model is right.
+CREATE OR REPLACE FUNCTION mypage.diff()
+RETURNS TABLE (book_id bigint, problem text, live text, expected text)
+LANGUAGE sql STABLE AS $$
+    WITH pending AS (
+        SELECT e.book_id FROM outbox.event e WHERE e.done_at IS NULL AND e.book_id IS NOT NULL
+        UNION
+        SELECT b.id FROM outbox.event e JOIN book.booking b ON b.museum_id = e.museum_id
+        WHERE e.done_at IS NULL AND e.kind = 'MUSEUM_DELETED'
+    ), cmp AS (
+        SELECT coalesce(m.book_id, x.book_id) AS book_id,
+               CASE WHEN m.book_id IS NULL THEN 'missing'
+                    WHEN x.book_id IS NULL THEN 'unexpected'
+                    ELSE 'different' END AS problem,
+               CASE WHEN m.book_id IS NOT NULL THEN
+                   concat_ws(' ', m.cust_nm, m.museum_id, m.name, m.chk_date, m.status,
+                             m.confirm_status) END AS live,
+               CASE WHEN x.book_id IS NOT NULL THEN
+                   concat_ws(' ', x.cust_nm, x.museum_id, x.name, x.chk_date, x.status,
+                             x.confirm_status) END AS expected
+        FROM mypage.entry m
+        FULL JOIN mypage.expected x ON x.book_id = m.book_id
+        WHERE m.book_id IS NULL OR x.book_id IS NULL
+           OR (m.cust_nm, m.museum_id, m.name, m.chk_date, m.status, m.confirm_status)
+              IS DISTINCT FROM
+              (x.cust_nm, x.museum_id, x.name, x.chk_date, x.status, x.confirm_status)
+    )
+    SELECT * FROM cmp WHERE book_id NOT IN (SELECT p.book_id FROM pending p)
+    ORDER BY book_id;
+$$;
+
+-- Recomputes the whole read model from the source tables (in one
+-- transaction: readers see the old model until it commits). Returns the
+-- number of rows changed, added or removed.
+CREATE OR REPLACE FUNCTION mypage.rebuild() RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    changed integer;
+    removed integer;
+BEGIN
+    LOCK TABLE mypage.entry IN SHARE ROW EXCLUSIVE MODE; -- one rebuild at a time; the listener waits
+    WITH up AS (
+        INSERT INTO mypage.entry AS m
+            (book_id, cust_nm, museum_id, name, chk_date, status, confirm_status)
+        SELECT book_id, cust_nm, museum_id, name, chk_date, status, confirm_status
+        FROM mypage.expected
+        ON CONFLICT (book_id) DO UPDATE
+        SET cust_nm = excluded.cust_nm, museum_id = excluded.museum_id, name = excluded.name,
+            chk_date = excluded.chk_date, status = excluded.status,
+            confirm_status = excluded.confirm_status, updated_at = now()
+        WHERE (m.cust_nm, m.museum_id, m.name, m.chk_date, m.status, m.confirm_status)
+              IS DISTINCT FROM
+              (excluded.cust_nm, excluded.museum_id, excluded.name, excluded.chk_date,
+               excluded.status, excluded.confirm_status)
+        RETURNING 1
+    )
+    SELECT count(*) INTO changed FROM up;
+    DELETE FROM mypage.entry m
+    WHERE NOT EXISTS (SELECT 1 FROM mypage.expected x WHERE x.book_id = m.book_id);
+    GET DIAGNOSTICS removed = ROW_COUNT;
+    RETURN changed + removed;
+END
+$$;

@@ -1,0 +1,235 @@
+-- outbox: the event queue between a state change and its asynchronous
+-- effects, and what the listener daemon (museum-listener) and the probes
+-- call. Every write that has effects elsewhere records an event in
+-- outbox.event in its own transaction; the listener claims ready events
+-- and applies them with outbox.process().
+--
+-- Each effect and its event's done mark commit in the same transaction, so
+-- an event is applied exactly once however often the listener dies.
+-- Effects read the current state of the source rows rather than trusting
+-- the order they arrive in, so a late event never resurrects a canceled
+-- booking.
+--
+-- To add an asynchronous effect: an event kind (outbox.event's CHECK, in a
+-- migration), one effect function taking the batch's ids in its context's
+-- file, and one line in outbox.apply_batch below.
+--
+-- Re-applied by db/migrate.sh on every run (see db/README.md); it comes
+-- last, as outbox.status() reads the report views.
+
+-- NOTIFY is only a wake-up, with a constant payload. It takes a
+-- cluster-wide lock at commit and holds it through the WAL flush,
+-- serialising the commits of every writer, so a writing session notifies
+-- at most once per 200 ms (measurements in docs/PERFORMANCE.md). The
+-- listener keeps polling every 5 ms for 250 ms after it last found work,
+-- so a wake-up a session skips lands while some listener is still looking;
+-- an idle listener is woken by the first write of any session that has not
+-- notified lately, and polls every second anyway.
+CREATE OR REPLACE FUNCTION outbox.wake() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    now_ms double precision := extract(epoch FROM clock_timestamp()) * 1000;
+    last_ms double precision := nullif(current_setting('museum.wake_ms', true), '')::double precision;
+BEGIN
+    IF last_ms IS NULL OR now_ms - last_ms >= 200 OR now_ms < last_ms THEN
+        PERFORM pg_notify('museum_outbox', '');
+        PERFORM set_config('museum.wake_ms', now_ms::text, false);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER event_wake AFTER INSERT ON outbox.event
+    FOR EACH STATEMENT EXECUTE FUNCTION outbox.wake();
+
+-- Claims (locks, skipping what other listeners hold) up to p_limit ready
+-- events in id order that may run now: none with an earlier pending event
+-- of its booking, and none on either side of a pending exhibition deletion
+-- (an exhibition's events wait for its pending deletion and vice versa), so
+-- order holds across listeners.
+-- The deletion ordering is checked only when a deletion is pending (almost
+-- never): checked always, it made the planner scan every pending event per
+-- candidate. So "is any deletion pending?" is asked first, once per query
+-- (an InitPlan), and guards the two deletion subplans, which are never run
+-- when it is false. Asked in the query rather than as a plpgsql variable,
+-- it leaves the query without a parameter that would make PostgreSQL plan
+-- it afresh on every call.
+CREATE OR REPLACE FUNCTION outbox.claim(p_limit integer) RETURNS SETOF outbox.event
+LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN QUERY
+    SELECT * FROM outbox.event e
+    WHERE e.done_at IS NULL AND NOT e.dead AND e.available_at <= now()
+      AND (e.book_id IS NULL OR NOT EXISTS (
+            SELECT 1 FROM outbox.event p
+            WHERE p.done_at IS NULL AND p.book_id = e.book_id AND p.id < e.id))
+      AND (NOT (SELECT EXISTS (SELECT 1 FROM outbox.event d
+                               WHERE d.done_at IS NULL AND d.kind = 'MUSEUM_DELETED'))
+           OR (NOT EXISTS (
+                SELECT 1 FROM outbox.event p
+                WHERE p.done_at IS NULL AND p.kind = 'MUSEUM_DELETED'
+                  AND p.museum_id = e.museum_id AND p.id < e.id)
+               AND (e.kind <> 'MUSEUM_DELETED' OR NOT EXISTS (
+                SELECT 1 FROM outbox.event p
+                WHERE p.done_at IS NULL AND p.museum_id = e.museum_id AND p.id < e.id))))
+    ORDER BY e.id
+    LIMIT p_limit
+    FOR UPDATE SKIP LOCKED;
+END
+$$;
+
+-- Applies claimed events, one statement per kind of effect, and marks them
+-- done. Returns the number of events. The claim never puts two events of
+-- one booking in one batch, and (but for a deletion committed between its
+-- "any deletion pending?" check and its query) no deletion together with
+-- its exhibition's events; even then every effect reads the rows' current
+-- state, so the outcome is that of applying the events one by one.
+-- The one place that maps an event kind to its effects: BOOKED ->
+-- confirm.on_booked, CANCELED -> museum.on_canceled, MUSEUM_DELETED ->
+-- book.on_museum_deleted; then mypage.refresh of every booking touched.
+CREATE OR REPLACE FUNCTION outbox.apply_batch(p_events outbox.event[]) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    booked   bigint[];
+    canceled bigint[];
+    canceled_museums bigint[];
+    ev       outbox.event;
+BEGIN
+    IF cardinality(p_events) = 0 THEN
+        RETURN 0;
+    END IF;
+    SELECT coalesce(array_agg(e.book_id ORDER BY e.book_id) FILTER (WHERE e.kind = 'BOOKED'), '{}'),
+           coalesce(array_agg(e.book_id ORDER BY e.book_id) FILTER (WHERE e.kind = 'CANCELED'), '{}'),
+           coalesce(array_agg(e.museum_id ORDER BY e.museum_id) FILTER (WHERE e.kind = 'CANCELED'), '{}')
+    INTO booked, canceled, canceled_museums
+    FROM unnest(p_events) e;
+    IF cardinality(booked) > 0 THEN
+        PERFORM confirm.on_booked(booked);
+    END IF;
+    IF cardinality(canceled) > 0 THEN
+        PERFORM museum.on_canceled(canceled_museums, canceled);
+    END IF;
+    FOREACH ev IN ARRAY p_events LOOP
+        IF ev.kind = 'MUSEUM_DELETED' THEN
+            PERFORM mypage.refresh(book.on_museum_deleted(ev.museum_id));
+        END IF;
+    END LOOP;
+    PERFORM mypage.refresh(booked || canceled);
+    UPDATE outbox.event SET done_at = clock_timestamp(), attempts = attempts + 1
+    WHERE id = ANY (SELECT e.id FROM unnest(p_events) e);
+    RETURN cardinality(p_events);
+END
+$$;
+
+-- The listener's one call: claims up to p_limit events (outbox.claim) and
+-- applies them (outbox.apply_batch). Returns the number of events claimed.
+-- p_isolate = false: one transaction for the batch; any failure aborts it
+-- all (the caller then retries with p_isolate = true).
+-- p_isolate = true: each event applied alone, in its own subtransaction; a
+-- failing event is retried later, after p_backoff_ms * 2^attempts (capped
+-- at 5 minutes) times a jitter factor in [0.5, 1.5), and parked dead after
+-- p_max_attempts.
+CREATE OR REPLACE FUNCTION outbox.process(p_limit integer, p_isolate boolean DEFAULT false,
+                                          p_max_attempts integer DEFAULT 10,
+                                          p_backoff_ms integer DEFAULT 100)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    ev outbox.event;
+    n  integer := 0;
+BEGIN
+    IF NOT p_isolate THEN
+        RETURN outbox.apply_batch(ARRAY(SELECT c FROM outbox.claim(p_limit) c));
+    END IF;
+    FOR ev IN SELECT * FROM outbox.claim(p_limit) LOOP
+        n := n + 1;
+        BEGIN
+            PERFORM outbox.apply_batch(ARRAY[ev]);
+        EXCEPTION WHEN OTHERS THEN
+            UPDATE outbox.event
+            SET attempts = attempts + 1,
+                last_error = SQLSTATE || ': ' || SQLERRM,
+                dead = attempts + 1 >= p_max_attempts,
+                available_at = now() + least(interval '5 minutes',
+                    make_interval(secs => p_backoff_ms / 1000.0 * power(2, attempts)
+                                          * (0.5 + random())))
+            WHERE id = ev.id;
+        END;
+    END LOOP;
+    RETURN n;
+END
+$$;
+GRANT EXECUTE ON FUNCTION outbox.process(integer, boolean, integer, integer) TO museum_app;
+
+-- Puts parked (dead) events back in the queue (make retry-dead). Returns
+-- how many.
+CREATE OR REPLACE FUNCTION outbox.retry_dead() RETURNS integer
+LANGUAGE sql AS $$
+    WITH r AS (
+        UPDATE outbox.event SET dead = false, attempts = 0, available_at = now()
+        WHERE dead AND done_at IS NULL RETURNING 1
+    )
+    SELECT count(*)::integer FROM r;
+$$;
+
+-- Deletes up to p_batch events done more than p_retention ago. Returns how
+-- many; the caller repeats while it gets a full batch.
+CREATE OR REPLACE FUNCTION outbox.prune(p_retention interval, p_batch integer) RETURNS integer
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    WITH old AS (
+        SELECT id FROM outbox.event
+        WHERE done_at IS NOT NULL AND done_at < now() - p_retention
+        ORDER BY done_at
+        LIMIT p_batch
+    ), gone AS (
+        DELETE FROM outbox.event e USING old WHERE e.id = old.id RETURNING 1
+    )
+    SELECT count(*)::integer FROM gone;
+$$;
+GRANT EXECUTE ON FUNCTION outbox.prune(interval, integer) TO museum_app;
+
+-- Records that listener p_name (process p_pid) is alive and has applied
+-- p_events events since it started.
+CREATE OR REPLACE FUNCTION outbox.listener_beat(p_name text, p_pid integer, p_events bigint)
+RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    INSERT INTO outbox.listener AS l (name, pid, events) VALUES (p_name, p_pid, p_events)
+    ON CONFLICT (name) DO UPDATE
+    SET last_seen = now(), events = excluded.events,
+        pid = excluded.pid,
+        started_at = CASE WHEN l.pid = excluded.pid THEN l.started_at ELSE now() END;
+$$;
+GRANT EXECUTE ON FUNCTION outbox.listener_beat(text, integer, bigint) TO museum_app;
+
+-- A listener that stops cleanly leaves the heartbeat table.
+CREATE OR REPLACE FUNCTION outbox.listener_gone(p_name text, p_pid integer) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    DELETE FROM outbox.listener WHERE name = p_name AND pid = p_pid;
+$$;
+GRANT EXECUTE ON FUNCTION outbox.listener_gone(text, integer) TO museum_app;
+
+-- GET /status: one row, the outbox backlog and the listeners' heartbeats.
+CREATE OR REPLACE FUNCTION outbox.status()
+RETURNS TABLE (pending bigint, oldest_pending_seconds double precision, dead bigint,
+               processed_last_minute bigint, listeners json)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT o.pending, extract(epoch FROM o.oldest_pending_age)::double precision, o.dead,
+           o.processed_last_minute,
+           (SELECT coalesce(json_agg(json_build_object(
+                       'name', l.name, 'pid', l.pid, 'events', l.events,
+                       'lastSeenSeconds', round(extract(epoch FROM l.silent_for)::numeric, 1))
+                       ORDER BY l.name), '[]')
+            FROM report.listeners l)
+    FROM report.outbox o;
+$$;
+GRANT EXECUTE ON FUNCTION outbox.status() TO museum_app;
+
+-- GET /readyz: seconds the oldest pending (not dead) event has waited, the
+-- listener lag; 0 when none is pending.
+CREATE OR REPLACE FUNCTION outbox.lag_seconds() RETURNS double precision
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce((SELECT extract(epoch FROM now() - created_at)::double precision
+                     FROM outbox.event WHERE done_at IS NULL AND NOT dead
+                     ORDER BY id LIMIT 1), 0);
+$$;
+GRANT EXECUTE ON FUNCTION outbox.lag_seconds() TO museum_app;

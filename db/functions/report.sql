@@ -1,0 +1,65 @@
+-- report: read-only views for psql users (see docs/reporting.md), which the
+-- role reporting may read, and nothing else. outbox.status() reads two of
+-- them, so this file comes before outbox.sql.
+--
+-- Re-applied by db/migrate.sh on every run (see db/README.md). A view's
+-- columns cannot change with CREATE OR REPLACE (only new ones at the end):
+-- a migration drops the view first.
+
+-- One row per live exhibition. booked counts live bookings, so that
+-- pcnt = capacity - booked once the listener has caught up.
+CREATE OR REPLACE VIEW report.occupancy AS
+SELECT e.id AS museum_id, e.name, e.chk_date, e.capacity, e.pcnt,
+       count(b.id) FILTER (WHERE b.status IN ('REQUESTED', 'REQUEST_COMPLETED')) AS booked,
+       count(b.id) FILTER (WHERE b.status = 'CANCELED') AS canceled,
+       count(b.id) FILTER (WHERE b.status = 'FORCE_CANCELED') AS force_canceled
+FROM museum.exhibition e
+LEFT JOIN book.booking b ON b.museum_id = e.id
+WHERE e.deleted_at IS NULL
+GROUP BY e.id
+ORDER BY e.id;
+GRANT SELECT ON report.occupancy TO reporting;
+
+-- Bookings made and cancellations per calendar day (server time zone).
+CREATE OR REPLACE VIEW report.daily_bookings AS
+WITH made AS (
+    SELECT created_at::date AS day, count(*) AS n FROM book.booking GROUP BY 1
+), canceled AS (
+    SELECT canceled_at::date AS day,
+           count(*) FILTER (WHERE status = 'CANCELED') AS canceled,
+           count(*) FILTER (WHERE status = 'FORCE_CANCELED') AS force_canceled
+    FROM book.booking WHERE canceled_at IS NOT NULL GROUP BY 1
+)
+SELECT day,
+       coalesce(made.n, 0) AS bookings,
+       coalesce(canceled.canceled, 0) AS cancellations,
+       coalesce(canceled.force_canceled, 0) AS force_cancellations
+FROM made FULL JOIN canceled USING (day)
+ORDER BY day;
+GRANT SELECT ON report.daily_bookings TO reporting;
+
+-- The listener's backlog and health.
+CREATE OR REPLACE VIEW report.outbox AS
+SELECT count(*) FILTER (WHERE done_at IS NULL AND NOT dead) AS pending,
+       coalesce(max(now() - created_at) FILTER (WHERE done_at IS NULL AND NOT dead),
+                interval '0') AS oldest_pending_age,
+       count(*) FILTER (WHERE dead AND done_at IS NULL) AS dead,
+       count(*) FILTER (WHERE done_at > now() - interval '1 minute') AS processed_last_minute
+FROM outbox.event
+WHERE done_at IS NULL OR done_at > now() - interval '1 minute';
+GRANT SELECT ON report.outbox TO reporting;
+
+-- Parked events with their last error, for psql users.
+CREATE OR REPLACE VIEW report.dead_events AS
+SELECT id, kind, museum_id, book_id, created_at, attempts, last_error
+FROM outbox.event
+WHERE dead AND done_at IS NULL
+ORDER BY id;
+GRANT SELECT ON report.dead_events TO reporting;
+
+-- Listener instances and how long since each was last seen.
+CREATE OR REPLACE VIEW report.listeners AS
+SELECT name, pid, started_at, last_seen, now() - last_seen AS silent_for, events
+FROM outbox.listener
+ORDER BY name;
+GRANT SELECT ON report.listeners TO reporting;
