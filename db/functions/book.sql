@@ -34,6 +34,31 @@ LANGUAGE sql STABLE AS $$
     SELECT * FROM book.booking b WHERE b.token_hash = book.token_hash(p_token);
 $$;
 
+-- The booking of the caller, for the lists: NULL for staff (who see
+-- everything), else the booking whose token p_token is; SK404 when there
+-- is none.
+CREATE OR REPLACE FUNCTION book.caller_booking(p_staff boolean, p_token text)
+RETURNS book.booking
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    owner book.booking;
+BEGIN
+    IF p_staff IS TRUE THEN
+        RETURN NULL;
+    END IF;
+    owner := book.token_owner(p_token);
+    IF owner.id IS NULL THEN
+        RAISE EXCEPTION 'no booking goes with this token' USING ERRCODE = 'SK404';
+    END IF;
+    RETURN owner;
+END
+$$;
+
+-- A booking as the API answers it (and as an Idempotency-Key replays it).
+CREATE OR REPLACE VIEW book.answer AS
+SELECT id, museum_id, cust_nm, name, chk_date, status::text AS status
+FROM book.booking;
+
 -- true if the caller may see booking p_id: staff, or the holder of its
 -- token. false also when there is no booking p_id.
 CREATE OR REPLACE FUNCTION book.may_see(p_id bigint, p_staff boolean, p_token text) RETURNS boolean
@@ -158,10 +183,8 @@ BEGIN
         prior := book.idempotency_claim(p_idem_key, p_request);
         IF prior.key_hash IS NOT NULL THEN
             RETURN QUERY
-            SELECT (prior.response->>'id')::bigint, (prior.response->>'museum_id')::bigint,
-                   prior.response->>'cust_nm', prior.response->>'name',
-                   (prior.response->>'chk_date')::date, prior.response->>'status',
-                   book.token_unseal(prior.token_sealed, p_idem_key);
+            SELECT r.*, book.token_unseal(prior.token_sealed, p_idem_key)
+            FROM pg_catalog.jsonb_populate_record(NULL::book.answer, prior.response) r;
             RETURN;
         END IF;
     END IF;
@@ -194,52 +217,33 @@ END
 $$;
 GRANT EXECUTE ON FUNCTION book.create(bigint, text, text, text, text) TO museum_app;
 
--- GET /books/{id}: the booking, for staff or the holder of its token;
--- SK404 otherwise, as for a booking that does not exist.
+-- GET /books/{id}: the row, for staff or the holder of its booking's
+-- token; no row otherwise, as for one that does not exist (the same
+-- statement either way: the caller answers 404 for both).
 CREATE OR REPLACE FUNCTION book.get(p_id bigint, p_staff boolean, p_token text)
 RETURNS TABLE (id bigint, museum_id bigint, cust_nm text, name text, chk_date date, status text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    IF NOT book.may_see(p_id, p_staff, p_token) THEN
-        RAISE EXCEPTION 'booking % does not exist', p_id USING ERRCODE = 'SK404';
-    END IF;
-    RETURN QUERY
-    SELECT b.id, b.museum_id, b.cust_nm, b.name, b.chk_date, b.status::text
-    FROM book.booking b WHERE b.id = p_id;
-END
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT * FROM book.answer b
+    WHERE b.id = p_id AND book.may_see(b.id, p_staff, p_token);
 $$;
 GRANT EXECUTE ON FUNCTION book.get(bigint, boolean, text) TO museum_app;
 
 -- GET /books (staff): up to p_limit bookings after id p_after, in id order.
--- Filters are optional (NULL = any); each filter has its own index.
+-- Filters are optional (NULL = any). Planned for each call's values, so
+-- that a museum or visitor filter uses its own index.
 CREATE OR REPLACE FUNCTION book.list(p_museum_id bigint, p_cust_nm text, p_status text,
                                      p_after bigint, p_limit integer)
 RETURNS TABLE (id bigint, museum_id bigint, cust_nm text, name text, chk_date date, status text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
 BEGIN
-    IF p_museum_id IS NOT NULL THEN
-        RETURN QUERY
-        SELECT b.id, b.museum_id, b.cust_nm, b.name, b.chk_date, b.status::text
-        FROM book.booking b
-        WHERE b.museum_id = p_museum_id AND b.id > coalesce(p_after, 0)
-          AND (p_cust_nm IS NULL OR b.cust_nm = p_cust_nm)
-          AND (p_status IS NULL OR b.status = p_status)
-        ORDER BY b.id LIMIT p_limit;
-    ELSIF p_cust_nm IS NOT NULL THEN
-        RETURN QUERY
-        SELECT b.id, b.museum_id, b.cust_nm, b.name, b.chk_date, b.status::text
-        FROM book.booking b
-        WHERE b.cust_nm = p_cust_nm AND b.id > coalesce(p_after, 0)
-          AND (p_status IS NULL OR b.status = p_status)
-        ORDER BY b.id LIMIT p_limit;
-    ELSE
-        RETURN QUERY
-        SELECT b.id, b.museum_id, b.cust_nm, b.name, b.chk_date, b.status::text
-        FROM book.booking b
-        WHERE b.id > coalesce(p_after, 0)
-          AND (p_status IS NULL OR b.status = p_status)
-        ORDER BY b.id LIMIT p_limit;
-    END IF;
+    RETURN QUERY
+    SELECT * FROM book.answer b
+    WHERE b.id > coalesce(p_after, 0)
+      AND (p_museum_id IS NULL OR b.museum_id = p_museum_id)
+      AND (p_cust_nm IS NULL OR b.cust_nm = p_cust_nm)
+      AND (p_status IS NULL OR b.status = p_status)
+    ORDER BY b.id LIMIT p_limit;
 END
 $$;
 GRANT EXECUTE ON FUNCTION book.list(bigint, text, text, bigint, integer) TO museum_app;
@@ -267,9 +271,7 @@ BEGIN
         prior := book.idempotency_claim(p_idem_key, p_request);
         IF prior.key_hash IS NOT NULL THEN
             RETURN QUERY
-            SELECT (prior.response->>'id')::bigint, (prior.response->>'museum_id')::bigint,
-                   prior.response->>'cust_nm', prior.response->>'name',
-                   (prior.response->>'chk_date')::date, prior.response->>'status';
+            SELECT r.* FROM pg_catalog.jsonb_populate_record(NULL::book.answer, prior.response) r;
             RETURN;
         END IF;
     END IF;

@@ -7,64 +7,47 @@
 -- errors are raised with SQLSTATE 'SKnnn', nnn being the HTTP status the
 -- caller should answer with; the message is the problem's detail.
 
--- GET /confirms/{id}: the confirmation, for staff or the holder of its
--- booking's token; SK404 otherwise, as for one that does not exist.
+-- A confirmation as the API answers it.
+CREATE OR REPLACE VIEW confirm.answer AS
+SELECT id, book_id, museum_id, cust_nm, name, chk_date, status::text AS status
+FROM confirm.confirmation;
+
+-- GET /confirms/{id}: the row, for staff or the holder of its booking's
+-- token; no row otherwise, as for one that does not exist (the same
+-- statement either way: the caller answers 404 for both).
 CREATE OR REPLACE FUNCTION confirm.get(p_id bigint, p_staff boolean, p_token text)
 RETURNS TABLE (id bigint, book_id bigint, museum_id bigint, cust_nm text, name text,
                chk_date date, status text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM confirm.confirmation c
-                   WHERE c.id = p_id AND book.may_see(c.book_id, p_staff, p_token)) THEN
-        RAISE EXCEPTION 'confirmation % does not exist', p_id USING ERRCODE = 'SK404';
-    END IF;
-    RETURN QUERY
-    SELECT c.id, c.book_id, c.museum_id, c.cust_nm, c.name, c.chk_date, c.status::text
-    FROM confirm.confirmation c WHERE c.id = p_id;
-END
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT * FROM confirm.answer c
+    WHERE c.id = p_id AND book.may_see(c.book_id, p_staff, p_token);
 $$;
 GRANT EXECUTE ON FUNCTION confirm.get(bigint, boolean, text) TO museum_app;
 
--- GET /confirms: confirmations after id p_after. Staff see all, filtered
--- by booking or exhibition (NULL = any; up to p_limit in id order unless
--- by booking: there is at most one). A token holder sees the confirmation
--- of that booking only: SK404 if p_book_id names another, or if the token
--- is no booking's.
+-- GET /confirms: up to p_limit confirmations after id p_after, in id
+-- order. Staff see all, filtered by booking or exhibition (NULL = any). A
+-- token holder sees the confirmation of that booking only: SK404 if
+-- p_book_id names another, or if the token is no booking's. Planned for
+-- each call's values, so that each filter uses its own index.
 CREATE OR REPLACE FUNCTION confirm.list(p_book_id bigint, p_museum_id bigint, p_after bigint,
                                         p_limit integer, p_staff boolean, p_token text)
 RETURNS TABLE (id bigint, book_id bigint, museum_id bigint, cust_nm text, name text,
                chk_date date, status text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
-    owner book.booking;
-    v_book_id bigint := p_book_id;
+    mine bigint := (book.caller_booking(p_staff, p_token)).id;
 BEGIN
-    IF p_staff IS NOT TRUE THEN
-        owner := book.token_owner(p_token);
-        IF owner.id IS NULL OR p_book_id <> owner.id THEN
-            RAISE EXCEPTION 'no booking goes with this token' USING ERRCODE = 'SK404';
-        END IF;
-        v_book_id := owner.id;
+    IF p_book_id <> mine THEN
+        RAISE EXCEPTION 'no booking goes with this token' USING ERRCODE = 'SK404';
     END IF;
-    IF v_book_id IS NOT NULL THEN
-        RETURN QUERY
-        SELECT c.id, c.book_id, c.museum_id, c.cust_nm, c.name, c.chk_date, c.status::text
-        FROM confirm.confirmation c
-        WHERE c.book_id = v_book_id AND c.id > coalesce(p_after, 0)
-          AND (p_museum_id IS NULL OR c.museum_id = p_museum_id);
-    ELSIF p_museum_id IS NOT NULL THEN
-        RETURN QUERY
-        SELECT c.id, c.book_id, c.museum_id, c.cust_nm, c.name, c.chk_date, c.status::text
-        FROM confirm.confirmation c
-        WHERE c.museum_id = p_museum_id AND c.id > coalesce(p_after, 0)
-        ORDER BY c.id LIMIT p_limit;
-    ELSE
-        RETURN QUERY
-        SELECT c.id, c.book_id, c.museum_id, c.cust_nm, c.name, c.chk_date, c.status::text
-        FROM confirm.confirmation c
-        WHERE c.id > coalesce(p_after, 0)
-        ORDER BY c.id LIMIT p_limit;
-    END IF;
+    p_book_id := coalesce(mine, p_book_id);
+    RETURN QUERY
+    SELECT * FROM confirm.answer c
+    WHERE c.id > coalesce(p_after, 0)
+      AND (p_book_id IS NULL OR c.book_id = p_book_id)
+      AND (p_museum_id IS NULL OR c.museum_id = p_museum_id)
+    ORDER BY c.id LIMIT p_limit;
 END
 $$;
 GRANT EXECUTE ON FUNCTION confirm.list(bigint, bigint, bigint, integer, boolean, text) TO museum_app;
