@@ -86,13 +86,21 @@ $$;
 -- state, so the outcome is that of applying the events one by one.
 -- The one place that maps an event kind to its effects: BOOKED ->
 -- confirm.on_booked, CANCELED -> museum.on_canceled, MUSEUM_DELETED ->
--- book.on_museum_deleted; then mypage.refresh of every booking touched.
+-- book.on_museum_deleted (one chunk of bookings per batch: the event stays
+-- pending, with its progress, until the last); then mypage.refresh of
+-- every booking touched.
 CREATE OR REPLACE FUNCTION outbox.apply_batch(p_events outbox.event[]) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
+    -- Bookings one deletion force-cancels per batch (a setting only tests
+    -- change, to see several chunks on a small exhibition).
+    delete_chunk constant integer :=
+        coalesce(nullif(current_setting('museum.delete_chunk', true), '')::integer, 2000);
     booked   bigint[];
     canceled bigint[];
     canceled_museums bigint[];
+    unfinished bigint[] := '{}';
+    chunk    record;
     ev       outbox.event;
 BEGIN
     IF cardinality(p_events) = 0 THEN
@@ -111,12 +119,18 @@ BEGIN
     END IF;
     FOREACH ev IN ARRAY p_events LOOP
         IF ev.kind = 'MUSEUM_DELETED' THEN
-            PERFORM mypage.refresh(book.on_museum_deleted(ev.museum_id));
+            chunk := book.on_museum_deleted(ev.museum_id, ev.progress, delete_chunk);
+            PERFORM mypage.refresh(chunk.changed);
+            IF chunk.next_after IS NOT NULL THEN -- stays pending: the next batch goes on
+                UPDATE outbox.event SET progress = chunk.next_after, progress_at = clock_timestamp()
+                WHERE id = ev.id;
+                unfinished := unfinished || ev.id;
+            END IF;
         END IF;
     END LOOP;
     PERFORM mypage.refresh(booked || canceled);
     UPDATE outbox.event SET done_at = clock_timestamp(), attempts = attempts + 1
-    WHERE id = ANY (SELECT e.id FROM unnest(p_events) e);
+    WHERE id = ANY (SELECT e.id FROM unnest(p_events) e) AND id <> ALL (unfinished);
     RETURN cardinality(p_events);
 END
 $$;
@@ -225,10 +239,11 @@ $$;
 GRANT EXECUTE ON FUNCTION outbox.status() TO museum_app;
 
 -- GET /readyz: seconds the oldest pending (not dead) event has waited, the
--- listener lag; 0 when none is pending.
+-- listener lag; 0 when none is pending. A deletion that is going on, a
+-- chunk per batch, has waited since its last chunk.
 CREATE OR REPLACE FUNCTION outbox.lag_seconds() RETURNS double precision
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT coalesce((SELECT extract(epoch FROM now() - created_at)::double precision
+    SELECT coalesce((SELECT extract(epoch FROM now() - coalesce(progress_at, created_at))::double precision
                      FROM outbox.event WHERE done_at IS NULL AND NOT dead
                      ORDER BY id LIMIT 1), 0);
 $$;

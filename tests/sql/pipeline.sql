@@ -2,7 +2,7 @@
 -- pruning, heartbeats, MyPage check and rebuild, the isolated path's
 -- effects, order around an exhibition deletion.
 BEGIN;
-SELECT plan(30);
+SELECT plan(40);
 
 CREATE TEMP TABLE full_m AS SELECT * FROM museum.create('Full', '2021-07-26', 1);
 CREATE TEMP TABLE ok_m AS SELECT * FROM museum.create('Fine', '2021-07-26', 5);
@@ -84,6 +84,39 @@ SELECT is(outbox.process(50), 1, 'and the later events after it');
 SELECT is((SELECT string_agg(status, ' ' ORDER BY id) FROM book.booking WHERE museum_id = (SELECT id FROM del_m)),
           'CANCELED FORCE_CANCELED FORCE_CANCELED', 'canceled before the deletion was applied: not force-canceled');
 SELECT is((SELECT pcnt FROM museum.exhibition WHERE id = (SELECT id FROM del_m)), 3, 'every seat back, once');
+
+-- A large deletion goes a chunk at a time (here 2 bookings a batch), with
+-- other exhibitions' events applied between its chunks.
+SET LOCAL museum.delete_chunk = 2;
+CREATE TEMP TABLE big_m AS SELECT * FROM museum.create('Big', '2021-07-26', 5);
+CREATE TEMP TABLE big_b AS
+SELECT c.* FROM generate_series(1, 5) i,
+       LATERAL book.create((SELECT id FROM big_m), 'big' || i, lpad(to_hex(3000 + i), 64, '0'), NULL, NULL) c;
+SELECT book.set_status(min(id), 'CANCELED', true, NULL, NULL, NULL) FROM big_b;
+SELECT is(outbox.process(50), 5, 'five bookings applied');
+SELECT is(outbox.process(50), 1, 'and the cancel');
+SELECT museum.delete((SELECT id FROM big_m));
+CREATE TEMP TABLE other_m AS SELECT * FROM museum.create('Other', '2021-07-26', 1);
+SELECT book.create((SELECT id FROM other_m), 'other', lpad(to_hex(3100), 64, '0'), NULL, NULL);
+SELECT is(outbox.process(50), 2, 'the deletion''s first chunk and another exhibition''s booking in one batch');
+SELECT is((SELECT status::text FROM book.booking WHERE cust_nm = 'other'), 'REQUEST_COMPLETED',
+          'the other exhibition''s booking is not held up');
+SELECT is((SELECT (done_at IS NULL) || ' ' || (progress = (SELECT id FROM big_b ORDER BY id OFFSET 1 LIMIT 1))
+                  || ' ' || (progress_at IS NOT NULL)
+           FROM outbox.event WHERE kind = 'MUSEUM_DELETED' AND museum_id = (SELECT id FROM big_m)),
+          'true true true', 'the deletion stays pending, with how far it got');
+SELECT is((SELECT count(*)::int FROM book.booking WHERE museum_id = (SELECT id FROM big_m) AND status = 'FORCE_CANCELED'),
+          1, 'the first chunk: two bookings looked at, the live one force-canceled');
+SELECT is(outbox.process(50), 1, 'second chunk');
+SELECT is(outbox.process(50), 1, 'last chunk');
+SELECT is((SELECT string_agg(status, ' ' ORDER BY id) || ' ' || (SELECT pcnt FROM museum.exhibition WHERE id = (SELECT id FROM big_m))
+           FROM book.booking WHERE museum_id = (SELECT id FROM big_m)),
+          'CANCELED FORCE_CANCELED FORCE_CANCELED FORCE_CANCELED FORCE_CANCELED 5',
+          'every live booking force-canceled once, every seat back once');
+SELECT is((SELECT (done_at IS NOT NULL) || ' ' || attempts || ' ' || outbox.process(50) || ' ' ||
+                  (SELECT count(*) FROM mypage.diff())
+           FROM outbox.event WHERE kind = 'MUSEUM_DELETED' AND museum_id = (SELECT id FROM big_m)),
+          'true 1 0 0', 'then the deletion is done, once; nothing is left; MyPage agrees');
 
 SELECT * FROM finish();
 ROLLBACK;
