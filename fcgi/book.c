@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "auth.h"
 #include "caller.h"
@@ -14,7 +15,7 @@
 /* GET /books?museumId=&custNm=&status= (staff). */
 void book_list(struct http_request *req, const char *id)
 {
-    static const char *const known[] = {"museumId", "custNm", "status", "limit", "after", NULL};
+    static const char *const known[] = {"museumId", "custNm", "status", NULL};
     struct problem pb = PROBLEM_INIT;
     struct page page;
     PGresult *res = NULL;
@@ -22,7 +23,7 @@ void book_list(struct http_request *req, const char *id)
     const char *museum_id, *cust_nm, *status;
 
     (void)id;
-    if (fields_query_known(req, known, &pb) != 0 || page_parse(req, &page, &pb) != 0 ||
+    if (page_parse(req, known, &page, &pb) != 0 ||
         fields_query_id(req, "museumId", museum_buf, &museum_id, &pb) != 0 ||
         fields_query_text(req, "custNm", cust_buf, sizeof(cust_buf), &cust_nm, &pb) != 0 ||
         fields_query_status(req, "status", &status, &pb) != 0)
@@ -52,7 +53,8 @@ void book_create(struct http_request *req, const char *id)
     char *fingerprint = NULL;
 
     (void)id;
-    if (fields_idempotency_key(req, &key, &pb) != 0 || http_read_json(req, &body, &pb) != 0)
+    if (fields_query_known(req, NULL, &pb) != 0 || fields_idempotency_key(req, &key, &pb) != 0 ||
+        http_read_json(req, &body, &pb) != 0)
         goto out;
     fields_body_known(body, known, &pb);
     fields_body_id(body, "museumId", 1, &museum_id, &pb);
@@ -83,6 +85,64 @@ void book_get(struct http_request *req, const char *id)
     rows_answer_by_id(req, DB_BOOK_GET, "booking", id);
 }
 
+/* The original PUT sends the whole booking: its members other than status
+ * must be the booking's own (they never change). Reads the booking as the
+ * caller may see it and compares. Returns 0, or -1 with a 404 (not the
+ * caller's to see) or 409 in p. */
+static int put_describes_booking(struct http_request *req, const char *id, json_object *body,
+                                 struct problem *p)
+{
+    static const struct {
+        const char *member, *column;
+    } fixed[] = {{"id", "id"},
+                 {"museumId", "museum_id"},
+                 {"custNm", "cust_nm"},
+                 {"name", "name"},
+                 {"chkDate", "chk_date"}};
+    const char *params[3] = {id, caller_staff_param(req), req->token};
+    PGresult *res = NULL;
+    size_t given = 0;
+    int rc = -1;
+
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+        given += json_object_object_get_ex(body, fixed[i].member, NULL);
+    if (given == 0)
+        return 0; /* only the status: nothing to compare */
+    if (!(res = db_exec(DB_BOOK_GET, params, p)))
+        return -1;
+    if (PQntuples(res) == 0) {
+        problem_set(p, 404, "booking %s does not exist", id);
+        goto out;
+    }
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+        const char *have = PQgetvalue(res, 0, PQfnumber(res, fixed[i].column));
+        const char *want;
+        char text[24];
+        json_object *v;
+
+        if (!json_object_object_get_ex(body, fixed[i].member, &v) || !v)
+            continue;
+        if (json_object_is_type(v, json_type_int)) {
+            snprintf(text, sizeof(text), "%lld", (long long)json_object_get_int64(v));
+            want = text;
+        } else if (strcmp(fixed[i].member, "chkDate") == 0) {
+            validate_date(json_object_get_string(v), text); /* as stored: YYYY-MM-DD */
+            want = text;
+        } else {
+            want = json_object_get_string(v);
+        }
+        if (strcmp(want, have) != 0) {
+            problem_set(p, 409, "only the status of a booking can change: %s is not the booking's",
+                        fixed[i].member);
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    PQclear(res);
+    return rc;
+}
+
 /* PATCH /books/{id} {"status"}, and the original PUT /books/{id} with the
  * whole booking (whole = 1), for staff or the booking's token: only
  * "status" matters; the only change allowed is a cancel of a live booking
@@ -100,8 +160,8 @@ static void book_change(struct http_request *req, const char *id, int whole)
     char ignored_date[11];
     char *fingerprint = NULL;
 
-    if (fields_path_id(id, &book_id, &pb) != 0 || fields_idempotency_key(req, &key, &pb) != 0 ||
-        http_read_json(req, &body, &pb) != 0)
+    if (fields_query_known(req, NULL, &pb) != 0 || fields_path_id(id, &book_id, &pb) != 0 ||
+        fields_idempotency_key(req, &key, &pb) != 0 || http_read_json(req, &body, &pb) != 0)
         goto out;
     fields_body_known(body, whole ? put_known : patch_known, &pb);
     fields_body_status(body, "status", 1, &status, &pb);
@@ -112,7 +172,7 @@ static void book_change(struct http_request *req, const char *id, int whole)
         fields_body_name(body, "name", 0, &ignored_text, &pb);
         fields_body_date(body, "chkDate", 0, ignored_date, &pb);
     }
-    if (pb.errors)
+    if (pb.errors || (whole && put_describes_booking(req, id, body, &pb) != 0))
         goto out;
     if (key && !(fingerprint = fields_fingerprint(req, body))) {
         problem_set(&pb, 500, "out of memory");

@@ -9,7 +9,7 @@
 /* GET /confirms?bookId=&museumId= (staff; a token holder: its booking's). */
 void confirm_list(struct http_request *req, const char *id)
 {
-    static const char *const known[] = {"bookId", "museumId", "limit", "after", NULL};
+    static const char *const known[] = {"bookId", "museumId", NULL};
     struct problem pb = PROBLEM_INIT;
     struct page page;
     PGresult *res = NULL;
@@ -21,7 +21,7 @@ void confirm_list(struct http_request *req, const char *id)
                                       "listing confirmations needs staff credentials, or the "
                                       "token of a booking (X-Booking-Token)",
                                       &pb) != 0 ||
-        fields_query_known(req, known, &pb) != 0 || page_parse(req, &page, &pb) != 0 ||
+        page_parse(req, known, &page, &pb) != 0 ||
         fields_query_id(req, "bookId", book_buf, &book_id, &pb) != 0 ||
         fields_query_id(req, "museumId", museum_buf, &museum_id, &pb) != 0)
         goto out;

@@ -145,19 +145,22 @@ int fields_query_known(const struct http_request *req, const char *const *names,
     const char *with_token[16];
     const char *bad;
     size_t n = 0, len;
+    int repeated;
 
-    while (names[n] && n + 2 < sizeof(with_token) / sizeof(with_token[0])) {
+    while (names && names[n] && n + 2 < sizeof(with_token) / sizeof(with_token[0])) {
         with_token[n] = names[n];
         n++;
     }
     with_token[n++] = "token"; /* any request may carry a booking token */
     with_token[n] = NULL;
-    if (http_query_only(req->query, with_token, &bad))
+    if (http_query_only(req->query, with_token, &bad, &repeated))
         return 0;
     len = strcspn(bad, "=&");
-    return problem_set(p, 400, "unknown query parameter \"%.*s\"", (int)(len > 40 ? 40 : len), bad);
+    return problem_set(p, 400,
+                       repeated ? "query parameter \"%.*s\" is given more than once"
+                                : "unknown query parameter \"%.*s\"",
+                       (int)(len > 40 ? 40 : len), bad);
 }
-
 int fields_query_id(const struct http_request *req, const char *name, char buf[24],
                     const char **out, struct problem *p)
 {
@@ -221,13 +224,39 @@ int fields_idempotency_key(const struct http_request *req, const char **key, str
                        "a random UUID is a good choice");
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 char *fields_fingerprint(const struct http_request *req, json_object *body)
 {
-    const char *text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN);
-    size_t cap = strlen(req->method) + strlen(req->path) + strlen(text) + 3;
-    char *out = malloc(cap);
+    size_t n = (size_t)json_object_object_length(body), i = 0, cap;
+    const char **names = malloc((n ? n : 1) * sizeof(*names));
+    json_object *sorted = json_object_new_object();
+    const char *text;
+    char *out = NULL;
 
-    if (out)
+    if (!names || !sorted)
+        goto out;
+    /* Members in name order: an equal body with its members in another
+     * order is the same request. (Members' values are scalars by now: the
+     * field checks refuse anything else.) */
+    json_object_object_foreach(body, name, value)
+    {
+        (void)value;
+        names[i++] = name;
+    }
+    qsort(names, n, sizeof(*names), by_name);
+    for (i = 0; i < n; i++)
+        json_object_object_add(sorted, names[i],
+                               json_object_get(json_object_object_get(body, names[i])));
+    text = json_object_to_json_string_ext(sorted, JSON_C_TO_STRING_PLAIN);
+    cap = strlen(req->method) + strlen(req->path) + strlen(text) + 3;
+    if ((out = malloc(cap)) != NULL)
         snprintf(out, cap, "%s %s\n%s", req->method, req->path, text);
+out:
+    json_object_put(sorted);
+    free(names);
     return out;
 }

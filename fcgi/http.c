@@ -422,7 +422,7 @@ int http_query_get(const char *query, const char *name, char *buf, size_t n)
     return 0;
 }
 
-int http_query_only(const char *query, const char *const *names, const char **bad)
+int http_query_only(const char *query, const char *const *names, const char **bad, int *repeated)
 {
     const char *p = query;
 
@@ -433,7 +433,15 @@ int http_query_only(const char *query, const char *const *names, const char **ba
         int known = key_len == 0;
         for (const char *const *n = names; *n && !known; n++)
             known = strlen(*n) == key_len && strncmp(*n, p, key_len) == 0;
-        if (!known) {
+        *repeated = 0;
+        for (const char *q = p + len; known && key_len > 0 && *q;) {
+            size_t qlen;
+            q++; /* past '&' */
+            qlen = strcspn(q, "&=");
+            *repeated |= qlen == key_len && strncmp(q, p, key_len) == 0;
+            q += strcspn(q, "&");
+        }
+        if (!known || *repeated) {
             *bad = p;
             return 0;
         }
@@ -442,4 +450,30 @@ int http_query_only(const char *query, const char *const *names, const char **ba
             p++;
     }
     return 1;
+}
+
+int http_query_encode(const char *s, char *out, size_t n)
+{
+    static const char digits[] = "0123456789ABCDEF";
+    size_t o = 0;
+
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            strchr("-._~", c)) {
+            if (o + 1 >= n)
+                return -1;
+            out[o++] = (char)c;
+        } else {
+            if (o + 3 >= n)
+                return -1;
+            out[o++] = '%';
+            out[o++] = digits[c >> 4];
+            out[o++] = digits[c & 0xF];
+        }
+    }
+    if (o >= n)
+        return -1;
+    out[o] = '\0';
+    return 0;
 }

@@ -54,8 +54,13 @@ void http_reply_problem(struct http_request *req, struct problem *p);
  * buf (size n). Returns 1 found, 0 absent, -1 malformed or too long. */
 int http_query_get(const char *query, const char *name, char *buf, size_t n);
 
-/* Returns 1 if every parameter name in query is one of names (NULL-ended),
- * else 0 and stores the first unknown name's position in *bad. */
-int http_query_only(const char *query, const char *const *names, const char **bad);
+/* Returns 1 if every parameter name in query is one of names (NULL-ended)
+ * and none is given twice, else 0 and stores the first offending
+ * parameter's position in *bad (*repeated says which kind). */
+int http_query_only(const char *query, const char *const *names, const char **bad, int *repeated);
+
+/* Percent-encodes s into out (size n): everything but RFC 3986's
+ * unreserved characters. Returns 0, or -1 if it does not fit. */
+int http_query_encode(const char *s, char *out, size_t n);
 
 #endif

@@ -11,13 +11,13 @@
 /* GET /museums: the live exhibitions, by id. */
 void museum_list(struct http_request *req, const char *id)
 {
-    static const char *const known[] = {"limit", "after", NULL};
+    static const char *const known[] = {NULL};
     struct problem pb = PROBLEM_INIT;
     struct page page;
     PGresult *res = NULL;
 
     (void)id;
-    if (fields_query_known(req, known, &pb) != 0 || page_parse(req, &page, &pb) != 0)
+    if (page_parse(req, known, &page, &pb) != 0)
         goto out;
     {
         const char *params[2] = {page.after, page.limit_plus_one};
@@ -43,7 +43,7 @@ void museum_create(struct http_request *req, const char *id)
     int capacity = -1;
 
     (void)id;
-    if (http_read_json(req, &body, &pb) != 0)
+    if (fields_query_known(req, NULL, &pb) != 0 || http_read_json(req, &body, &pb) != 0)
         goto out;
     fields_body_known(body, known, &pb);
     fields_body_name(body, "name", 1, &name, &pb);
@@ -82,7 +82,8 @@ void museum_delete(struct http_request *req, const char *id)
     PGresult *res = NULL;
     int64_t museum_id;
 
-    if (fields_path_id(id, &museum_id, &pb) != 0 || !(res = db_exec(DB_MUSEUM_DELETE, params, &pb)))
+    if (fields_query_known(req, NULL, &pb) != 0 || fields_path_id(id, &museum_id, &pb) != 0 ||
+        !(res = db_exec(DB_MUSEUM_DELETE, params, &pb)))
         goto out;
     pb.status = 204;
 out:

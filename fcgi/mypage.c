@@ -10,7 +10,7 @@
 /* GET /myPages?custNm=&bookId= (staff; a token holder: its visitor's). */
 void mypage_list(struct http_request *req, const char *id)
 {
-    static const char *const known[] = {"custNm", "bookId", "limit", "after", NULL};
+    static const char *const known[] = {"custNm", "bookId", NULL};
     struct problem pb = PROBLEM_INIT;
     struct page page;
     PGresult *res = NULL;
@@ -22,7 +22,7 @@ void mypage_list(struct http_request *req, const char *id)
                                       "listing MyPage needs staff credentials, or the token of "
                                       "one of the visitor's bookings (X-Booking-Token)",
                                       &pb) != 0 ||
-        fields_query_known(req, known, &pb) != 0 || page_parse(req, &page, &pb) != 0 ||
+        page_parse(req, known, &page, &pb) != 0 ||
         fields_query_text(req, "custNm", cust_buf, sizeof(cust_buf), &cust_nm, &pb) != 0 ||
         fields_query_id(req, "bookId", book_buf, &book_id, &pb) != 0)
         goto out;

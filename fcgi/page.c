@@ -5,14 +5,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fields.h"
 #include "validate.h"
 
-int page_parse(const struct http_request *req, struct page *page, struct problem *p)
+/* The list parameters every list has, besides its own filters. */
+static int is_paging(const char *name)
 {
+    return strcmp(name, "limit") == 0 || strcmp(name, "after") == 0;
+}
+
+int page_parse(const struct http_request *req, const char *const *known, struct page *page,
+               struct problem *p)
+{
+    const char *names[16];
     char buf[24];
     int64_t after;
+    size_t n = 0;
     int rc;
 
+    for (; known[n] && n + 3 < sizeof(names) / sizeof(names[0]); n++)
+        names[n] = known[n];
+    names[n++] = "limit";
+    names[n++] = "after";
+    names[n] = NULL;
+    if (fields_query_known(req, names, p) != 0)
+        return -1;
+    page->known = known;
     page->limit = VALIDATE_LIMIT_DEFAULT;
     page->after = NULL;
     rc = http_query_get(req->query, "limit", buf, sizeof(buf));
@@ -29,27 +47,24 @@ int page_parse(const struct http_request *req, struct page *page, struct problem
     return 0;
 }
 
-char *page_next_link(const struct http_request *req, const char *last_id)
+char *page_next_link(const struct http_request *req, const struct page *page, const char *last_id)
 {
-    size_t cap = strlen(req->path) + strlen(req->query) + strlen(last_id) + 48;
+    size_t cap = strlen(req->path) + 3 * strlen(req->query) + strlen(last_id) + 48;
     char *out = malloc(cap);
+    char value[1024], encoded[3 * sizeof(value)];
     size_t o;
-    const char *q = req->query;
 
     if (!out)
         return NULL;
     o = (size_t)snprintf(out, cap, "Link: <%s?", req->path);
-    while (*q) {
-        size_t len = strcspn(q, "&");
-        if (len > 0 && strncmp(q, "after=", 6) != 0 && !(len == 5 && !strncmp(q, "after", 5))) {
-            memcpy(out + o, q, len);
-            o += len;
-            out[o++] = '&';
-        }
-        q += len;
-        if (*q == '&')
-            q++;
+    for (const char *const *name = page->known; *name; name++) {
+        if (is_paging(*name) || http_query_get(req->query, *name, value, sizeof(value)) != 1 ||
+            http_query_encode(value, encoded, sizeof(encoded)) != 0)
+            continue;
+        o += (size_t)snprintf(out + o, cap - o, "%s=%s&", *name, encoded);
     }
+    if (page->limit != VALIDATE_LIMIT_DEFAULT)
+        o += (size_t)snprintf(out + o, cap - o, "limit=%d&", page->limit);
     snprintf(out + o, cap - o, "after=%s>; rel=\"next\"", last_id);
     return out;
 }

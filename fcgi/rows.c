@@ -111,7 +111,7 @@ void rows_answer_list(struct http_request *req, const PGresult *res, const struc
     for (int i = 0; i < shown; i++)
         json_object_array_add(arr, row_json(res, i, keys, JSON_C_OBJECT_ADD_CONSTANT_KEY));
     if (rows > page->limit)
-        link = page_next_link(req, PQgetvalue(res, shown - 1, PQfnumber(res, "id")));
+        link = page_next_link(req, page, PQgetvalue(res, shown - 1, PQfnumber(res, "id")));
     http_reply_json(req, 200, arr, link, NULL);
 out:
     free(link);
@@ -127,7 +127,8 @@ void rows_answer_by_id(struct http_request *req, enum db_stmt stmt, const char *
     PGresult *res = NULL;
     int64_t id;
 
-    if (fields_path_id(id_text, &id, &pb) != 0 || !(res = db_exec(stmt, params, &pb)))
+    if (fields_query_known(req, NULL, &pb) != 0 || fields_path_id(id_text, &id, &pb) != 0 ||
+        !(res = db_exec(stmt, params, &pb)))
         goto out;
     if (PQntuples(res) == 0) {
         problem_set(&pb, 404, "%s %lld does not exist", noun, (long long)id);

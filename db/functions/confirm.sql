@@ -13,14 +13,19 @@ SELECT id, book_id, museum_id, cust_nm, name, chk_date, status::text AS status
 FROM confirm.confirmation;
 
 -- GET /confirms/{id}: the row, for staff or the holder of its booking's
--- token; no row otherwise, as for one that does not exist (the same
--- statement either way: the caller answers 404 for both).
+-- token; no row otherwise, as for one that does not exist (the caller
+-- answers 404 for both). A token is looked up first, whatever p_id is:
+-- the same work whether or not p_id exists.
 CREATE OR REPLACE FUNCTION confirm.get(p_id bigint, p_staff boolean, p_token text)
 RETURNS TABLE (id bigint, book_id bigint, museum_id bigint, cust_nm text, name text,
                chk_date date, status text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT * FROM confirm.answer c
-    WHERE c.id = p_id AND book.may_see(c.book_id, p_staff, p_token);
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    mine bigint := CASE WHEN p_staff IS NOT TRUE THEN (book.token_owner(p_token)).id END;
+BEGIN
+    RETURN QUERY SELECT * FROM confirm.answer c
+    WHERE c.id = p_id AND (p_staff IS TRUE OR c.book_id = mine);
+END
 $$;
 GRANT EXECUTE ON FUNCTION confirm.get(bigint, boolean, text) TO museum_app;
 

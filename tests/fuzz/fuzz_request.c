@@ -51,7 +51,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     token = field(&p);
     key = field(&p);
 
-    (void)http_query_only(query, names, &bad);
+    {
+        int repeated;
+        char encoded[3 * sizeof(buf)];
+        bad = NULL;
+        if (http_query_only(query, names, &bad, &repeated) == 0 && !bad)
+            abort(); /* a refusal names what it refuses */
+        if (strlen(name) < sizeof(buf) && http_query_encode(name, encoded, sizeof(encoded)) != 0)
+            abort(); /* three bytes out for one in always fit */
+        if (strlen(name) < sizeof(buf) && strcspn(encoded, "&=?# ") != strlen(encoded))
+            abort(); /* nothing that would split a query survives */
+    }
     for (const char *const *n = names; *n; n++) {
         int rc = http_query_get(query, *n, buf, sizeof(buf));
         if (rc == 1) {

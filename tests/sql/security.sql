@@ -1,6 +1,6 @@
 -- Booking tokens and idempotency keys in the SQL API.
 BEGIN;
-SELECT plan(16);
+SELECT plan(20);
 
 CREATE TEMP TABLE m AS SELECT * FROM museum.create('Token hall', '2031-01-01', 5);
 CREATE TEMP TABLE b AS SELECT * FROM book.create((SELECT id FROM m), 'Kim', repeat('a1', 32), NULL, NULL);
@@ -20,6 +20,32 @@ SELECT throws_ok(format('SELECT * FROM book.set_status(%s, %L, false, %L, NULL, 
 SELECT is((SELECT status FROM book.booking WHERE id = (SELECT id FROM b))::text, 'REQUESTED', 'and changed nothing');
 SELECT throws_ok(format('SELECT * FROM mypage.list(%L, NULL, NULL, 10, false, %L)', 'Kim', repeat('b2', 32)), 'SK404',
                  NULL, 'MyPage of Kim with Lee''s token: 404');
+
+-- Timing: a stranger's token on an existing id and on a missing one does
+-- the same work (the same index scans of the same tables), so the answer's
+-- timing does not tell which ids exist.
+CREATE FUNCTION pg_temp.scans(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    before jsonb := (SELECT jsonb_object_agg(relid::regclass, coalesce(idx_scan, 0) + seq_scan)
+                     FROM pg_stat_xact_user_tables);
+BEGIN
+    EXECUTE q;
+    RETURN (SELECT string_agg(relid::regclass || ' ' || (coalesce(idx_scan, 0) + seq_scan
+                              - coalesce((before ->> (relid::regclass)::text)::bigint, 0)), ', ' ORDER BY relid::regclass::text)
+            FROM pg_stat_xact_user_tables
+            WHERE coalesce(idx_scan, 0) + seq_scan <> coalesce((before ->> (relid::regclass)::text)::bigint, 0));
+END
+$$;
+SELECT outbox.process(100);
+SELECT is(pg_temp.scans(format('SELECT * FROM %s(%s, false, %L)', f, id, repeat('b2', 32))),
+          pg_temp.scans(format('SELECT * FROM %s(%s, false, %L)', f, 987654321, repeat('b2', 32))),
+          f || ': an existing id and a missing one, the same scans')
+FROM (VALUES ('book.get', (SELECT id FROM b)),
+             ('confirm.get', (SELECT id FROM confirm.confirmation WHERE book_id = (SELECT id FROM b))),
+             ('mypage.get', (SELECT id FROM mypage.entry WHERE book_id = (SELECT id FROM b)))) t(f, id);
+SELECT is(pg_temp.scans(format('SELECT book.may_see(%s, false, %L)', (SELECT id FROM b), repeat('b2', 32))),
+          pg_temp.scans(format('SELECT book.may_see(%s, false, %L)', 987654321, repeat('b2', 32))),
+          'book.may_see (cancels): the same scans');
 
 -- Idempotency: replay, other request, the key kept as a hash.
 CREATE TEMP TABLE i1 AS SELECT * FROM book.create((SELECT id FROM m), 'Park', repeat('c3', 32), 'key-1', 'POST /books\n{}');

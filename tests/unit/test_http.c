@@ -44,15 +44,36 @@ static void query_get_rejects_bad_escapes_nul_and_overflow(void **state)
     assert_int_equal(http_query_get("a=1234567", "a", buf, sizeof(buf)), 1);
 }
 
-static void query_only_names_the_unknown(void **state)
+static void query_only_names_the_unknown_or_repeated(void **state)
 {
     static const char *const names[] = {"limit", "after", NULL};
     const char *bad = NULL;
+    int repeated = -1;
     (void)state;
-    assert_int_equal(http_query_only("limit=1&after=2", names, &bad), 1);
-    assert_int_equal(http_query_only("", names, &bad), 1);
-    assert_int_equal(http_query_only("limit=1&custNM=x", names, &bad), 0);
+    assert_int_equal(http_query_only("limit=1&after=2", names, &bad, &repeated), 1);
+    assert_int_equal(http_query_only("", names, &bad, &repeated), 1);
+    assert_int_equal(http_query_only("limit=1&custNM=x", names, &bad, &repeated), 0);
     assert_string_equal(bad, "custNM=x");
+    assert_int_equal(repeated, 0);
+    assert_int_equal(http_query_only("limit=1&after=2&limit=3", names, &bad, &repeated), 0);
+    assert_string_equal(bad, "limit=1&after=2&limit=3");
+    assert_int_equal(repeated, 1);
+    assert_int_equal(http_query_only("after&&after=2", names, &bad, &repeated), 0);
+    assert_int_equal(repeated, 1);
+    assert_int_equal(http_query_only("limit=1&limitx=2&after=1", names, &bad, &repeated), 0);
+    assert_string_equal(bad, "limitx=2&after=1"); /* unknown, not a repeat of limit */
+    assert_int_equal(repeated, 0);
+}
+
+static void query_encode_keeps_only_unreserved(void **state)
+{
+    char out[32];
+    (void)state;
+    assert_int_equal(http_query_encode("A b&c=d/%\xea\xb9\x80~", out, sizeof(out)), 0);
+    assert_string_equal(out, "A%20b%26c%3Dd%2F%25%EA%B9%80~");
+    assert_int_equal(http_query_encode("abc", out, 4), 0);
+    assert_int_equal(http_query_encode("abcd", out, 4), -1);
+    assert_int_equal(http_query_encode("a&", out, 4), -1);
 }
 
 /* Parses s with http_parse_json; returns 0 or -1 and frees the object. */
@@ -135,7 +156,8 @@ int main(void)
         cmocka_unit_test(query_get_finds_and_decodes),
         cmocka_unit_test(query_get_absent),
         cmocka_unit_test(query_get_rejects_bad_escapes_nul_and_overflow),
-        cmocka_unit_test(query_only_names_the_unknown),
+        cmocka_unit_test(query_only_names_the_unknown_or_repeated),
+        cmocka_unit_test(query_encode_keeps_only_unreserved),
         cmocka_unit_test(parse_json_accepts_plain_objects),
         cmocka_unit_test(parse_json_rejects_what_rfc_8259_does_not_allow),
     };
