@@ -74,6 +74,9 @@ max_wait() {
 failed=0
 check() { if [ "$1" = 1 ]; then say "  ok: $2"; else say "  FAILED: $2"; failed=1; fi; }
 
+# The queue bounds waiting by its length, so the wait grows as the pool's
+# pace falls: on a machine busy with other work the bound may not hold.
+say "== load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 say "== $USERS users booking back to back for $SECONDS_ s (siege)"
 start=$(wc -l <"$LOG")
 out=$(siege -q -c "$USERS" -t "${SECONDS_}S" -b --content-type "application/json" \
