@@ -5,7 +5,7 @@
 #
 #   render-nginx.sh dev FILE          the development nginx.conf: nginx.conf.in
 #                                     around both parts (from VAR, PORT,
-#                                     NGINX_MAX_CONNS, NGINX_USER_LINE)
+#                                     NGINX_USER_LINE and the limits below)
 #   render-nginx.sh prod DIR          DIR/sk-museum-http.conf (/etc/nginx/conf.d/)
 #                                     and DIR/sk-museum-site.conf (sites-available/)
 #   render-nginx.sh values dev|prod   the values, NAME=value a line
@@ -16,6 +16,41 @@ TEMPLATES=$ROOT/nginx
 
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 usage() { die "usage: $0 dev FILE | prod DIR | values dev|prod"; }
+
+# The limits (etc/museum.conf documents each): production gets these
+# defaults; development the environment's values (scripts/stack.sh passes
+# etc/museum.conf's), else these. nginx -t checks them.
+DEFAULT_NGINX_MAX_CONNS=512
+DEFAULT_NGINX_CLIENT_MAX_CONNS=16
+DEFAULT_BOOKING_RATE=30
+DEFAULT_BOOKING_BURST=10
+DEFAULT_CREDENTIALS_RATE=300
+DEFAULT_CREDENTIALS_BURST=30
+DEFAULT_TRUSTED_CLIENTS="127.0.0.1 ::1"
+
+# The limits' NAME=value lines: the defaults, or with $1 = env the
+# environment's values where set.
+limit_values() {
+    local name v trusted="" slow
+    for name in NGINX_MAX_CONNS NGINX_CLIENT_MAX_CONNS BOOKING_RATE BOOKING_BURST CREDENTIALS_RATE CREDENTIALS_BURST; do
+        v=DEFAULT_$name
+        v=${!v}
+        if [ "$1" = env ] && [ -n "${!name:-}" ]; then v=${!name}; fi
+        printf '%s=%s\n' "${name#NGINX_}" "$v"
+        printf -v "L_$name" '%s' "$v"
+    done
+    # TRUSTED_CLIENTS unset: the default; set and empty: nobody is trusted.
+    if [ "$1" = env ] && [ -n "${TRUSTED_CLIENTS+set}" ]; then v=$TRUSTED_CLIENTS; else v=$DEFAULT_TRUSTED_CLIENTS; fi
+    for name in $v; do trusted+="$name 1; "; done
+    printf 'TRUSTED_GEO=%s\n' "${trusted% }"
+    # Retry-After of a 429: the seconds until the slower rate lets one more in.
+    slow=$L_BOOKING_RATE
+    if [[ "$L_CREDENTIALS_RATE" =~ ^[0-9]+$ && "$slow" =~ ^[0-9]+$ ]] && [ "$L_CREDENTIALS_RATE" -lt "$slow" ]; then
+        slow=$L_CREDENTIALS_RATE
+    fi
+    if [[ "$slow" =~ ^[1-9][0-9]*$ ]]; then v=$(((60 + slow - 1) / slow)); else v=60; fi
+    printf 'RATE_RETRY_AFTER=%s\n' "$v"
+}
 
 # The value of each @NAME@ in http.conf.in and site.conf.in. SHARE holds www/
 # (the pages) and nginx/ (problem bodies, security headers).
@@ -30,8 +65,8 @@ SHARE=$ROOT
 SOCKET=$VAR/run/app.sock
 ACCESS_LOG=$VAR/log/nginx-access.log
 ERROR_LOG=$VAR/log/nginx-error.log
-MAX_CONNS=${NGINX_MAX_CONNS:-64}
 EOF
+        limit_values env
         ;;
     prod)
         cat <<'EOF'
@@ -41,8 +76,8 @@ SHARE=/usr/local/share/sk-museum
 SOCKET=/run/sk-museum/app.sock
 ACCESS_LOG=/var/log/nginx/sk-museum-access.log
 ERROR_LOG=/var/log/nginx/sk-museum-error.log
-MAX_CONNS=256
 EOF
+        limit_values defaults
         ;;
     *) usage ;;
     esac

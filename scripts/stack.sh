@@ -34,7 +34,6 @@ load_config
 VAR=${VAR:-$ROOT/var}
 PORT=${PORT:-8080}
 BIN=${BIN:-$ROOT/build/release}
-NGINX_MAX_CONNS=${NGINX_MAX_CONNS:-64}
 LISTENERS=${LISTENERS:-1}
 RUN=$VAR/run
 LOG=$VAR/log
@@ -240,8 +239,12 @@ nginx_conf() {
             user_line="user root root;"
         fi
     fi
-    # The same templates as production's files (deploy/nginx/), our values.
-    env VAR="$VAR" PORT="$PORT" NGINX_MAX_CONNS="$NGINX_MAX_CONNS" NGINX_USER_LINE="$user_line" \
+    # The same templates as production's files (deploy/nginx/), our values:
+    # the limits (NGINX_MAX_CONNS, NGINX_CLIENT_MAX_CONNS, BOOKING_*,
+    # CREDENTIALS_*, TRUSTED_CLIENTS) come from the environment or
+    # etc/museum.conf, as exported by load_config; unset, the renderer's
+    # defaults (production's).
+    env VAR="$VAR" PORT="$PORT" NGINX_USER_LINE="$user_line" \
         "$ROOT/scripts/render-nginx.sh" dev "$VAR/nginx/nginx.conf.new"
     nginx -q -t -p "$VAR/nginx" -e "$LOG/nginx-error.log" -c "$VAR/nginx/nginx.conf.new" ||
         die "nginx configuration test failed"
