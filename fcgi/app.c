@@ -51,6 +51,7 @@ struct config {
     const char *admin_password; /* NULL: nobody is staff */
     long statement_timeout_ms, lock_timeout_ms;
     double ready_max_lag_s;
+    long queue_max_ms;
     char self[PATH_MAX]; /* this binary's path, for --check and re-exec */
     long min_workers, max_workers;
     long max_requests;
@@ -111,6 +112,7 @@ static void worker_run(const struct config *cfg, int listen_fd, int i)
     db_init(cfg->dsn, cfg->statement_timeout_ms, cfg->lock_timeout_ms);
     caller_init(cfg->admin_password);
     status_init(board, listen_fd, cfg->ready_max_lag_s);
+    route_init(cfg->queue_max_ms);
     FCGX_InitRequest(&fcgx, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
     pool_slot_idle(board, i);
     while (!worker_stopping && FCGX_Accept_r(&fcgx) >= 0) {
@@ -395,6 +397,7 @@ int main(int argc, char **argv)
         .dsn = daemon_env_text("DATABASE_URL", NULL),
         .admin_password = daemon_env_text("ADMIN_PASSWORD", NULL),
         .ready_max_lag_s = daemon_env_double("READY_MAX_LAG_S", 30, 0, 86400),
+        .queue_max_ms = daemon_env_long("APP_QUEUE_MAX_MS", 1000, 0, 3600000),
         .socket_path = daemon_env_text("APP_SOCKET", NULL),
         .pidfile = daemon_env_text("APP_PIDFILE", NULL),
         .statement_timeout_ms = daemon_env_long("DB_STATEMENT_TIMEOUT_MS", 5000, 0, 3600000),

@@ -27,6 +27,7 @@ void http_request_init(struct http_request *req, FCGX_Request *fcgx)
     req->query = param(fcgx, "QUERY_STRING", "");
     req->content_type = param(fcgx, "CONTENT_TYPE", NULL);
     req->request_id = param(fcgx, "REQUEST_ID", "-");
+    req->start_s = strtod(param(fcgx, "REQUEST_START", "0"), NULL);
     req->authorization = param(fcgx, "HTTP_AUTHORIZATION", NULL);
     req->token_header = param(fcgx, "HTTP_X_BOOKING_TOKEN", NULL);
     req->idempotency_key = param(fcgx, "HTTP_IDEMPOTENCY_KEY", NULL);

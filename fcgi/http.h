@@ -18,6 +18,7 @@ struct http_request {
     const char *query;           /* QUERY_STRING, still percent-encoded; never NULL */
     const char *content_type;    /* may be NULL */
     const char *request_id;      /* nginx $request_id, or "-" */
+    double start_s;              /* when nginx handed it on (REQUEST_START, $msec), or 0 */
     const char *authorization;   /* Authorization header, or NULL */
     const char *token_header;    /* X-Booking-Token header, or NULL */
     const char *idempotency_key; /* Idempotency-Key header, or NULL */

@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "book.h"
 #include "caller.h"
@@ -43,6 +44,23 @@ static const struct route routes[] = {
     {"GET", "/readyz", ANYONE, status_readyz},
 };
 #define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
+
+static long queue_max_ms;
+
+void route_init(long max_ms)
+{
+    queue_max_ms = max_ms;
+}
+
+/* ms req waited between nginx and this worker (0 if nginx did not say). */
+static double waited_ms(const struct http_request *req)
+{
+    struct timespec now;
+
+    if (req->start_s <= 0 || clock_gettime(CLOCK_REALTIME, &now) != 0)
+        return 0;
+    return ((double)now.tv_sec + (double)now.tv_nsec / 1e9 - req->start_s) * 1e3;
+}
 
 /* Splits a path "/name" or "/name/id" (one trailing slash tolerated) into
  * name and id (id "" when none). Returns 0, or -1 if it has another shape. */
@@ -90,6 +108,15 @@ void route_request(struct http_request *req)
     char name[16], id[32], allow[64] = "";
     size_t o = 0;
 
+    if (queue_max_ms > 0 && waited_ms(req) > (double)queue_max_ms) {
+        /* Its client has waited too long already: shed it, so that the
+         * queue drains to requests that can still be answered in time. */
+        problem_set(&pb, 503,
+                    "the server was too busy to start this request within %ld ms; nothing was "
+                    "done: retry in a moment",
+                    queue_max_ms);
+        goto out;
+    }
     if (caller_identify(req, &pb) != 0)
         goto out;
     if (split_path(req->path, name, id) != 0) {
