@@ -52,7 +52,8 @@ struct config {
     long statement_timeout_ms, lock_timeout_ms;
     double ready_max_lag_s;
     long queue_max_ms;
-    char self[PATH_MAX]; /* this binary's path, for --check and re-exec */
+    const char *time_zone; /* the museum's: MUSEUM_TZ, checked to exist */
+    char self[PATH_MAX];   /* this binary's path, for --check and re-exec */
     long min_workers, max_workers;
     long max_requests;
     long request_timeout_ms;
@@ -60,6 +61,8 @@ struct config {
     long backlog;
     int own_socket; /* we created the socket file: remove it on exit */
 };
+
+#define ADMIN_PASSWORD_MIN 12 /* characters */
 
 static volatile sig_atomic_t worker_stopping;
 static struct pool_board *board;
@@ -109,7 +112,7 @@ static void worker_run(const struct config *cfg, int listen_fd, int i)
     sigprocmask(SIG_UNBLOCK, &master_signals, NULL);
     if (getppid() != master_pid)
         _exit(0); /* the master died before PDEATHSIG was armed */
-    db_init(cfg->dsn, cfg->statement_timeout_ms, cfg->lock_timeout_ms);
+    db_init(cfg->dsn, cfg->statement_timeout_ms, cfg->lock_timeout_ms, cfg->time_zone);
     caller_init(cfg->admin_password);
     status_init(board, listen_fd, cfg->ready_max_lag_s);
     route_init(cfg->queue_max_ms);
@@ -375,6 +378,16 @@ static int open_listener(struct config *cfg)
     return fd;
 }
 
+/* Characters (UTF-8 code points) in s. */
+static size_t chars(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 /* Three workers per CPU this process may run on (at least 4, at most 32):
  * a worker spends most of a request waiting for PostgreSQL, but past that
  * every extra runnable process only adds queueing on the CPUs
@@ -398,6 +411,7 @@ int main(int argc, char **argv)
         .admin_password = daemon_env_text("ADMIN_PASSWORD", NULL),
         .ready_max_lag_s = daemon_env_double("READY_MAX_LAG_S", 30, 0, 86400),
         .queue_max_ms = daemon_env_long("APP_QUEUE_MAX_MS", 1000, 0, 3600000),
+        .time_zone = daemon_env_zone("MUSEUM_TZ", "Asia/Seoul"),
         .socket_path = daemon_env_text("APP_SOCKET", NULL),
         .pidfile = daemon_env_text("APP_PIDFILE", NULL),
         .statement_timeout_ms = daemon_env_long("DB_STATEMENT_TIMEOUT_MS", 5000, 0, 3600000),
@@ -420,8 +434,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "museum-app: DATABASE_URL must be set\n");
         return 2;
     }
+    if (cfg.admin_password && chars(cfg.admin_password) < ADMIN_PASSWORD_MIN) {
+        /* Guessable; and the value itself is never logged. */
+        fprintf(stderr,
+                "event=config_error setting=ADMIN_PASSWORD expected=\"at least %d characters\"\n",
+                ADMIN_PASSWORD_MIN);
+        return 2;
+    }
     if (argc > 1 && strcmp(argv[1], "--check") == 0) {
-        db_init(cfg.dsn, cfg.statement_timeout_ms, cfg.lock_timeout_ms);
+        db_init(cfg.dsn, cfg.statement_timeout_ms, cfg.lock_timeout_ms, cfg.time_zone);
         if (db_check() != 0)
             return 1;
         db_close();

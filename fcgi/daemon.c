@@ -13,6 +13,24 @@ const char *daemon_env_text(const char *name, const char *fallback)
     return v && *v ? v : fallback;
 }
 
+const char *daemon_env_zone(const char *name, const char *fallback)
+{
+    const char *v = daemon_env_text(name, fallback);
+    char path[256];
+
+    snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", v);
+    if (strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") !=
+            strlen(v) ||
+        strstr(v, "..") || v[0] == '/' || access(path, R_OK) != 0) {
+        fprintf(stderr,
+                "event=config_error setting=%s value=\"%s\" expected=\"a time zone such as "
+                "Asia/Seoul (a file under /usr/share/zoneinfo)\"\n",
+                name, v);
+        exit(2);
+    }
+    return v;
+}
+
 /* The setting name as a number in min..max (a whole one if whole), or
  * fallback when unset or empty; anything else stops the process. */
 static double env_number(const char *name, double fallback, double min, double max, int whole)

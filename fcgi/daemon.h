@@ -11,6 +11,11 @@ long daemon_env_long(const char *name, long fallback, long min, long max);
 /* The text environment setting name, or fallback when unset or empty. */
 const char *daemon_env_text(const char *name, const char *fallback);
 
+/* The time-zone setting name ("Asia/Seoul"), or fallback when unset or
+ * empty. A name that is not a zone of the system's database
+ * (/usr/share/zoneinfo) is a configuration error, as for daemon_env_long. */
+const char *daemon_env_zone(const char *name, const char *fallback);
+
 /* The real-number environment setting name, as daemon_env_long. */
 double daemon_env_double(const char *name, double fallback, double min, double max);
 

@@ -1,5 +1,6 @@
 #include "db.h"
 #include "daemon.h"
+#include "validate.h"
 
 #include <poll.h>
 #include <stdio.h>
@@ -62,15 +63,16 @@ static int ensure_connected(void)
     return 0;
 }
 
-void db_init(const char *dsn, long statement_timeout_ms, long lock_timeout_ms)
+void db_init(const char *dsn, long statement_timeout_ms, long lock_timeout_ms,
+             const char *time_zone)
 {
     conn_dsn = dsn;
     snprintf(conn_options, sizeof(conn_options),
-             "-c DateStyle=ISO -c statement_timeout=%ld -c lock_timeout=%ld "
+             "-c DateStyle=ISO -c TimeZone=%s -c statement_timeout=%ld -c lock_timeout=%ld "
              "-c idle_in_transaction_session_timeout=10000 "
              /* a worker killed mid-statement: its backend gives up too */
              "-c client_connection_check_interval=1000",
-             statement_timeout_ms, lock_timeout_ms);
+             time_zone, statement_timeout_ms, lock_timeout_ms);
     (void)ensure_connected();
 }
 
@@ -87,12 +89,17 @@ static void map_error(const PGresult *res, struct problem *p)
 {
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
     const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    const char *column = PQresultErrorField(res, PG_DIAG_COLUMN_NAME);
+    char field[64];
 
     if (!state)
         state = "";
     if (!msg)
         msg = "database error";
-    if (state[0] == 'S' && state[1] == 'K') {
+    if (state[0] == 'S' && state[1] == 'K' && column && strcmp(state, "SK422") == 0) {
+        validate_camel_case(column, field, sizeof(field)); /* a field's rule, in SQL */
+        problem_field(p, field, msg);
+    } else if (state[0] == 'S' && state[1] == 'K') {
         problem_set(p, atoi(state + 2), "%s", msg); /* raised by our SQL: SKnnn = HTTP nnn */
     } else if (strcmp(state, "57014") == 0 || strcmp(state, "55P03") == 0 ||
                strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||

@@ -43,10 +43,12 @@
 enum db_stmt { DB_STATEMENTS(DB_STMT_ENUM) DB_STMT_COUNT };
 #undef DB_STMT_ENUM
 
-/* Remembers the connection string (kept, not copied) and the statement and
- * lock timeouts (ms, 0 = none), and tries to connect. A failure here is not
- * fatal: db_exec connects on demand. */
-void db_init(const char *dsn, long statement_timeout_ms, long lock_timeout_ms);
+/* Remembers the connection string (kept, not copied), the statement and
+ * lock timeouts (ms, 0 = none) and the museum's time zone (the session's:
+ * "today" in the SQL is the museum's), and tries to connect. A failure
+ * here is not fatal: db_exec connects on demand. */
+void db_init(const char *dsn, long statement_timeout_ms, long lock_timeout_ms,
+             const char *time_zone);
 
 /* Connects and prepares every statement: 0, or -1 with the reason on
  * stderr. For `museum-app --check`. */
@@ -54,7 +56,8 @@ int db_check(void);
 
 /* Runs stmt with params (text, NULL = SQL NULL), connecting and preparing
  * as needed. Returns a result with rows (caller PQclears), or NULL with p
- * set: 4xx for domain errors raised by the SQL (SKnnn), 503 when the
+ * set: 4xx for domain errors raised by the SQL (SKnnn; an SK422 naming a
+ * column is that field's error), 503 when the
  * database is unreachable or too slow, 500 otherwise. The connection is
  * left outside any transaction. */
 PGresult *db_exec(enum db_stmt stmt, const char *const *params, struct problem *p);

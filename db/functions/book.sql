@@ -169,8 +169,9 @@ $$;
 -- p_token, made by the caller) and its BOOKED event, all in one statement:
 -- the exhibition row stays locked only for as long as this statement runs.
 -- With p_idem_key: see idempotency above; p_request is the request's
--- fingerprint. Answers the token in the clear. SK409 when sold out, SK404
--- when there is no live exhibition p_museum_id.
+-- fingerprint. Answers the token in the clear. SK409 when sold out or when
+-- the exhibition's day is past (in the session's time zone, the museum's),
+-- SK404 when there is no live exhibition p_museum_id.
 CREATE OR REPLACE FUNCTION book.create(p_museum_id bigint, p_cust_nm text, p_token text,
                                        p_idem_key text, p_request text)
 RETURNS TABLE (id bigint, museum_id bigint, cust_nm text, name text, chk_date date, status text,
@@ -179,6 +180,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     prior book.idempotency;
     made record;
+    day date;
 BEGIN
     IF p_idem_key IS NOT NULL THEN
         prior := book.idempotency_claim(p_idem_key, p_request);
@@ -192,6 +194,7 @@ BEGIN
     WITH seat AS (
         UPDATE museum.exhibition e SET pcnt = e.pcnt - 1
         WHERE e.id = p_museum_id AND e.deleted_at IS NULL AND e.pcnt > 0
+          AND e.chk_date >= current_date
         RETURNING e.id, e.name, e.chk_date
     ), ins AS (
         INSERT INTO book.booking AS b (museum_id, cust_nm, name, chk_date, token_hash)
@@ -203,11 +206,15 @@ BEGIN
     )
     SELECT * INTO made FROM ins;
     IF NOT FOUND THEN
-        PERFORM 1 FROM museum.exhibition e WHERE e.id = p_museum_id AND e.deleted_at IS NULL;
-        IF FOUND THEN
-            RAISE EXCEPTION 'exhibition % is sold out', p_museum_id USING ERRCODE = 'SK409';
+        SELECT e.chk_date INTO day FROM museum.exhibition e
+        WHERE e.id = p_museum_id AND e.deleted_at IS NULL;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'exhibition % does not exist', p_museum_id USING ERRCODE = 'SK404';
+        ELSIF day < current_date THEN
+            RAISE EXCEPTION 'exhibition % was on %: it is over', p_museum_id, day
+                USING ERRCODE = 'SK409';
         END IF;
-        RAISE EXCEPTION 'exhibition % does not exist', p_museum_id USING ERRCODE = 'SK404';
+        RAISE EXCEPTION 'exhibition % is sold out', p_museum_id USING ERRCODE = 'SK409';
     END IF;
     IF p_idem_key IS NOT NULL THEN
         PERFORM book.idempotency_store(p_idem_key, p_request, pg_catalog.to_jsonb(made), p_token);

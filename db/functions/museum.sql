@@ -32,11 +32,18 @@ COMMENT ON VIEW museum.live_exhibition IS
 
 GRANT SELECT ON museum.live_exhibition TO museum_app;
 
--- POST /museums: a new exhibition, all its seats free.
+-- POST /museums: a new exhibition, all its seats free. SK422 (on column
+-- chk_date: the app answers it as that field's error) for a date before
+-- today in the session's time zone (the museum's: MUSEUM_TZ).
 CREATE OR REPLACE FUNCTION museum.create(p_name text, p_chk_date date, p_capacity integer)
 RETURNS TABLE (id bigint, name text, chk_date date, capacity integer, pcnt integer)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+    IF p_chk_date < current_date THEN
+        RAISE EXCEPTION 'must not be in the past (today is % in %)', current_date,
+                        current_setting('TimeZone')
+            USING ERRCODE = 'SK422', COLUMN = 'chk_date';
+    END IF;
     RETURN QUERY
     INSERT INTO museum.exhibition AS e (name, chk_date, capacity, pcnt)
     VALUES (p_name, p_chk_date, p_capacity, p_capacity)

@@ -4,7 +4,8 @@
 // what it understood, never echoed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, assertProblem, book, createMuseum, sql, staff, visitor } from './lib.mjs';
+import { spawnSync } from 'node:child_process';
+import { api, assertProblem, book, createMuseum, ROOT, sql, staff, visitor } from './lib.mjs';
 
 test('unknown query parameters are refused on every route, single items too, and change nothing', async () => {
   const m = await createMuseum(3);
@@ -74,4 +75,31 @@ test('an Idempotency-Key replays an equal body with its members in another order
   assert.equal(again.json.id, first.json.id);
   assert.equal(again.json.token, first.json.token);
   assert.equal(sql(`SELECT count(*) FROM book.booking WHERE museum_id = ${m.id}`), '1');
+});
+
+test('no exhibition in the past: created 422 on chkDate, and one whose day is over cannot be booked', async () => {
+  // Today in the museum's time zone (MUSEUM_TZ, Asia/Seoul by default).
+  const today = sql(`SELECT (now() AT TIME ZONE 'Asia/Seoul')::date`);
+  const yesterday = sql(`SELECT ((now() AT TIME ZONE 'Asia/Seoul')::date - 1)::text`);
+  const r = await staff('POST', '/museums', { name: 'Yesterday', chkDate: yesterday, pcnt: 5 });
+  assertProblem(r, 422);
+  assert.match(r.json.errors?.chkDate ?? '', /past.*today is/, r.text);
+  assert.equal(sql(`SELECT count(*) FROM museum.exhibition WHERE name = 'Yesterday'`), '0');
+  const t = await staff('POST', '/museums', { name: 'Today', chkDate: today, pcnt: 5 });
+  assert.equal(t.status, 201, `today is fine: ${t.text}`);
+  // An exhibition whose day has passed since it was made.
+  const m = await createMuseum(5);
+  sql(`UPDATE museum.exhibition SET chk_date = '${yesterday}' WHERE id = ${m.id}`);
+  const b = await api('POST', '/books', { museumId: m.id, custNm: 'Late' });
+  assertProblem(b, 409);
+  assert.match(b.json.detail, /is over/);
+  assert.equal(sql(`SELECT pcnt FROM museum.exhibition WHERE id = ${m.id}`), '5', 'no seat taken');
+});
+
+test('a staff password shorter than 12 characters stops museum-app at start, without showing it', async () => {
+  const bin = `${process.env.BIN ?? `${ROOT}build/release`}/museum-app`;
+  const r = spawnSync(bin, [], { env: { PATH: process.env.PATH, DATABASE_URL: 'postgresql:///none', APP_SOCKET: '/nonexistent/x.sock', ADMIN_PASSWORD: 'elevenchars' }, encoding: 'utf8', timeout: 10000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /setting=ADMIN_PASSWORD expected="at least 12 characters"/);
+  assert.ok(!r.stderr.includes('elevenchars'), 'the value is not logged');
 });

@@ -3,7 +3,7 @@
 BEGIN;
 SELECT plan(32);
 
-CREATE TEMP TABLE t AS SELECT * FROM museum.create('Pg hall', '2021-07-26', 2);
+CREATE TEMP TABLE t AS SELECT * FROM museum.create('Pg hall', '2031-07-26', 2);
 SELECT is((SELECT capacity || '/' || pcnt FROM t), '2/2', 'museum.create: pcnt starts at capacity');
 
 -- Booking takes a seat synchronously and writes one BOOKED event.
@@ -65,7 +65,7 @@ SELECT is((SELECT pcnt FROM museum.exhibition WHERE id = (SELECT id FROM t)), 2,
 
 -- The public reads (010): live exhibitions only; no row (the worker's 404)
 -- for a deleted or unknown one.
-CREATE TEMP TABLE t2 AS SELECT * FROM museum.create('Pg hall 2', '2021-07-27', 5);
+CREATE TEMP TABLE t2 AS SELECT * FROM museum.create('Pg hall 2', '2031-07-27', 5);
 SELECT is((SELECT name || '/' || pcnt FROM museum.get((SELECT id FROM t2))), 'Pg hall 2/5', 'museum.get: a live exhibition');
 SELECT is_empty(format('SELECT * FROM museum.get(%s)', (SELECT id FROM t)), 'museum.get: no row for a deleted one');
 SELECT is_empty('SELECT * FROM museum.get(987654321)', 'museum.get: no row for an unknown id');

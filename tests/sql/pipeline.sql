@@ -4,8 +4,8 @@
 BEGIN;
 SELECT plan(40);
 
-CREATE TEMP TABLE full_m AS SELECT * FROM museum.create('Full', '2021-07-26', 1);
-CREATE TEMP TABLE ok_m AS SELECT * FROM museum.create('Fine', '2021-07-26', 5);
+CREATE TEMP TABLE full_m AS SELECT * FROM museum.create('Full', '2031-07-26', 1);
+CREATE TEMP TABLE ok_m AS SELECT * FROM museum.create('Fine', '2031-07-26', 5);
 -- A poison event: releasing a seat of an exhibition with no booking breaks
 -- pcnt <= capacity, so its effect fails every time.
 INSERT INTO outbox.event (kind, museum_id, book_id) VALUES ('CANCELED', (SELECT id FROM full_m), 0);
@@ -45,7 +45,7 @@ SELECT is((SELECT problem FROM mypage.diff() d JOIN book.booking b ON b.id = d.b
 SELECT lives_ok('SELECT mypage.rebuild()', 'rebuild');
 SELECT is((SELECT count(*)::int FROM mypage.diff()), 0, 'after rebuild, no difference');
 -- The isolated path (one event at a time) has the same effects as a batch.
-CREATE TEMP TABLE iso_m AS SELECT * FROM museum.create('Alone', '2021-07-26', 3);
+CREATE TEMP TABLE iso_m AS SELECT * FROM museum.create('Alone', '2031-07-26', 3);
 CREATE TEMP TABLE iso_b AS
 SELECT c.* FROM generate_series(1, 2) i,
        LATERAL book.create((SELECT id FROM iso_m), 'iso' || i, lpad(to_hex(1000 + i), 64, '0'), NULL, NULL) c;
@@ -70,7 +70,7 @@ SELECT is((SELECT b.status || '/' || c.status || '/' || m.status || ' ' || e.pcn
 
 -- Order around a deletion: the exhibition's earlier events first, then the
 -- deletion alone, then its later events.
-CREATE TEMP TABLE del_m AS SELECT * FROM museum.create('Going', '2021-07-26', 3);
+CREATE TEMP TABLE del_m AS SELECT * FROM museum.create('Going', '2031-07-26', 3);
 CREATE TEMP TABLE del_b AS
 SELECT c.* FROM generate_series(1, 2) i,
        LATERAL book.create((SELECT id FROM del_m), 'del' || i, lpad(to_hex(2000 + i), 64, '0'), NULL, NULL) c;
@@ -88,7 +88,7 @@ SELECT is((SELECT pcnt FROM museum.exhibition WHERE id = (SELECT id FROM del_m))
 -- A large deletion goes a chunk at a time (here 2 bookings a batch), with
 -- other exhibitions' events applied between its chunks.
 SET LOCAL museum.delete_chunk = 2;
-CREATE TEMP TABLE big_m AS SELECT * FROM museum.create('Big', '2021-07-26', 5);
+CREATE TEMP TABLE big_m AS SELECT * FROM museum.create('Big', '2031-07-26', 5);
 CREATE TEMP TABLE big_b AS
 SELECT c.* FROM generate_series(1, 5) i,
        LATERAL book.create((SELECT id FROM big_m), 'big' || i, lpad(to_hex(3000 + i), 64, '0'), NULL, NULL) c;
@@ -96,7 +96,7 @@ SELECT book.set_status(min(id), 'CANCELED', true, NULL, NULL, NULL) FROM big_b;
 SELECT is(outbox.process(50), 5, 'five bookings applied');
 SELECT is(outbox.process(50), 1, 'and the cancel');
 SELECT museum.delete((SELECT id FROM big_m));
-CREATE TEMP TABLE other_m AS SELECT * FROM museum.create('Other', '2021-07-26', 1);
+CREATE TEMP TABLE other_m AS SELECT * FROM museum.create('Other', '2031-07-26', 1);
 SELECT book.create((SELECT id FROM other_m), 'other', lpad(to_hex(3100), 64, '0'), NULL, NULL);
 SELECT is(outbox.process(50), 2, 'the deletion''s first chunk and another exhibition''s booking in one batch');
 SELECT is((SELECT status::text FROM book.booking WHERE cust_nm = 'other'), 'REQUEST_COMPLETED',

@@ -2,7 +2,7 @@
 BEGIN;
 SELECT plan(4);
 
-CREATE TEMP TABLE t AS SELECT * FROM museum.create('Report hall', '2021-07-26', 5);
+CREATE TEMP TABLE t AS SELECT * FROM museum.create('Report hall', '2031-07-26', 5);
 SELECT book.create((SELECT id FROM t), 'c' || i, lpad(to_hex(i), 64, '0'), NULL, NULL) FROM generate_series(1, 4) i;
 SELECT book.set_status(min(id), 'CANCELED', true, NULL, NULL, NULL) FROM book.booking WHERE museum_id = (SELECT id FROM t);
 SELECT outbox.process(1000);
