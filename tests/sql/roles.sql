@@ -1,7 +1,7 @@
 -- Least privilege: museum_app may only run the API functions; museum_listener
 -- only the listener's four; reporting may only read the report views.
 BEGIN;
-SELECT plan(50);
+SELECT plan(73);
 
 SELECT has_role('museum_app');
 SELECT has_role('museum_listener');
