@@ -28,7 +28,7 @@ export PORT ?= 8080
 export VAR ?= $(CURDIR)/var
 export BIN := $(CURDIR)/$(BUILD)
 
-.PHONY: all deps deps-test run start stop status psql dburl migrate test test-unit clean \
+.PHONY: all deps deps-test run start stop status psql dburl migrate test test-unit test-scale clean \
 	format format-check reload retry-dead rebuild-mypage check-mypage fuzz
 
 all: $(BUILD)/museum-app $(BUILD)/museum-listener
@@ -130,6 +130,11 @@ test: deps-test
 .PHONY: deploy-nginx
 deploy-nginx:
 	scripts/render-nginx.sh prod deploy/nginx
+
+# The full-scale hardening checks (load shedding, a 300,000-booking
+# force-cancel) on a throwaway stack: tests/scale.sh. CI runs it too.
+test-scale: deps-test all
+	@tests/scale.sh
 
 clean:
 	rm -rf build

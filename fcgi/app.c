@@ -13,12 +13,20 @@
  * then lets the old ones finish their requests and exit.
  * SIGTERM/SIGINT: workers finish their requests, then everything exits.
  *
- * Environment: DATABASE_URL, APP_SOCKET (unix path or host:port; or a
- * systemd socket via LISTEN_FDS), APP_PIDFILE, APP_BACKLOG (128), the
- * APP_* settings above, DB_STATEMENT_TIMEOUT_MS, DB_LOCK_TIMEOUT_MS,
+ * Environment: APP_DATABASE_URL (the museum_app role's URL; DATABASE_URL,
+ * the schema owner's, is never read), APP_SOCKET (unix path or host:port;
+ * or a systemd socket via LISTEN_FDS), APP_PIDFILE, APP_BACKLOG (128),
+ * APP_USER (started as root: the user the workers switch to), the APP_*
+ * settings above, DB_STATEMENT_TIMEOUT_MS, DB_LOCK_TIMEOUT_MS,
  * READY_MAX_LAG_S and ADMIN_PASSWORD: all read once, at start-up; a bad
- * value stops the program with a message naming it (exit status 2). `museum-app --check` connects,
- * prepares every statement and exits 0 if all is well. */
+ * value stops the program with a message naming it (exit status 2).
+ * `museum-app --check` connects (as APP_USER), prepares every statement and
+ * exits 0 if all is well.
+ *
+ * Privileges: the master may run as root (it only holds the socket, forks
+ * and re-executes); each worker switches to APP_USER right after fork,
+ * before it touches the database or a request. A unix socket the master
+ * creates is mode 0660, group APP_USER's: nginx's workers must be in it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcgiapp.h>
@@ -59,7 +67,8 @@ struct config {
     long request_timeout_ms;
     long idle_timeout_ms;
     long backlog;
-    int own_socket; /* we created the socket file: remove it on exit */
+    struct daemon_user user; /* APP_USER: what the workers run as */
+    int own_socket;          /* we created the socket file: remove it on exit */
 };
 
 #define ADMIN_PASSWORD_MIN 12 /* characters */
@@ -101,6 +110,9 @@ static void worker_run(const struct config *cfg, int listen_fd, int i)
     struct sigaction sa;
     long served = 0;
 
+    /* First: a switch of user would clear the parent-death signal. */
+    if (daemon_drop_privileges(&cfg->user) != 0)
+        _exit(1);
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_worker_stop; /* no SA_RESTART: it must interrupt accept() */
@@ -370,8 +382,15 @@ static int open_listener(struct config *cfg)
             return -1;
         }
         if (cfg->socket_path[0] == '/') {
-            chmod(cfg->socket_path, 0666);
+            /* nginx's workers connect: the owner and APP_USER's group only
+             * (the directory should be as closed). */
             cfg->own_socket = 1;
+            if ((cfg->user.drop && chown(cfg->socket_path, (uid_t)-1, cfg->user.gid) != 0) ||
+                chmod(cfg->socket_path, 0660) != 0) {
+                fprintf(stderr, "museum-app: cannot set the owner or mode of %s: %s\n",
+                        cfg->socket_path, strerror(errno));
+                return -1;
+            }
         }
     }
     fcntl(fd, F_SETFD, FD_CLOEXEC);
@@ -407,7 +426,7 @@ static long default_max_workers(void)
 int main(int argc, char **argv)
 {
     struct config cfg = {
-        .dsn = daemon_env_text("DATABASE_URL", NULL),
+        .dsn = daemon_env_text("APP_DATABASE_URL", NULL),
         .admin_password = daemon_env_text("ADMIN_PASSWORD", NULL),
         .ready_max_lag_s = daemon_env_double("READY_MAX_LAG_S", 30, 0, 86400),
         .queue_max_ms = daemon_env_long("APP_QUEUE_MAX_MS", 1000, 0, 3600000),
@@ -431,7 +450,8 @@ int main(int argc, char **argv)
     int stopping = 0;
 
     if (!cfg.dsn) {
-        fprintf(stderr, "museum-app: DATABASE_URL must be set\n");
+        fprintf(stderr, "museum-app: APP_DATABASE_URL must be set: the URL of the application's "
+                        "role (museum_app); DATABASE_URL, the schema owner's, is not used\n");
         return 2;
     }
     if (cfg.admin_password && chars(cfg.admin_password) < ADMIN_PASSWORD_MIN) {
@@ -441,7 +461,10 @@ int main(int argc, char **argv)
                 ADMIN_PASSWORD_MIN);
         return 2;
     }
+    daemon_env_user("APP_USER", &cfg.user);
     if (argc > 1 && strcmp(argv[1], "--check") == 0) {
+        if (daemon_drop_privileges(&cfg.user) != 0)
+            return 1;
         db_init(cfg.dsn, cfg.statement_timeout_ms, cfg.lock_timeout_ms, cfg.time_zone);
         if (db_check() != 0)
             return 1;

@@ -1,6 +1,9 @@
+#define _GNU_SOURCE /* getgrouplist, setgroups */
 #include "daemon.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,4 +90,58 @@ int daemon_write_pidfile(const char *path)
     }
     fprintf(f, "%ld\n", (long)getpid());
     return fclose(f);
+}
+
+static void user_error(const char *name, const char *value, const char *expected)
+{
+    fprintf(stderr, "event=config_error setting=%s value=\"%s\" expected=\"%s\"\n", name, value,
+            expected);
+    exit(2);
+}
+
+void daemon_env_user(const char *name, struct daemon_user *user)
+{
+    const char *v = getenv(name);
+    struct passwd *pw;
+
+    memset(user, 0, sizeof(*user));
+    if (!v || !*v)
+        return;
+    if (strlen(v) >= sizeof(user->name))
+        user_error(name, v, "the name of an existing user (empty: do not switch)");
+    pw = getpwnam(v);
+    if (!pw)
+        user_error(name, v, "the name of an existing user (empty: do not switch)");
+    if (pw->pw_uid == 0)
+        user_error(name, v, "an unprivileged user, not root");
+    snprintf(user->name, sizeof(user->name), "%s", v);
+    user->uid = pw->pw_uid;
+    user->gid = pw->pw_gid;
+    user->ngroups = (int)(sizeof(user->groups) / sizeof(user->groups[0]));
+    if (getgrouplist(v, user->gid, user->groups, &user->ngroups) < 0)
+        user_error(name, v, "a user in at most 64 groups");
+    if (geteuid() == user->uid && getuid() == user->uid)
+        return; /* already that user */
+    if (geteuid() != 0)
+        user_error(name, v, "our own user, or empty: only root may switch to another user");
+    user->drop = 1;
+}
+
+int daemon_drop_privileges(const struct daemon_user *user)
+{
+    if (!user->drop)
+        return 0;
+    if (setgroups((size_t)user->ngroups, user->groups) != 0 || setgid(user->gid) != 0 ||
+        setuid(user->uid) != 0) {
+        fprintf(stderr, "event=drop_privileges_failed user=%s error=\"%s\"\n", user->name,
+                strerror(errno));
+        return -1;
+    }
+    if (setuid(0) == 0 || getuid() != user->uid || geteuid() != user->uid ||
+        getegid() != user->gid) {
+        fprintf(stderr, "event=drop_privileges_failed user=%s error=\"still privileged\"\n",
+                user->name);
+        return -1;
+    }
+    return 0;
 }

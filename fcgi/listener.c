@@ -5,7 +5,12 @@
  * work through FOR UPDATE SKIP LOCKED. Reconnects with capped exponential
  * backoff; records a heartbeat in outbox.listener; prunes old done events.
  *
- * Environment: DATABASE_URL (required), LISTENER_NAME (default "listener"),
+ * Started as root, it switches to APP_USER at once (after writing its pid
+ * file), before it connects.
+ *
+ * Environment: LISTENER_DATABASE_URL (required: the museum_listener role's
+ * URL; DATABASE_URL, the schema owner's, is never read), APP_USER,
+ * LISTENER_NAME (default "listener"),
  * LISTENER_PIDFILE, LISTENER_BATCH (events per transaction, default 500),
  * LISTENER_POLL_MS (1000), LISTENER_HEARTBEAT_MS (2000),
  * LISTENER_MAX_ATTEMPTS (10), LISTENER_BACKOFF_MS (100),
@@ -211,23 +216,32 @@ static int prune(PGconn *conn, const struct config *cfg)
     return 0;
 }
 
-/* --check: can this binary connect and find the functions it calls? */
+/* --check: can this binary connect, find the functions it calls and run
+ * them (as museum_listener)? */
 static int check(const char *dsn)
 {
     PGconn *conn = listener_connect(dsn);
     int conn_lost = 0;
+    char may[8] = "";
     int rc;
 
     if (!conn)
         return 1;
     rc = query_value(conn,
-                     "SELECT concat_ws(' ', "
+                     "SELECT bool_and(has_function_privilege(f, 'EXECUTE')) FROM unnest(ARRAY["
                      "'outbox.process(integer, boolean, integer, integer)'::regprocedure, "
                      "'outbox.listener_beat(text, integer, bigint)'::regprocedure, "
-                     "'outbox.prune(interval, integer)'::regprocedure)",
-                     0, NULL, NULL, 0, &conn_lost) == 0
+                     "'outbox.prune(interval, integer)'::regprocedure, "
+                     "'outbox.listener_gone(text, integer)'::regprocedure]) f",
+                     0, NULL, may, sizeof(may), &conn_lost) == 0
              ? 0
              : 1;
+    if (rc == 0 && strcmp(may, "t") != 0) {
+        fprintf(stderr,
+                "event=check_failed error=\"this role may not run the listener's functions: "
+                "connect as museum_listener\"\n");
+        rc = 1;
+    }
     PQfinish(conn);
     return rc;
 }
@@ -235,7 +249,7 @@ static int check(const char *dsn)
 int main(int argc, char **argv)
 {
     struct config cfg = {
-        .dsn = daemon_env_text("DATABASE_URL", NULL),
+        .dsn = daemon_env_text("LISTENER_DATABASE_URL", NULL),
         .name = daemon_env_text("LISTENER_NAME", "listener"),
         .retention = daemon_env_text("LISTENER_RETENTION", "7 days"),
         .batch = daemon_env_long("LISTENER_BATCH", 500, 1, 100000),
@@ -250,18 +264,24 @@ int main(int argc, char **argv)
     double last_beat = 0, last_prune = 0, last_work = -LINGER_MS;
     PGconn *conn = NULL;
     struct sigaction sa;
+    struct daemon_user user;
 
     snprintf(cfg.max_attempts, sizeof(cfg.max_attempts), "%ld",
              daemon_env_long("LISTENER_MAX_ATTEMPTS", 10, 1, 1000));
     snprintf(cfg.backoff_ms, sizeof(cfg.backoff_ms), "%ld",
              daemon_env_long("LISTENER_BACKOFF_MS", 100, 1, 600000));
     if (!cfg.dsn) {
-        fprintf(stderr, "museum-listener: DATABASE_URL must be set\n");
+        fprintf(stderr, "museum-listener: LISTENER_DATABASE_URL must be set: the URL of the "
+                        "listener's role (museum_listener); DATABASE_URL, the schema owner's, "
+                        "is not used\n");
         return 2;
     }
+    daemon_env_user("APP_USER", &user);
     if (argc > 1 && strcmp(argv[1], "--check") == 0)
-        return check(cfg.dsn);
-    if (daemon_write_pidfile(pidfile) != 0)
+        return daemon_drop_privileges(&user) != 0 ? 1 : check(cfg.dsn);
+    /* The pid file first, where only root may write; then for good as
+     * APP_USER (stack.sh removes the pid file if we cannot). */
+    if (daemon_write_pidfile(pidfile) != 0 || daemon_drop_privileges(&user) != 0)
         return 1;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_stop;

@@ -5,13 +5,27 @@
 #   stack.sh start|stop|run|status|dburl|psql|migrate|restart-db
 #
 # Environment: VAR (state dir, default ./var), PORT (nginx, default 8080),
-# BIN (binaries, default ./build/release), DATABASE_URL (use an existing
-# PostgreSQL), LISTENERS (listener instances, default 1), PG_FAST=1 (no
+# BIN (binaries, default ./build/release), DATABASE_URL (the schema owner's
+# URL of an existing PostgreSQL, for migrations and psql; never given to the
+# programs), LISTENERS (listener instances, default 1), PG_FAST=1 (no
 # fsync: test stacks), ADMIN_PASSWORD (staff password; default: generated
-# into var/admin-password), APP_DATABASE_URL (how the app and listeners
-# connect; default: as museum_app on the embedded cluster, DATABASE_URL on
-# an external one), and everything in etc/museum.conf (APP_*, DB_*,
-# LISTENER_*: passed through to the programs).
+# into var/admin-password), APP_DATABASE_URL / LISTENER_DATABASE_URL (how
+# the app / the listeners connect; default: as museum_app / museum_listener
+# on the embedded cluster, DATABASE_URL on an external one), APP_USER (run
+# as root: the user the app's workers, the listeners and nginx's workers
+# run as; default sk-museum, created if missing), and everything in
+# etc/museum.conf (APP_*, DB_*, LISTENER_*: passed through to the programs).
+#
+# Privileges, when run as root: PostgreSQL runs as postgres; the app master
+# and nginx's master stay root, their workers and the listeners run as
+# APP_USER. The sockets live in a short runtime directory,
+# /run/sk-museum/<hash of VAR> (/tmp/sk-museum-<uid>/<hash> for other
+# users), so that no checkout path is too long for a socket: run/ (the
+# FastCGI socket and the pid files; var/run links to it) and pg/
+# (PostgreSQL's socket) are closed to all but APP_USER's group. The
+# embedded cluster authenticates by peer (pg_ident map sk_museum): the user
+# who ran start may connect as any of its roles, APP_USER only as
+# museum_app and museum_listener, nobody else at all.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,6 +46,7 @@ load_config() {
 load_config
 
 VAR=${VAR:-$ROOT/var}
+case $VAR in /*) ;; *) VAR=$PWD/$VAR ;; esac
 PORT=${PORT:-8080}
 BIN=${BIN:-$ROOT/build/release}
 LISTENERS=${LISTENERS:-1}
@@ -44,6 +59,20 @@ say() { printf '%s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
 is_root() { [ "$(id -u)" = 0 ]; }
+
+# The user the app's workers, the listeners and nginx's workers run as:
+# only when we are root (a plain user's stack runs as that user).
+if is_root; then
+    APP_USER=${APP_USER:-sk-museum}
+else
+    APP_USER=
+fi
+
+# The runtime directory: short whatever VAR is (a socket path is limited to
+# 107 bytes), one per VAR. Root's lives under /run, which only root may
+# write; another user's under a /tmp directory that must be its own.
+RT_BASE=$(if is_root; then echo /run/sk-museum; else echo "/tmp/sk-museum-$(id -u)"; fi)
+RT=$RT_BASE/$(printf '%s' "$VAR" | md5sum | cut -c1-12)
 
 # Runs a command as the PostgreSQL server's user (postgres refuses root).
 as_pg() {
@@ -60,15 +89,76 @@ pg_bindir() {
     printf '%s' "$d"
 }
 
-# The directory holding the server's unix socket: the data directory, or a
-# short one under /tmp when the path would pass the 107-byte socket limit.
-sock_dir() {
-    local d
-    d=$(readlink -f "$PGDATA" 2>/dev/null || printf '%s' "$PGDATA")
-    if [ $((${#d} + 20)) -gt 100 ]; then
-        d=/tmp/sk-museum-$(printf '%s' "$VAR" | md5sum | cut -c1-12)
+# The directory holding PostgreSQL's unix socket.
+sock_dir() { printf '%s' "$RT/pg"; }
+
+# The data directory as postgres may reach it: var/pg may be a link to
+# /var/lib/sk-museum/<hash> under a directory postgres cannot enter.
+pgdata() { readlink -f "$PGDATA" 2>/dev/null || printf '%s' "$PGDATA"; }
+
+# A directory of ours: created if missing, refused if it is a link or
+# someone else's (a /tmp path another user could have made first).
+own_dir() {
+    local d=$1 mode=$2
+    [ ! -L "$d" ] || die "$d is a symbolic link: remove it"
+    mkdir -p "$d"
+    [ -d "$d" ] && [ -O "$d" ] || die "$d is not a directory of $(id -un)'s: remove it"
+    chmod "$mode" "$d"
+}
+
+# The user APP_USER, created if it is the default and missing.
+ensure_app_user() {
+    is_root || return 0
+    id -u "$APP_USER" >/dev/null 2>&1 && return 0
+    [ "$APP_USER" = sk-museum ] || die "APP_USER=$APP_USER: no such user"
+    say "creating the system user sk-museum (the app's workers, the listeners and nginx's workers run as it)"
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+        sk-museum 2>/dev/null || id -u sk-museum >/dev/null 2>&1 || die "could not create the user sk-museum"
+}
+
+app_group() { id -gn "$APP_USER"; }
+
+# The state and runtime directories, as start needs them:
+#   $RT          root 755 (a user's own: 700)
+#   $RT/run      FastCGI socket, pid files   root:APP_USER's group 750
+#   $RT/pg       PostgreSQL's socket         postgres:APP_USER's group 750
+#   $RT/nginx    nginx's temporary files     root 755 (nginx gives its workers the subdirectories)
+#   $RT/log      -> $VAR/log
+#   $VAR/run     -> $RT/run
+prepare_dirs() {
+    local pid f
+    mkdir -p "$VAR" "$LOG"
+    chmod 755 "$VAR"
+    ensure_app_user
+    if is_root; then own_dir "$RT_BASE" 755; own_dir "$RT" 755; else own_dir "$RT_BASE" 700; own_dir "$RT" 700; fi
+    # Only we can make entries in $RT once it is ours.
+    mkdir -p "$RT/run" "$RT/nginx"
+    if [ -z "${DATABASE_URL:-}" ]; then mkdir -p "$RT/pg"; fi
+    if is_root; then
+        chgrp "$(app_group)" "$RT/run"
+        chmod 750 "$RT/run"
+        chmod 755 "$RT/nginx"
+        if [ -z "${DATABASE_URL:-}" ]; then
+            chown "postgres:$(app_group)" "$RT/pg"
+            chmod 750 "$RT/pg"
+        fi
+    else
+        chmod 700 "$RT/run" "$RT/nginx"
+        if [ -z "${DATABASE_URL:-}" ]; then chmod 700 "$RT/pg"; fi
     fi
-    printf '%s' "$d"
+    ln -sfn "$LOG" "$RT/log"
+    if [ -d "$RUN" ] && [ ! -L "$RUN" ]; then
+        # var/run as a directory: a stack from before the runtime directory.
+        for f in "$RUN"/*.pid; do
+            [ -e "$f" ] || continue
+            pid=$(cat "$f" 2>/dev/null || true)
+            if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
+                die "$f: a stack started by an older scripts/stack.sh is running: make stop first"
+            fi
+        done
+        rm -rf "$RUN"
+    fi
+    [ "$(readlink "$RUN" 2>/dev/null)" = "$RT/run" ] || ln -sfn "$RT/run" "$RUN"
 }
 
 urlencode_path() { printf '%s' "$1" | sed -e 's/%/%25/g' -e 's/ /%20/g' -e 's/&/%26/g' -e 's/#/%23/g'; }
@@ -92,6 +182,17 @@ app_dburl() {
         printf '%s\n' "$DATABASE_URL"
     else
         dburl | sed 's/&user=postgres$/\&user=museum_app/'
+    fi
+}
+
+# The listeners connect as museum_listener (db/migrations/013_listener_role.sql).
+listener_dburl() {
+    if [ -n "${LISTENER_DATABASE_URL:-}" ]; then
+        printf '%s\n' "$LISTENER_DATABASE_URL"
+    elif [ -n "${DATABASE_URL:-}" ]; then
+        printf '%s\n' "$DATABASE_URL"
+    else
+        dburl | sed 's/&user=postgres$/\&user=museum_listener/'
     fi
 }
 
@@ -124,14 +225,56 @@ running_pid() {
     fi
 }
 
-pg_running() { as_pg "$(pg_bindir)/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; }
+pg_running() { as_pg "$(pg_bindir)/pg_ctl" -D "$(pgdata)" status >/dev/null 2>&1; }
+
+# Writes file $1 (in the data directory) from stdin if it differs; returns
+# 0 if it changed.
+pg_write() {
+    local new
+    new=$(cat)
+    [ "$new" != "$(cat "$1" 2>/dev/null)" ] || return 1
+    printf '%s\n' "$new" | as_pg tee "$1" >/dev/null
+}
+
+# Who may connect to the embedded cluster, and what it logs, rewritten on
+# every start (so an older cluster that trusted every local connection is
+# closed too): only through the socket, by peer authentication, as the map
+# allows (no secret to keep: the kernel vouches for the connecting user);
+# no statement parameter in the log. Returns 0 if anything changed.
+pg_conf() {
+    local d=$1 me changed=1
+    me=$(id -un)
+    {
+        echo "# Written by scripts/stack.sh on every start: edit that, not this."
+        echo "# Unix socket only (listen_addresses = ''), peer authentication, pg_ident.conf's map."
+        echo "local all all peer map=sk_museum"
+    } | pg_write "$d/pg_hba.conf" && changed=0
+    {
+        echo "# Written by scripts/stack.sh on every start: edit that, not this."
+        echo "# MAPNAME  SYSTEM-USERNAME  PG-USERNAME"
+        echo "# $me started the stack: the owner (make -s dburl), and every role."
+        for role in postgres museum_app museum_listener reporting; do echo "sk_museum $me $role"; done
+        [ "$me" = postgres ] || echo "sk_museum postgres postgres"
+        if [ -n "$APP_USER" ]; then
+            echo "# The app's workers and the listeners (APP_USER): their own roles only."
+            echo "sk_museum $APP_USER museum_app"
+            echo "sk_museum $APP_USER museum_listener"
+        fi
+    } | pg_write "$d/pg_ident.conf" && changed=0
+    # Never log a statement's parameters (a booking token is one).
+    for setting in log_parameter_max_length log_parameter_max_length_on_error; do
+        if ! grep -q "^$setting = 0\$" "$d/postgresql.conf"; then
+            echo "$setting = 0" | as_pg tee -a "$d/postgresql.conf" >/dev/null
+            changed=0
+        fi
+    done
+    return $changed
+}
 
 pg_start() {
-    local bindir sock alt
+    local bindir alt d
     [ -z "${DATABASE_URL:-}" ] || return 0
     bindir=$(pg_bindir)
-    mkdir -p "$VAR"
-    chmod 755 "$VAR"
     if is_root && [ ! -e "$PGDATA" ] && ! runuser -u postgres -- test -x "$VAR"; then
         # postgres cannot reach this checkout (e.g. under /root): keep the
         # cluster where it can, linked from var/pg.
@@ -140,13 +283,12 @@ pg_start() {
         ln -sfn "$alt" "$PGDATA"
     fi
     mkdir -p "$PGDATA"
-    sock=$(sock_dir)
-    mkdir -p "$sock"
-    if is_root; then chown postgres: "$PGDATA" "$(readlink -f "$PGDATA")" "$sock"; fi
-    chmod 700 "$(readlink -f "$PGDATA")"
-    if [ ! -f "$PGDATA/PG_VERSION" ]; then
+    d=$(pgdata)
+    if is_root; then chown postgres: "$d"; fi
+    chmod 700 "$d"
+    if [ ! -f "$d/PG_VERSION" ]; then
         say "initialising PostgreSQL cluster in $PGDATA"
-        as_pg "$bindir/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
+        as_pg "$bindir/initdb" -D "$d" -U postgres --auth-local=peer --auth-host=reject -E UTF8 --locale=C.UTF-8 \
             >"$LOG/initdb.log" 2>&1 || { cat "$LOG/initdb.log" >&2; die "initdb failed"; }
         {
             echo "listen_addresses = ''"
@@ -158,12 +300,18 @@ pg_start() {
                 echo "synchronous_commit = off"
                 echo "full_page_writes = off"
             fi
-        } | as_pg tee -a "$PGDATA/postgresql.conf" >/dev/null
+        } | as_pg tee -a "$d/postgresql.conf" >/dev/null
+    fi
+    if pg_conf "$d" && pg_running; then
+        as_pg "$bindir/pg_ctl" -D "$d" reload >/dev/null
+    fi
+    if pg_running && [ ! -S "$(sock_dir)/.s.PGSQL.$PGPORT" ]; then
+        die "PostgreSQL ($PGDATA) runs with its socket elsewhere (started by an older scripts/stack.sh): make stop, then start"
     fi
     if ! pg_running; then
-        as_pg "$bindir/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 60 \
-            -o "-k $sock -p $PGPORT -c autovacuum_naptime=10s" start >/dev/null ||
-            { tail -n 20 "$PGDATA/server.log" >&2; die "PostgreSQL did not start"; }
+        as_pg "$bindir/pg_ctl" -D "$d" -l "$d/server.log" -w -t 60 \
+            -o "-k $(sock_dir) -p $PGPORT -c autovacuum_naptime=10s" start >/dev/null ||
+            { tail -n 20 "$d/server.log" >&2; die "PostgreSQL did not start"; }
     fi
     if ! psql "$(dburl | sed 's|/museum?|/postgres?|')" -XtAq -c "SELECT 1 FROM pg_database WHERE datname = 'museum'" | grep -q 1; then
         psql "$(dburl | sed 's|/museum?|/postgres?|')" -Xq -c "CREATE DATABASE museum"
@@ -173,7 +321,7 @@ pg_start() {
 pg_stop() {
     [ -z "${DATABASE_URL:-}" ] || return 0
     [ -f "$PGDATA/PG_VERSION" ] || return 0
-    if pg_running; then as_pg "$(pg_bindir)/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null; fi
+    if pg_running; then as_pg "$(pg_bindir)/pg_ctl" -D "$(pgdata)" -m fast -w stop >/dev/null; fi
 }
 
 migrate() {
@@ -197,9 +345,11 @@ start_daemon() {
     die "$name did not start (see $LOG/$name.log)"
 }
 
+# The programs get their own role's URL, never the owner's DATABASE_URL.
 app_start() {
     [ -x "$BIN/museum-app" ] || die "$BIN/museum-app is not built (make)"
-    start_daemon app museum-app env DATABASE_URL="$(app_dburl)" APP_SOCKET="$RUN/app.sock" \
+    start_daemon app museum-app env -u DATABASE_URL -u LISTENER_DATABASE_URL \
+        APP_DATABASE_URL="$(app_dburl)" APP_USER="$APP_USER" APP_SOCKET="$RT/run/app.sock" \
         APP_PIDFILE="$RUN/app.pid" ADMIN_PASSWORD="$(admin_password)" "$BIN/museum-app"
 }
 
@@ -212,7 +362,8 @@ listeners_start() {
     [[ "$LISTENERS" =~ ^[1-9][0-9]?$ ]] || die "LISTENERS must be 1..99"
     for i in $(seq "$LISTENERS"); do
         name=$(listener_name "$i")
-        start_daemon "$name" museum-listener env DATABASE_URL="$(app_dburl)" LISTENER_NAME="$name" \
+        start_daemon "$name" museum-listener env -u DATABASE_URL -u APP_DATABASE_URL -u ADMIN_PASSWORD \
+            LISTENER_DATABASE_URL="$(listener_dburl)" APP_USER="$APP_USER" LISTENER_NAME="$name" \
             LISTENER_PIDFILE="$RUN/$name.pid" "$BIN/museum-listener"
     done
 }
@@ -226,26 +377,50 @@ listener_names() {
     return 0
 }
 
+# A copy of the pages, the problem bodies and the renderer in the runtime
+# directory, for nginx's workers when they cannot read this checkout (e.g.
+# under /root): swapped in whole (share -> share.N), so nginx never serves
+# half a copy.
+share_copy() {
+    local n=share.$$ old
+    rm -rf "${RT:?}/$n"
+    mkdir -p "$RT/$n/scripts"
+    cp -r "$ROOT/www" "$ROOT/nginx" "$RT/$n/"
+    cp "$ROOT/scripts/render-nginx.sh" "$RT/$n/scripts/"
+    chgrp -R "$(app_group)" "$RT/$n"
+    chmod -R u=rwX,g=rX,o= "$RT/$n"
+    chmod 755 "$RT/$n"
+    old=$(readlink "$RT/share" 2>/dev/null || true)
+    ln -sfn "$n" "$RT/share.new"
+    mv -T "$RT/share.new" "$RT/share"
+    if [ -n "$old" ] && [ "$old" != "$n" ]; then rm -rf "${RT:?}/$old"; fi
+}
+
 nginx_conf() {
-    local user_line=""
+    local user_line="" render=$ROOT/scripts/render-nginx.sh nginx_var=$VAR
     mkdir -p "$VAR/nginx"
     if is_root; then
-        # Workers drop to nobody when it can read the pages and reach the
-        # FastCGI socket; otherwise (a checkout under /root) stay root.
-        if runuser -u nobody -- test -r "$ROOT/www/index.html" 2>/dev/null &&
-            runuser -u nobody -- test -x "$RUN" 2>/dev/null; then
-            user_line="user nobody nogroup;"
-        else
-            user_line="user root root;"
+        # Workers run as APP_USER: they read the pages from this checkout
+        # if they can, else from a copy.
+        user_line="user $APP_USER $(app_group);"
+        if ! runuser -u "$APP_USER" -- test -r "$ROOT/www/index.html" -a -r "$ROOT/nginx/_problem/404.json"; then
+            share_copy
+            render=$RT/share/scripts/render-nginx.sh
         fi
+    fi
+    # nginx's state paths (the FastCGI socket above all) are VAR's, unless
+    # too long for a socket or closed to the workers: then the runtime
+    # directory's (its run/ is var/run, its log/ links to var/log).
+    if [ $((${#VAR} + 13)) -gt 100 ] || { is_root && ! runuser -u "$APP_USER" -- test -x "$VAR/run"; }; then
+        nginx_var=$RT
     fi
     # The same templates as production's files (deploy/nginx/), our values:
     # the limits (NGINX_MAX_CONNS, NGINX_CLIENT_MAX_CONNS, BOOKING_*,
     # CREDENTIALS_*, TRUSTED_CLIENTS) come from the environment or
     # etc/museum.conf, as exported by load_config; unset, the renderer's
     # defaults (production's).
-    env VAR="$VAR" PORT="$PORT" NGINX_USER_LINE="$user_line" \
-        "$ROOT/scripts/render-nginx.sh" dev "$VAR/nginx/nginx.conf.new"
+    env VAR="$nginx_var" PORT="$PORT" NGINX_USER_LINE="$user_line" \
+        "$render" dev "$VAR/nginx/nginx.conf.new"
     nginx -q -t -p "$VAR/nginx" -e "$LOG/nginx-error.log" -c "$VAR/nginx/nginx.conf.new" ||
         die "nginx configuration test failed"
     mv "$VAR/nginx/nginx.conf.new" "$VAR/nginx/nginx.conf"
@@ -270,8 +445,7 @@ wait_ready() {
 }
 
 start() {
-    mkdir -p "$RUN" "$LOG"
-    chmod 755 "$VAR" "$RUN"
+    prepare_dirs
     pg_start
     migrate
     app_start
@@ -336,9 +510,10 @@ reload() {
     local pid before name
     pid=$(running_pid app museum-app)
     [ -n "$pid" ] || die "the app is not running: use start"
-    env DATABASE_URL="$(app_dburl)" "$BIN/museum-app" --check ||
+    env -u DATABASE_URL APP_DATABASE_URL="$(app_dburl)" APP_USER="$APP_USER" "$BIN/museum-app" --check ||
         die "refused: $BIN/museum-app --check failed; the running version keeps serving"
-    env DATABASE_URL="$(app_dburl)" "$BIN/museum-listener" --check 2>/dev/null ||
+    env -u DATABASE_URL LISTENER_DATABASE_URL="$(listener_dburl)" APP_USER="$APP_USER" \
+        "$BIN/museum-listener" --check 2>/dev/null ||
         die "refused: $BIN/museum-listener --check failed; the running version keeps serving"
     cp "$VAR/nginx/nginx.conf" "$VAR/nginx/nginx.conf.running"
     nginx_conf
@@ -382,11 +557,13 @@ run) run ;;
 status) status ;;
 dburl) dburl ;;
 appdburl) app_dburl ;;
+listenerdburl) listener_dburl ;;
+appuser) echo "$APP_USER" ;;
 sockdir) sock_dir; echo ;;
 psql) shift; exec psql "$(dburl)" "$@" ;;
 migrate) migrate ;;
 reload) reload ;;
-listeners) mkdir -p "$RUN" "$LOG"; listeners_start ;;
+listeners) prepare_dirs; listeners_start ;;
 retry-dead) psql "$(dburl)" -XtAq -c 'SELECT outbox.retry_dead()' | sed 's/$/ dead event(s) queued again/' ;;
 rebuild-mypage) psql "$(dburl)" -XtAq -c 'SELECT mypage.rebuild()' | sed 's/$/ MyPage row(s) changed/' ;;
 check-mypage)
@@ -397,7 +574,7 @@ check-mypage)
         echo "$out"
         exit 1
     fi ;;
-pg-start) mkdir -p "$RUN" "$LOG"; pg_start ;;
+pg-start) prepare_dirs; pg_start ;;
 pg-stop) pg_stop ;;
 *) die "usage: $0 start|stop|run|status|dburl|psql|migrate|reload|listeners|retry-dead|rebuild-mypage|check-mypage|pg-start|pg-stop" ;;
 esac

@@ -22,7 +22,7 @@ export LISTENERS=2 LISTENER_MAX_ATTEMPTS=3 LISTENER_BACKOFF_MS=20
 export NGINX_MAX_CONNS=128
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-unset DATABASE_URL APP_DATABASE_URL
+unset DATABASE_URL APP_DATABASE_URL LISTENER_DATABASE_URL APP_USER
 unset ADMIN_PASSWORD # the stack generates one into $VAR/admin-password; the tests read it there
 
 # A free port from a random start in 18080-18879, so that two test runs
@@ -66,6 +66,7 @@ sql_tests() {
 }
 step "SQL (pgTAP)" sql_tests
 step "upgrade (migrations of eb53627 -> now)" tests/upgrade.sh
+step "privileges (sockets, users, roles, long path, PostgreSQL log)" tests/privileges.sh
 step "end to end (node:test through nginx)" node --test --test-concurrency=1 tests/e2e/
 if [ -d tests/browser ] && [ -f tests/browser/package.json ]; then
     browser_tests() {

@@ -159,9 +159,10 @@ echo "comparing the rows"
 rows "$OLD" "$tmp/columns" >"$tmp/rows.after"
 diff -u --label before --label after "$tmp/rows.before" "$tmp/rows.after" || fail "the upgrade changed rows"
 
-echo "using the upgraded database through the current functions (as museum_app)"
+echo "using the upgraded database through the current functions (as museum_app, then museum_listener)"
 q "$OLD" >"$tmp/use.out" <<'SQL' || { cat "$tmp/use.out"; fail "the upgraded database does not work"; }
-SELECT pg_has_role('museum_app', 'MEMBER') AS can_be_app \gset
+SELECT pg_has_role('museum_app', 'MEMBER') AS can_be_app,
+       pg_has_role('museum_listener', 'MEMBER') AS can_be_listener \gset
 \if :can_be_app
 SET ROLE museum_app;
 \endif
@@ -172,6 +173,10 @@ FROM book.create(1, 'Kim', NULL, 'upgrade-key-1', E'POST /books\n{"museumId":1}'
 SELECT 'book ' || status FROM book.create(2, 'New', repeat('07', 32), NULL, NULL);
 SELECT 'cancel ' || status FROM book.set_status((SELECT id FROM book.create(1, 'Gone', repeat('08', 32), NULL, NULL)),
                                                 'CANCELED', false, repeat('08', 32), NULL, NULL);
+RESET ROLE;
+\if :can_be_listener
+SET ROLE museum_listener;
+\endif
 SELECT 'processed ' || (outbox.process(100) + outbox.process(100) + outbox.process(100));
 RESET ROLE;
 SELECT 'pending ' || pending || ' dead ' || dead FROM outbox.status();

@@ -173,7 +173,9 @@ BEGIN
     RETURN n;
 END
 $$;
-GRANT EXECUTE ON FUNCTION outbox.process(integer, boolean, integer, integer) TO museum_app;
+-- The listener's only (013); the REVOKE upgrades a database from before it.
+REVOKE EXECUTE ON FUNCTION outbox.process(integer, boolean, integer, integer) FROM museum_app;
+GRANT EXECUTE ON FUNCTION outbox.process(integer, boolean, integer, integer) TO museum_listener;
 
 -- Puts parked (dead) events back in the queue (make retry-dead). Returns
 -- how many.
@@ -200,7 +202,9 @@ LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     )
     SELECT count(*)::integer FROM gone;
 $$;
-GRANT EXECUTE ON FUNCTION outbox.prune(interval, integer) TO museum_app;
+-- The listener's only (013); the REVOKE upgrades a database from before it.
+REVOKE EXECUTE ON FUNCTION outbox.prune(interval, integer) FROM museum_app;
+GRANT EXECUTE ON FUNCTION outbox.prune(interval, integer) TO museum_listener;
 
 -- Records that listener p_name (process p_pid) is alive and has applied
 -- p_events events since it started.
@@ -213,14 +217,18 @@ LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
         pid = excluded.pid,
         started_at = CASE WHEN l.pid = excluded.pid THEN l.started_at ELSE now() END;
 $$;
-GRANT EXECUTE ON FUNCTION outbox.listener_beat(text, integer, bigint) TO museum_app;
+-- The listener's only (013); the REVOKE upgrades a database from before it.
+REVOKE EXECUTE ON FUNCTION outbox.listener_beat(text, integer, bigint) FROM museum_app;
+GRANT EXECUTE ON FUNCTION outbox.listener_beat(text, integer, bigint) TO museum_listener;
 
 -- A listener that stops cleanly leaves the heartbeat table.
 CREATE OR REPLACE FUNCTION outbox.listener_gone(p_name text, p_pid integer) RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     DELETE FROM outbox.listener WHERE name = p_name AND pid = p_pid;
 $$;
-GRANT EXECUTE ON FUNCTION outbox.listener_gone(text, integer) TO museum_app;
+-- The listener's only (013); the REVOKE upgrades a database from before it.
+REVOKE EXECUTE ON FUNCTION outbox.listener_gone(text, integer) FROM museum_app;
+GRANT EXECUTE ON FUNCTION outbox.listener_gone(text, integer) TO museum_listener;
 
 -- GET /status: one row, the outbox backlog and the listeners' heartbeats.
 CREATE OR REPLACE FUNCTION outbox.status()

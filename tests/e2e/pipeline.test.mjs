@@ -10,9 +10,10 @@ import { alive, api, apiSettled, caughtUp, createMuseum, eventually, listenerNam
 
 const stack = (...args) => execFileSync(`${ROOT}scripts/stack.sh`, args, { stdio: ['ignore', 'ignore', 'inherit'] });
 
-// How the app and the listeners connect (as museum_app).
-let appUrl;
-const appDbUrl = () => (appUrl ??= execFileSync(`${ROOT}scripts/stack.sh`, ['appdburl'], { encoding: 'utf8' }).trim());
+// How the listeners connect (as museum_listener), and the user they run as.
+const stackSays = (what) => execFileSync(`${ROOT}scripts/stack.sh`, [what], { encoding: 'utf8' }).trim();
+let listenerEnv;
+const listenerDbEnv = () => (listenerEnv ??= { LISTENER_DATABASE_URL: stackSays('listenerdburl'), APP_USER: stackSays('appuser') });
 
 // Restarts dead listeners the way scripts/stack.sh does, without its
 // start-up checks, so the killer can strike every few hundred ms.
@@ -24,7 +25,7 @@ async function restartListeners() {
     spawn(`${process.env.BIN ?? `${ROOT}build/release`}/museum-listener`, [], {
       detached: true,
       stdio: ['ignore', log, log],
-      env: { ...process.env, DATABASE_URL: appDbUrl(), LISTENER_NAME: name, LISTENER_PIDFILE: `${VAR}/run/${name}.pid` },
+      env: { ...process.env, ...listenerDbEnv(), LISTENER_NAME: name, LISTENER_PIDFILE: `${VAR}/run/${name}.pid` },
     }).unref();
     for (let i = 0; i < 200 && (pidOf(name) === old || !alive(pidOf(name))); i++) await sleep(10);
   }

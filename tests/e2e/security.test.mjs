@@ -22,10 +22,11 @@ test('pages, API answers and nginx errors carry the security headers; no version
   }
 });
 
-test('the application and the listener connect as museum_app', () => {
-  assert.equal(sql(`SELECT string_agg(DISTINCT usename, ',') FROM pg_stat_activity
-    WHERE application_name IN ('museum-app', 'museum-listener')`), 'museum_app');
-  assert.equal(sql(`SELECT rolsuper FROM pg_roles WHERE rolname = 'museum_app'`), 'f');
+test('the application connects as museum_app, the listeners as museum_listener', () => {
+  assert.equal(sql(`SELECT string_agg(DISTINCT application_name || '=' || usename, ',' ORDER BY application_name || '=' || usename)
+    FROM pg_stat_activity WHERE application_name IN ('museum-app', 'museum-listener')`),
+  'museum-app=museum_app,museum-listener=museum_listener');
+  assert.equal(sql(`SELECT bool_or(rolsuper) FROM pg_roles WHERE rolname IN ('museum_app', 'museum_listener')`), 'f');
 });
 
 test('the generated staff password is kept with mode 600', () => {

@@ -98,7 +98,7 @@ test('no exhibition in the past: created 422 on chkDate, and one whose day is ov
 
 test('a staff password shorter than 12 characters stops museum-app at start, without showing it', async () => {
   const bin = `${process.env.BIN ?? `${ROOT}build/release`}/museum-app`;
-  const r = spawnSync(bin, [], { env: { PATH: process.env.PATH, DATABASE_URL: 'postgresql:///none', APP_SOCKET: '/nonexistent/x.sock', ADMIN_PASSWORD: 'elevenchars' }, encoding: 'utf8', timeout: 10000 });
+  const r = spawnSync(bin, [], { env: { PATH: process.env.PATH, APP_DATABASE_URL: 'postgresql:///none', APP_SOCKET: '/nonexistent/x.sock', ADMIN_PASSWORD: 'elevenchars' }, encoding: 'utf8', timeout: 10000 });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /setting=ADMIN_PASSWORD expected="at least 12 characters"/);
   assert.ok(!r.stderr.includes('elevenchars'), 'the value is not logged');

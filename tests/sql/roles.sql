@@ -1,20 +1,36 @@
--- Least privilege: museum_app may only run the API functions; reporting may
--- only read the report views.
+-- Least privilege: museum_app may only run the API functions; museum_listener
+-- only the listener's four; reporting may only read the report views.
 BEGIN;
-SELECT plan(50);
+SELECT plan(73);
 
 SELECT has_role('museum_app');
+SELECT has_role('museum_listener');
 SELECT has_role('reporting');
 SELECT ok(NOT rolsuper AND NOT rolcreaterole AND NOT rolcreatedb AND NOT rolbypassrls AND rolcanlogin,
           'museum_app: a plain login role') FROM pg_roles WHERE rolname = 'museum_app';
+SELECT ok(NOT rolsuper AND NOT rolcreaterole AND NOT rolcreatedb AND NOT rolbypassrls AND NOT rolreplication
+          AND rolcanlogin, 'museum_listener: a plain login role') FROM pg_roles WHERE rolname = 'museum_listener';
+SELECT is((SELECT count(*)::int FROM pg_auth_members m JOIN pg_roles r ON r.oid IN (m.roleid, m.member)
+           WHERE r.rolname IN ('museum_app', 'museum_listener')), 0, 'museum_app and museum_listener are members of no role, nor have any');
+-- PostgreSQL's log never holds a bind parameter of theirs (a booking token
+-- is one): set on the roles by 013, so an external server gets it too.
+SELECT ok(rolconfig @> ARRAY['log_parameter_max_length=0', 'log_parameter_max_length_on_error=0'],
+          rolname || ': log_parameter_max_length(_on_error) = 0')
+FROM pg_roles WHERE rolname IN ('museum_app', 'museum_listener') ORDER BY rolname;
 SELECT ok(NOT rolsuper AND NOT rolcreaterole AND NOT rolcreatedb, 'reporting: a plain role')
 FROM pg_roles WHERE rolname = 'reporting';
 SELECT is((SELECT count(*)::int FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner
-           WHERE r.rolname IN ('museum_app', 'reporting')), 0, 'they own nothing');
+           WHERE r.rolname IN ('museum_app', 'museum_listener', 'reporting')), 0, 'they own nothing');
 SELECT set_eq($$SELECT table_schema || '.' || table_name || ' ' || privilege_type
                  FROM information_schema.role_table_grants WHERE grantee = 'museum_app'$$,
               ARRAY['museum.live_exhibition SELECT'],
               'museum_app may read the view of live exhibitions (010) and no table at all');
+SELECT is((SELECT count(*)::int FROM information_schema.role_table_grants WHERE grantee = 'museum_listener'), 0,
+          'museum_listener may read no table or view');
+SELECT ok((SELECT bool_and(p.prosecdef AND p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'])
+           FROM pg_proc p WHERE has_function_privilege('museum_listener', p.oid, 'EXECUTE')
+             AND p.pronamespace::regnamespace::text IN ('museum', 'book', 'confirm', 'mypage', 'outbox')),
+          'every function museum_listener may run is SECURITY DEFINER with a fixed search_path');
 SELECT ok((SELECT bool_and(p.prosecdef AND p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'])
            FROM pg_proc p WHERE has_function_privilege('museum_app', p.oid, 'EXECUTE')
              AND p.pronamespace::regnamespace::text IN ('museum', 'book', 'confirm', 'mypage', 'outbox')
@@ -42,10 +58,17 @@ SELECT set_eq($$SELECT n.nspname || '.' || p.proname || '(' || pg_catalog.oidvec
                     'book.set_status(bigint, text, boolean, text, text, text)',
                     'confirm.get(bigint, boolean, text)', 'confirm.list(bigint, bigint, bigint, integer, boolean, text)',
                     'mypage.get(bigint, boolean, text)', 'mypage.list(text, bigint, bigint, integer, boolean, text)',
-                    'outbox.process(integer, boolean, integer, integer)', 'outbox.listener_beat(text, integer, bigint)',
-                    'outbox.prune(interval, integer)', 'outbox.listener_gone(text, integer)',
                     'outbox.status()', 'outbox.lag_seconds()'],
               'museum_app may run exactly the API functions');
+SELECT set_eq($$SELECT n.nspname || '.' || p.proname || '(' || pg_catalog.oidvectortypes(p.proargtypes) || ')'
+                 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+                   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                                   AND d.objid = p.oid AND d.deptype = 'e')
+                   AND has_function_privilege('museum_listener', p.oid, 'EXECUTE')$$,
+              ARRAY['outbox.process(integer, boolean, integer, integer)', 'outbox.listener_beat(text, integer, bigint)',
+                    'outbox.prune(interval, integer)', 'outbox.listener_gone(text, integer)'],
+              'museum_listener may run exactly the listener''s functions (fcgi/listener.c)');
 -- One path per rule: the unchecked inner functions and the per-event
 -- effects are gone (folded into the API functions, the batch effects).
 SELECT hasnt_function(s, f, a, d) FROM (VALUES
@@ -104,8 +127,10 @@ SELECT matches(pg_temp.plan_as_app('SELECT * FROM museum.get(1)'), 'Scan on exhi
                'museum.get reads the table directly');
 SELECT is(pg_temp.as_role('museum_app', format($$SELECT * FROM book.create(%s, 'app', repeat('ab', 32), NULL, NULL)$$,
                                                (SELECT id FROM ids))), 'ok', 'museum_app books');
-SELECT is(pg_temp.as_role('museum_app', 'SELECT outbox.process(10)'), 'ok', 'museum_app (the listener) applies events');
-SELECT is(pg_temp.as_role('museum_app', $$SELECT outbox.listener_beat('tap', 1, 0)$$), 'ok', 'museum_app records heartbeats');
+SELECT is(pg_temp.as_role('museum_listener', 'SELECT outbox.process(10)'), 'ok', 'museum_listener applies events');
+SELECT is(pg_temp.as_role('museum_listener', $$SELECT outbox.listener_beat('tap', 1, 0)$$), 'ok', 'museum_listener records heartbeats');
+SELECT is(pg_temp.as_role('museum_listener', $$SELECT outbox.prune('7 days', 10)$$), 'ok', 'museum_listener prunes done events');
+SELECT is(pg_temp.as_role('museum_listener', $$SELECT outbox.listener_gone('tap', 1)$$), 'ok', 'museum_listener leaves the heartbeat table');
 SELECT is(pg_temp.as_role('museum_app', 'SELECT * FROM outbox.status()'), 'ok', 'museum_app reads the status (probes)');
 SELECT is(pg_temp.as_role('museum_app', 'SELECT outbox.lag_seconds()'), 'ok', 'museum_app reads the lag (readiness)');
 SELECT is(pg_temp.as_role('museum_app', q), '42501', d) FROM (VALUES
@@ -118,6 +143,10 @@ SELECT is(pg_temp.as_role('museum_app', q), '42501', d) FROM (VALUES
     ('DELETE FROM outbox.event', 'cannot delete events'),
     ('SELECT * FROM outbox.claim(1)', 'cannot call an internal function'),
     ('SELECT outbox.retry_dead()', 'cannot call outbox.retry_dead'),
+    ('SELECT outbox.process(10)', 'cannot apply events (the listener''s)'),
+    ($$SELECT outbox.prune('-100 years', 10000)$$, 'cannot prune events'),
+    ($$SELECT outbox.listener_beat('fake', 1, 0)$$, 'cannot write listener heartbeats'),
+    ($$SELECT outbox.listener_gone('listener', 1)$$, 'cannot remove a listener''s heartbeat'),
     ('CREATE TABLE book.x (a int)', 'cannot CREATE in book'),
     ('CREATE TABLE public.x (a int)', 'cannot CREATE in public'),
     ('CREATE SCHEMA x', 'cannot CREATE SCHEMA'),
@@ -126,6 +155,18 @@ SELECT is(pg_temp.as_role('museum_app', q), '42501', d) FROM (VALUES
     ($$CREATE FUNCTION book.x() RETURNS int LANGUAGE sql AS 'SELECT 1'$$, 'cannot CREATE FUNCTION'),
     ('ALTER FUNCTION book.list(bigint, text, text, bigint, integer) SECURITY INVOKER', 'cannot ALTER an API function'),
     ('DROP FUNCTION book.list(bigint, text, text, bigint, integer)', 'cannot DROP an API function')
+) t(q, d);
+
+SELECT is(pg_temp.as_role('museum_listener', q), '42501', 'museum_listener ' || d) FROM (VALUES
+    ($$SELECT * FROM book.create(1, 'x', repeat('ab', 32), NULL, NULL)$$, 'cannot book'),
+    ('SELECT * FROM museum.list(NULL, 1)', 'cannot call the API'),
+    ('SELECT * FROM outbox.status()', 'cannot read the status'),
+    ('SELECT * FROM outbox.event', 'cannot read events'),
+    ('DELETE FROM outbox.event', 'cannot delete events'),
+    ('SELECT * FROM book.booking', 'cannot read book.booking'),
+    ('SELECT * FROM museum.live_exhibition', 'cannot read the live exhibitions'),
+    ('SELECT * FROM outbox.claim(1)', 'cannot call an internal function'),
+    ('CREATE TABLE outbox.x (a int)', 'cannot CREATE in outbox')
 ) t(q, d);
 
 SELECT is(pg_temp.as_role('reporting', 'SELECT * FROM report.occupancy'), 'ok', 'reporting reads report.occupancy');
