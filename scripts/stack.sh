@@ -174,27 +174,22 @@ dburl() {
 
 # --- security: the application's database role and the staff password ---
 
-# The application connects as museum_app (see db/migrations/006_roles.sql).
-app_dburl() {
-    if [ -n "${APP_DATABASE_URL:-}" ]; then
-        printf '%s\n' "$APP_DATABASE_URL"
+# The URL a program connects with: its own setting ($1, e.g.
+# APP_DATABASE_URL), else DATABASE_URL on an external server, else role $2
+# on the embedded cluster.
+role_dburl() {
+    if [ -n "${!1:-}" ]; then
+        printf '%s\n' "${!1}"
     elif [ -n "${DATABASE_URL:-}" ]; then
         printf '%s\n' "$DATABASE_URL"
     else
-        dburl | sed 's/&user=postgres$/\&user=museum_app/'
+        dburl | sed "s/&user=postgres\$/\\&user=$2/"
     fi
 }
-
-# The listeners connect as museum_listener (db/migrations/013_listener_role.sql).
-listener_dburl() {
-    if [ -n "${LISTENER_DATABASE_URL:-}" ]; then
-        printf '%s\n' "$LISTENER_DATABASE_URL"
-    elif [ -n "${DATABASE_URL:-}" ]; then
-        printf '%s\n' "$DATABASE_URL"
-    else
-        dburl | sed 's/&user=postgres$/\&user=museum_listener/'
-    fi
-}
+# The application connects as museum_app (db/migrations/006_roles.sql), the
+# listeners as museum_listener (013_listener_role.sql).
+app_dburl() { role_dburl APP_DATABASE_URL museum_app; }
+listener_dburl() { role_dburl LISTENER_DATABASE_URL museum_listener; }
 
 # The staff password: ADMIN_PASSWORD, else var/admin-password, made once
 # from /dev/urandom (mode 600).
