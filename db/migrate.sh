@@ -5,11 +5,13 @@
 # 1. db/migrations/NNN_name.sql: what must be ordered and applied once
 #    (schemas, tables, domains, indexes, table settings, data moves, roles,
 #    schema-level grants, default privileges). Each pending one is applied
-#    in order, exactly once and in its own transaction, and recorded in
-#    public.schema_migrations.
+#    in order, exactly once, and recorded in public.schema_migrations. (A
+#    statement that cannot run in a transaction, such as CREATE INDEX
+#    CONCURRENTLY, has no place here.)
 # 2. db/functions/<schema>.sql: every function, view and trigger, as it is
 #    now, with its grants. ALL of them are applied again on every run, in
-#    one transaction, in the order listed below. They are written with
+#    the order listed below.
+# Both in one transaction (see script() below). They are written with
 #    CREATE OR REPLACE, so applying them again changes nothing that is
 #    already right, and a function keeps its OID (running workers keep
 #    their prepared statements).
@@ -45,26 +47,31 @@ for n in "${functions[@]}"; do
     [ -f "functions/$n.sql" ] || { echo "db/functions/$n.sql is missing" >&2; exit 1; }
 done
 
-{
+# The whole run as one psql script: one transaction, so that the API never
+# sees a half-upgraded schema (a migration dropping a function the old
+# definitions call, before the new ones are in) and a failure changes
+# nothing. Waiting for a lock, it gives up after MIGRATE_LOCK_TIMEOUT (the
+# locks it holds meanwhile, e.g. on a view it re-creates, would hold up
+# every request) and is tried again, MIGRATE_TRIES times.
+script() {
     echo '\set ON_ERROR_STOP on'
     echo 'SET client_min_messages = warning;'
     echo 'SELECT pg_advisory_lock(hashtext($$sk-museum migrations$$)) \g /dev/null'
     echo 'CREATE TABLE IF NOT EXISTS public.schema_migrations ('
     echo '    version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());'
+    echo 'BEGIN;'
+    echo "SET LOCAL lock_timeout = '${MIGRATE_LOCK_TIMEOUT:-2s}';"
     for f in migrations/[0-9][0-9][0-9]_*.sql; do
         v=${f#migrations/}
         v=${v%.sql}
         echo "\\set v $v"
         echo "SELECT NOT EXISTS (SELECT 1 FROM public.schema_migrations WHERE version = :'v') AS todo \\gset"
         echo '\if :todo'
-        echo 'BEGIN;'
         echo "\\i $f"
         echo "INSERT INTO public.schema_migrations (version) VALUES (:'v');"
-        echo 'COMMIT;'
         echo '\echo applied :v'
         echo '\endif'
     done
-    echo 'BEGIN;'
     for n in "${functions[@]}"; do
         echo "\\i functions/$n.sql"
     done
@@ -72,4 +79,17 @@ done
     # role created them (006_roles.sql also revokes it by default).
     echo 'REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA museum, book, confirm, mypage, outbox, report FROM PUBLIC;'
     echo 'COMMIT;'
-} | psql "$url" -X -q -v ON_ERROR_STOP=1 -f -
+}
+
+err=$(mktemp)
+trap 'rm -f "$err"' EXIT
+for try in $(seq "${MIGRATE_TRIES:-5}"); do
+    if script | psql "$url" -X -q -v ON_ERROR_STOP=1 -f - 2>"$err"; then
+        exit 0
+    fi
+    grep -q 'lock timeout' "$err" || { cat "$err" >&2; exit 1; }
+    echo "migrate: a lock was held too long (try $try); trying again" >&2
+    sleep "$try"
+done
+cat "$err" >&2
+exit 1

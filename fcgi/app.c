@@ -75,6 +75,10 @@ struct config {
 
 static volatile sig_atomic_t worker_stopping;
 static struct pool_board *board;
+/* The pid in each slot, as the master knows it: the board is shared memory
+ * that every (unprivileged) worker can write, so what the master signals
+ * is taken from here, never from the board. 0: none. */
+static pid_t slot_pid[POOL_MAX_WORKERS];
 static sigset_t master_signals;
 static pid_t master_pid;
 
@@ -139,9 +143,13 @@ static void worker_run(const struct config *cfg, int listen_fd, int i)
         pool_slot_busy(board, i);
         http_request_init(&req, &fcgx);
         route_request(&req);
-        /* req points into fcgx's environment, which Finish frees. */
+        /* req points into fcgx's environment, which Finish frees. The path
+         * is decoded: a control character in it would forge a log line. */
         snprintf(log_line, sizeof(log_line), "req=%s method=%s path=%.256s status=%d",
                  req.request_id, req.head ? "HEAD" : req.method, req.path, req.status);
+        for (char *c = log_line; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7F)
+                *c = '?';
         request_finish(&fcgx);
         board->slots[i].served++;
         pool_slot_idle(board, i);
@@ -164,7 +172,7 @@ static pid_t worker_start(const struct config *cfg, int listen_fd)
     int i;
     pid_t pid;
 
-    for (i = 0; i < POOL_MAX_WORKERS && board->slots[i].state != POOL_FREE; i++)
+    for (i = 0; i < POOL_MAX_WORKERS && slot_pid[i] != 0; i++)
         ;
     if (i == POOL_MAX_WORKERS)
         return -1;
@@ -179,7 +187,8 @@ static pid_t worker_start(const struct config *cfg, int listen_fd)
         board->slots[i].state = POOL_FREE;
         return -1;
     }
-    board->slots[i].pid = pid;
+    board->slots[i].pid = pid; /* for /status */
+    slot_pid[i] = pid;
     return pid;
 }
 
@@ -194,7 +203,7 @@ static void reap(void)
         int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
         for (int i = 0; i < POOL_MAX_WORKERS; i++) {
             struct pool_slot *s = &board->slots[i];
-            if (s->pid != pid || s->state == POOL_FREE)
+            if (slot_pid[i] != pid)
                 continue;
             if (!clean && s->state != POOL_RETIRING)
                 fprintf(stderr, "event=worker_died pid=%ld exit=%d signal=%d\n", (long)pid,
@@ -203,6 +212,7 @@ static void reap(void)
             board->served_by_gone += s->served;
             s->served = 0;
             s->pid = 0;
+            slot_pid[i] = 0;
             s->state = POOL_FREE;
         }
     }
@@ -221,10 +231,11 @@ static void manage(const struct config *cfg, int listen_fd, long *spawn_rate)
         struct pool_slot *s = &board->slots[i];
         if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == POOL_BUSY &&
             now - s->since_ms > cfg->request_timeout_ms) {
-            fprintf(stderr, "event=worker_timeout pid=%ld busy_ms=%lld\n", (long)s->pid,
+            fprintf(stderr, "event=worker_timeout pid=%ld busy_ms=%lld\n", (long)slot_pid[i],
                     (long long)(now - s->since_ms));
             s->state = POOL_RETIRING;
-            kill(s->pid, SIGKILL);
+            if (slot_pid[i] > 0)
+                kill(slot_pid[i], SIGKILL);
         }
     }
     pool_count(board, &c);
@@ -249,7 +260,8 @@ static void manage(const struct config *cfg, int listen_fd, long *spawn_rate)
         if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == POOL_IDLE &&
             now - s->since_ms > cfg->idle_timeout_ms) {
             s->state = POOL_RETIRING;
-            kill(s->pid, SIGTERM);
+            if (slot_pid[i] > 0)
+                kill(slot_pid[i], SIGTERM);
             retired = 1;
             fprintf(stderr, "event=pool_shrink workers=%d\n", c.total - 1);
         }
@@ -289,8 +301,8 @@ static void reload(const struct config *cfg, int listen_fd, char **argv)
     }
     pids[0] = '\0';
     for (int i = 0; i < POOL_MAX_WORKERS; i++)
-        if (board->slots[i].state != POOL_FREE && o + 12 < sizeof(pids))
-            o += (size_t)snprintf(pids + o, sizeof(pids) - o, "%ld,", (long)board->slots[i].pid);
+        if (slot_pid[i] > 0 && o + 12 < sizeof(pids))
+            o += (size_t)snprintf(pids + o, sizeof(pids) - o, "%ld,", (long)slot_pid[i]);
     snprintf(fd_text, sizeof(fd_text), "%d", listen_fd);
     fcntl(listen_fd, F_SETFD, 0); /* keep it across exec */
     setenv("APP_LISTEN_FD", fd_text, 1);
@@ -340,8 +352,8 @@ static void stop_workers(const struct config *cfg)
 
         reap();
         for (int i = 0; i < POOL_MAX_WORKERS; i++)
-            if (board->slots[i].state != POOL_FREE)
-                kill(board->slots[i].pid, now > deadline ? SIGKILL : SIGTERM);
+            if (slot_pid[i] > 0)
+                kill(slot_pid[i], now > deadline ? SIGKILL : SIGTERM);
         pid = waitpid(-1, NULL, WNOHANG);
         if (pid < 0 && errno == ECHILD)
             return;

@@ -17,7 +17,7 @@ void book_list(struct http_request *req, const char *id)
 {
     static const char *const known[] = {"museumId", "custNm", "status", NULL};
     struct problem pb = PROBLEM_INIT;
-    struct page page;
+    struct page page = {0};
     PGresult *res = NULL;
     char museum_buf[24], cust_buf[VALIDATE_NAME_MAX * 4 + 1];
     const char *museum_id, *cust_nm, *status;

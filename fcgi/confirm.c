@@ -11,7 +11,7 @@ void confirm_list(struct http_request *req, const char *id)
 {
     static const char *const known[] = {"bookId", "museumId", NULL};
     struct problem pb = PROBLEM_INIT;
-    struct page page;
+    struct page page = {0};
     PGresult *res = NULL;
     char book_buf[24], museum_buf[24];
     const char *book_id, *museum_id;

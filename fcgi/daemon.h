@@ -47,9 +47,10 @@ int daemon_write_pidfile(const char *path);
  * status 2. */
 void daemon_env_user(const char *name, struct daemon_user *user);
 
-/* Switches the process to user (its supplementary groups, its group, then
- * its uid) for good, if user->drop; no lookup (safe right after fork).
- * Returns 0, or -1 (logged). */
+/* Makes the process undumpable (no other process of its user may read its
+ * memory or environment), then switches it to user (its supplementary
+ * groups, its group, then its uid) for good, if user->drop; no lookup
+ * (safe right after fork). Returns 0, or -1 (logged). */
 int daemon_drop_privileges(const struct daemon_user *user);
 
 #endif

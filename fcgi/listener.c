@@ -32,7 +32,7 @@
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 1000 /* back within a second of PostgreSQL */
 /* After finding work, look again every RECHECK_MS for LINGER_MS: a writer
- * notifies at most once per 200 ms (009_fast_outbox.sql), so a wake-up it
+ * notifies at most once per 200 ms (outbox.wake in db/functions/outbox.sql), so a wake-up it
  * skips comes while the listener is still looking. */
 #define RECHECK_MS 5
 #define LINGER_MS 250

@@ -13,7 +13,7 @@ void museum_list(struct http_request *req, const char *id)
 {
     static const char *const known[] = {NULL};
     struct problem pb = PROBLEM_INIT;
-    struct page page;
+    struct page page = {0};
     PGresult *res = NULL;
 
     (void)id;

@@ -12,7 +12,7 @@ void mypage_list(struct http_request *req, const char *id)
 {
     static const char *const known[] = {"custNm", "bookId", NULL};
     struct problem pb = PROBLEM_INIT;
-    struct page page;
+    struct page page = {0};
     PGresult *res = NULL;
     char cust_buf[VALIDATE_NAME_MAX * 4 + 1], book_buf[24];
     const char *cust_nm, *book_id;

@@ -24,7 +24,7 @@ struct route {
 };
 
 /* Every endpoint. nginx passes /museums, /books, /confirms and /myPages
- * (and the probes) to the pool: nginx/nginx.conf.in. */
+ * (and the probes) to the pool: nginx/site.conf.in. */
 static const struct route routes[] = {
     {"GET", "/museums", ANYONE, museum_list},
     {"POST", "/museums", STAFF, museum_create},
@@ -52,14 +52,18 @@ void route_init(long max_ms)
     queue_max_ms = max_ms;
 }
 
-/* ms req waited between nginx and this worker (0 if nginx did not say). */
+/* ms req waited between nginx and this worker (0 if nginx did not say).
+ * nginx and the pool share a host, so a clock: a wait below 0 or past a
+ * minute means they do not, and is not believed. */
 static double waited_ms(const struct http_request *req)
 {
     struct timespec now;
+    double ms;
 
     if (req->start_s <= 0 || clock_gettime(CLOCK_REALTIME, &now) != 0)
         return 0;
-    return ((double)now.tv_sec + (double)now.tv_nsec / 1e9 - req->start_s) * 1e3;
+    ms = ((double)now.tv_sec + (double)now.tv_nsec / 1e9 - req->start_s) * 1e3;
+    return ms >= 0 && ms < 60000 ? ms : 0;
 }
 
 /* Splits a path "/name" or "/name/id" (one trailing slash tolerated) into

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "db.h"
+#include "fields.h"
 #include "rows.h"
 
 static const struct pool_board *board;
@@ -40,11 +41,14 @@ static json_object *workers_json(void)
 void status_show(struct http_request *req, const char *id)
 {
     struct problem pb = PROBLEM_INIT;
-    json_object *out = json_object_new_object();
+    json_object *out = NULL;
     PGresult *res = NULL;
     unsigned queued, limit;
 
     (void)id;
+    if (fields_query_known(req, NULL, &pb) != 0)
+        goto out;
+    out = json_object_new_object();
     json_object_object_add(out, "workers", workers_json());
     if (listen_fd >= 0 && pool_listen_queue(listen_fd, &queued, &limit) == 0) {
         json_object *q = json_object_new_object();
@@ -62,7 +66,11 @@ void status_show(struct http_request *req, const char *id)
     } else {
         json_object_object_add(out, "database", json_object_new_string(pb.detail));
     }
-    http_reply_json(req, res ? 200 : 503, out, NULL, NULL);
+out:
+    if (out) /* what the pool knows, even without the database */
+        http_reply_json(req, res ? 200 : 503, out, NULL, NULL);
+    else
+        http_reply_problem(req, &pb);
     problem_clear(&pb);
     PQclear(res);
     json_object_put(out);
@@ -71,11 +79,16 @@ void status_show(struct http_request *req, const char *id)
 /* GET /healthz: the process answers. */
 void status_healthz(struct http_request *req, const char *id)
 {
+    struct problem pb = PROBLEM_INIT;
     json_object *out = json_object_new_object();
 
     (void)id;
-    json_object_object_add(out, "status", json_object_new_string("ok"));
-    http_reply_json(req, 200, out, NULL, NULL);
+    if (fields_query_known(req, NULL, &pb) != 0) {
+        http_reply_problem(req, &pb);
+    } else {
+        json_object_object_add(out, "status", json_object_new_string("ok"));
+        http_reply_json(req, 200, out, NULL, NULL);
+    }
     json_object_put(out);
 }
 
@@ -89,6 +102,8 @@ void status_readyz(struct http_request *req, const char *id)
     double lag = 0;
 
     (void)id;
+    if (fields_query_known(req, NULL, &pb) != 0)
+        goto out;
     if (!(res = db_exec(DB_LAG, NULL, &pb))) {
         problem_set(&pb, 503, "not ready: the database is unreachable");
         goto out;

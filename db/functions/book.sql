@@ -55,6 +55,9 @@ END
 $$;
 
 -- A booking as the API answers it (and as an Idempotency-Key replays it).
+-- Its columns are the RETURNS TABLE of the functions that answer it (they
+-- SELECT * from it): changing them is a migration dropping those functions
+-- too, even to add a column at the end.
 CREATE OR REPLACE VIEW book.answer AS
 SELECT id, museum_id, cust_nm, name, chk_date, status::text AS status
 FROM book.booking;

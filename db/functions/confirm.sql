@@ -8,6 +8,9 @@
 -- caller should answer with; the message is the problem's detail.
 
 -- A confirmation as the API answers it.
+-- Its columns are the RETURNS TABLE of the functions that answer it (they
+-- SELECT * from it): changing them is a migration dropping those functions
+-- too, even to add a column at the end.
 CREATE OR REPLACE VIEW confirm.answer AS
 SELECT id, book_id, museum_id, cust_nm, name, chk_date, status::text AS status
 FROM confirm.confirmation;

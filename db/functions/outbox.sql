@@ -80,10 +80,9 @@ $$;
 
 -- Applies claimed events, one statement per kind of effect, and marks them
 -- done. Returns the number of events. The claim never puts two events of
--- one booking in one batch, and (but for a deletion committed between its
--- "any deletion pending?" check and its query) no deletion together with
--- its exhibition's events; even then every effect reads the rows' current
--- state, so the outcome is that of applying the events one by one.
+-- one booking in one batch, nor a deletion together with its exhibition's
+-- events; and every effect reads the rows' current state, so the outcome
+-- is that of applying the events one by one.
 -- The one place that maps an event kind to its effects: BOOKED ->
 -- confirm.on_booked, CANCELED -> museum.on_canceled, MUSEUM_DELETED ->
 -- book.on_museum_deleted (one chunk of bookings per batch: the event stays
@@ -93,9 +92,11 @@ CREATE OR REPLACE FUNCTION outbox.apply_batch(p_events outbox.event[]) RETURNS i
 LANGUAGE plpgsql AS $$
 DECLARE
     -- Bookings one deletion force-cancels per batch (a setting only tests
-    -- change, to see several chunks on a small exhibition).
+    -- change, to see several chunks on a small exhibition; anything but a
+    -- whole number from 1 is ignored).
     delete_chunk constant integer :=
-        coalesce(nullif(current_setting('museum.delete_chunk', true), '')::integer, 2000);
+        CASE WHEN current_setting('museum.delete_chunk', true) ~ '^[1-9][0-9]{0,6}$'
+             THEN current_setting('museum.delete_chunk', true)::integer ELSE 2000 END;
     booked   bigint[];
     canceled bigint[];
     canceled_museums bigint[];
@@ -230,10 +231,34 @@ $$;
 REVOKE EXECUTE ON FUNCTION outbox.listener_gone(text, integer) FROM museum_app;
 GRANT EXECUTE ON FUNCTION outbox.listener_gone(text, integer) TO museum_listener;
 
--- GET /status: one row, the outbox backlog and the listeners' heartbeats.
+-- GET /readyz: the listener lag, in seconds: how long the oldest work it
+-- could be doing has waited (0 when there is none). That is the oldest
+-- pending (not dead) event, leaving out a deletion that is going on (a
+-- chunk per batch) and the events waiting behind it, and such a deletion
+-- since its last chunk. Two index scans, whatever the backlog.
+CREATE OR REPLACE FUNCTION outbox.lag_seconds() RETURNS double precision
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT greatest(
+        (SELECT extract(epoch FROM now() - e.created_at)
+         FROM outbox.event e
+         WHERE e.done_at IS NULL AND NOT e.dead AND e.progress_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM outbox.event d
+                           WHERE d.done_at IS NULL AND d.kind = 'MUSEUM_DELETED'
+                             AND d.museum_id = e.museum_id AND d.id < e.id
+                             AND d.progress_at IS NOT NULL)
+         ORDER BY e.id LIMIT 1),
+        (SELECT extract(epoch FROM max(now() - d.progress_at))
+         FROM outbox.event d
+         WHERE d.done_at IS NULL AND d.kind = 'MUSEUM_DELETED' AND NOT d.dead),
+        0)::double precision;
+$$;
+GRANT EXECUTE ON FUNCTION outbox.lag_seconds() TO museum_app;
+
+-- GET /status: one row, the outbox backlog (the oldest pending event's
+-- age, and the lag /readyz judges by) and the listeners' heartbeats.
 CREATE OR REPLACE FUNCTION outbox.status()
 RETURNS TABLE (pending bigint, oldest_pending_seconds double precision, dead bigint,
-               processed_last_minute bigint, listeners json)
+               processed_last_minute bigint, listeners json, lag_seconds double precision)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     SELECT o.pending, extract(epoch FROM o.oldest_pending_age)::double precision, o.dead,
            o.processed_last_minute,
@@ -241,18 +266,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
                        'name', l.name, 'pid', l.pid, 'events', l.events,
                        'lastSeenSeconds', round(extract(epoch FROM l.silent_for)::numeric, 1))
                        ORDER BY l.name), '[]')
-            FROM report.listeners l)
+            FROM report.listeners l),
+           outbox.lag_seconds()
     FROM report.outbox o;
 $$;
 GRANT EXECUTE ON FUNCTION outbox.status() TO museum_app;
-
--- GET /readyz: seconds the oldest pending (not dead) event has waited, the
--- listener lag; 0 when none is pending. A deletion that is going on, a
--- chunk per batch, has waited since its last chunk.
-CREATE OR REPLACE FUNCTION outbox.lag_seconds() RETURNS double precision
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT coalesce((SELECT extract(epoch FROM now() - coalesce(progress_at, created_at))::double precision
-                     FROM outbox.event WHERE done_at IS NULL AND NOT dead
-                     ORDER BY id LIMIT 1), 0);
-$$;
-GRANT EXECUTE ON FUNCTION outbox.lag_seconds() TO museum_app;

@@ -1,9 +1,10 @@
--- Least privilege. The application (museum-app, museum-listener) connects
--- as museum_app, which may only EXECUTE the API functions (SECURITY
--- DEFINER, run as their owner, the role that runs the migrations, with a
--- fixed search_path) and read the view museum.live_exhibition: it owns
--- nothing, reads no table and can neither create nor change nor drop
--- anything. psql users may log in as reporting (or be granted it), which
+-- Least privilege. The application (museum-app; museum-listener too until
+-- 013_listener_role.sql) connects as museum_app, which may only EXECUTE the
+-- API functions (SECURITY DEFINER, run as their owner, the role that runs
+-- the migrations, with a fixed search_path) and read the view
+-- museum.live_exhibition: it owns nothing, reads no table and can neither
+-- change nor drop anything, nor create anything but temporary objects of
+-- its own session. psql users may log in as reporting (or be granted it), which
 -- may only read the report views. The grants on functions and views are
 -- written next to their definitions in db/functions/.
 --

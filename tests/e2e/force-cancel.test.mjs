@@ -1,9 +1,9 @@
 // Deleting a large exhibition force-cancels its bookings a chunk per
 // listener batch, so other visitors' bookings are confirmed meanwhile
 // (in one piece, 300,000 bookings made one 12.5 s batch that held up
-// every confirmation). The full scale runs in `make bench`'s neighbour,
-// tests/load/force-cancel.sh; here 60,000 bookings, which in one piece
-// take a batch of several seconds.
+// every confirmation). The full scale (300,000) runs in make test-scale
+// (tests/scale.sh); here 60,000 bookings, which in one piece take a
+// batch of several seconds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, book, caughtUp, createMuseum, eventually, sql, staff, visitor } from './lib.mjs';

@@ -19,16 +19,16 @@ const restartApp = async (env) => {
 };
 
 test('a request that waited in the queue past APP_QUEUE_MAX_MS is a quick 503 that does nothing', async () => {
-  // Two workers, both held for 1.5 s by bookings waiting on a row lock;
+  // Two workers, both held for 3 s by bookings waiting on a row lock;
   // what comes meanwhile waits in the queue longer than 300 ms.
-  await restartApp({ APP_WORKERS_MIN: '2', APP_WORKERS_MAX: '2', APP_QUEUE_MAX_MS: '300', DB_LOCK_TIMEOUT_MS: '1500' });
+  await restartApp({ APP_WORKERS_MIN: '2', APP_WORKERS_MAX: '2', APP_QUEUE_MAX_MS: '300', DB_LOCK_TIMEOUT_MS: '3000' });
   try {
     const m = await createMuseum(10);
     const other = await createMuseum(10);
     const holder = run('psql', [process.env.DBURL, '-Xq', '-c',
-      `BEGIN; SELECT 1 FROM museum.exhibition WHERE id = ${m.id} FOR UPDATE; SELECT pg_sleep(4); COMMIT;`]);
+      `BEGIN; SELECT 1 FROM museum.exhibition WHERE id = ${m.id} FOR UPDATE; SELECT pg_sleep(7); COMMIT;`]);
     await eventually(() => sql(`SELECT count(*) FROM pg_stat_activity
-      WHERE state = 'active' AND query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()`) === '1', 3000, 'the lock holder');
+      WHERE state = 'active' AND query LIKE '%pg_sleep(7)%' AND pid <> pg_backend_pid()`) === '1', 3000, 'the lock holder');
     const blocked = [1, 2].map(() => api('POST', '/books', { museumId: m.id, custNm: unique('blocked') }));
     await eventually(() => sql(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
       AND application_name = 'museum-app'`) === '2', 3000, 'both workers waiting on the lock');

@@ -2,7 +2,7 @@
 -- pruning, heartbeats, MyPage check and rebuild, the isolated path's
 -- effects, order around an exhibition deletion.
 BEGIN;
-SELECT plan(40);
+SELECT plan(42);
 
 CREATE TEMP TABLE full_m AS SELECT * FROM museum.create('Full', '2031-07-26', 1);
 CREATE TEMP TABLE ok_m AS SELECT * FROM museum.create('Fine', '2031-07-26', 5);
@@ -107,6 +107,15 @@ SELECT is((SELECT (done_at IS NULL) || ' ' || (progress = (SELECT id FROM big_b 
           'true true true', 'the deletion stays pending, with how far it got');
 SELECT is((SELECT count(*)::int FROM book.booking WHERE museum_id = (SELECT id FROM big_m) AND status = 'FORCE_CANCELED'),
           1, 'the first chunk: two bookings looked at, the live one force-canceled');
+UPDATE outbox.event SET created_at = now() - interval '1 hour'
+WHERE kind = 'MUSEUM_DELETED' AND museum_id = (SELECT id FROM big_m);
+SELECT cmp_ok(outbox.lag_seconds(), '<', 60::double precision,
+              'the lag: a deletion going on has waited since its last chunk');
+SAVEPOINT stale;
+UPDATE outbox.event SET created_at = now() - interval '10 minutes', done_at = NULL
+WHERE id = (SELECT max(id) FROM outbox.event WHERE book_id = (SELECT max(id) FROM book.booking WHERE cust_nm = 'other'));
+SELECT cmp_ok(outbox.lag_seconds(), '>=', 600::double precision, 'but any other work waiting counts in full');
+ROLLBACK TO SAVEPOINT stale;
 SELECT is(outbox.process(50), 1, 'second chunk');
 SELECT is(outbox.process(50), 1, 'last chunk');
 SELECT is((SELECT string_agg(status, ' ' ORDER BY id) || ' ' || (SELECT pcnt FROM museum.exhibition WHERE id = (SELECT id FROM big_m))
