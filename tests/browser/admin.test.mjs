@@ -93,6 +93,9 @@ test('staff register and delete an exhibition; its bookings show FORCE_CANCELED'
   await waitForText(page.locator('#register-message'), new RegExp(`Registered “${name}”`));
   assert.equal(await page.getByLabel('Hall name').inputValue(), '', 'form cleared');
 
+  // Occupancy lists a page of exhibitions from a date (today by default): show the new one's.
+  await page.getByLabel('Exhibitions from').fill(chkDate);
+  await page.getByRole('button', { name: 'Show', exact: true }).click();
   const row = page.locator('#occupancy-rows tr', { hasText: name });
   await row.waitFor();
   const museumId = Number(await row.getAttribute('data-museum-id'));
