@@ -9,7 +9,7 @@ import { api, assertProblem, book, caughtUp, staff, unique, visitor } from './li
 const day = (n) => new Date(Date.UTC(2300 + Math.floor(Math.random() * 500), 0, 1) + n * 86400000).toISOString().slice(0, 10);
 
 async function exhibition(chkDate, capacity = 5) {
-  const res = await staff('POST', '/museums', { name: unique('Dated hall'), chkDate, pcnt: capacity });
+  const res = await staff('POST', '/museums', { name: unique('Paged hall'), chkDate, pcnt: capacity });
   assert.equal(res.status, 201, res.text);
   return res.json;
 }

@@ -104,7 +104,9 @@ SELECT doesnt_match(pg_temp.plan_as_app(q), 'Function Scan', d || ': no function
 FROM (VALUES ('SELECT * FROM museum.get(1)', 'museum.get'),
              ('SELECT * FROM museum.list(5, 101)', 'museum.list'),
              ($$SELECT * FROM museum.list_from('2031-01-01', 5, 101)$$, 'museum.list_from')) t(q, d);
-SELECT matches(pg_temp.plan_as_app('SELECT * FROM museum.get(1)'), 'Scan on exhibition|Scan using exhibition_pkey on exhibition',
+-- (by any of its indexes: on an almost empty table exhibition_live_date
+-- costs the same as the primary key)
+SELECT matches(pg_temp.plan_as_app('SELECT * FROM museum.get(1)'), 'Scan on exhibition|Scan using \w+ on exhibition',
                'museum.get reads the table directly');
 SELECT is(pg_temp.as_role('museum_app', format($$SELECT * FROM book.create(%s, 'app', repeat('ab', 32), NULL, NULL)$$,
                                                (SELECT id FROM ids))), 'ok', 'museum_app books');
