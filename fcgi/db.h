@@ -16,6 +16,8 @@
     X(MUSEUM_CREATE, "SELECT * FROM museum.create($1::text, $2::date, $3::integer)", 3, 0)         \
     X(MUSEUM_GET, "SELECT * FROM museum.get($1::bigint)", 1, 1)                                    \
     X(MUSEUM_LIST, "SELECT * FROM museum.list($1::bigint, $2::integer)", 2, 1)                     \
+    X(MUSEUM_LIST_FROM, "SELECT * FROM museum.list_from($1::date, $2::bigint, $3::integer)", 3, 1) \
+    X(MUSEUM_OCCUPANCY, "SELECT * FROM museum.occupancy($1::date, $2::bigint, $3::integer)", 3, 1) \
     X(MUSEUM_DELETE, "SELECT museum.delete($1::bigint)", 1, 0)                                     \
     X(BOOK_CREATE,                                                                                 \
       "SELECT * FROM book.create($1::bigint, $2::text, $3::text, $4::text, $5::text)", 5, 0)       \

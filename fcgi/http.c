@@ -31,6 +31,7 @@ void http_request_init(struct http_request *req, FCGX_Request *fcgx)
     req->authorization = param(fcgx, "HTTP_AUTHORIZATION", NULL);
     req->token_header = param(fcgx, "HTTP_X_BOOKING_TOKEN", NULL);
     req->idempotency_key = param(fcgx, "HTTP_IDEMPOTENCY_KEY", NULL);
+    req->if_none_match = param(fcgx, "HTTP_IF_NONE_MATCH", NULL);
     req->head = strcmp(req->method, "HEAD") == 0;
     if (req->head)
         req->method = "GET";
@@ -43,6 +44,7 @@ static const char *http_reason(int status)
     case 200: return "OK";
     case 201: return "Created";
     case 204: return "No Content";
+    case 304: return "Not Modified";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";
@@ -66,7 +68,7 @@ static void put(struct http_request *req, const char *s)
 }
 
 static void reply(struct http_request *req, int status, const char *type, const char *body,
-                  const char *header1, const char *header2)
+                  const char *etag, const char *header1, const char *header2)
 {
     char line[128];
 
@@ -81,6 +83,11 @@ static void reply(struct http_request *req, int status, const char *type, const 
     if (status == 503)
         put(req, "Retry-After: 1\r\n");
     put(req, "Cache-Control: no-store\r\n");
+    if (etag) {
+        put(req, "ETag: ");
+        put(req, etag);
+        put(req, "\r\n");
+    }
     if (header1) {
         put(req, header1);
         put(req, "\r\n");
@@ -94,11 +101,69 @@ static void reply(struct http_request *req, int status, const char *type, const 
         put(req, body);
 }
 
+void http_etag(const char *body, size_t len, char out[HTTP_ETAG_SIZE])
+{
+    /* 64-bit FNV-1a: tells one answer from the next, which is all a
+     * conditional GET needs (no secret, no adversary: a client only ever
+     * compares the tags of answers it was given). */
+    uint64_t h = 0xcbf29ce484222325u;
+
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)body[i];
+        h *= 0x100000001b3u;
+    }
+    snprintf(out, HTTP_ETAG_SIZE, "\"%016llx\"", (unsigned long long)h);
+}
+
+int http_etag_matches(const char *header, const char *etag)
+{
+    const char *tag = etag;
+    size_t tag_len;
+
+    if (!header || !etag)
+        return 0;
+    if (strncmp(tag, "W/", 2) == 0)
+        tag += 2;
+    tag_len = strlen(tag);
+    for (const char *s = header; *s;) {
+        size_t n;
+        while (*s == ' ' || *s == '\t' || *s == ',')
+            s++;
+        if (*s == '*')
+            return 1;
+        if (strncmp(s, "W/", 2) == 0)
+            s += 2;
+        if (*s != '"')
+            return 0; /* not a list of entity tags */
+        n = strcspn(s + 1, "\"");
+        if (s[1 + n] != '"')
+            return 0;
+        if (n + 2 == tag_len && strncmp(s, tag, tag_len) == 0)
+            return 1;
+        s += n + 2;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (*s && *s != ',')
+            return 0;
+    }
+    return 0;
+}
+
 void http_reply_json(struct http_request *req, int status, json_object *body, const char *header1,
                      const char *header2)
 {
     const char *text = body ? json_object_to_json_string_ext(body, JSON_FLAGS) : NULL;
-    reply(req, status, "application/json", text, header1, header2);
+    char etag[HTTP_ETAG_SIZE];
+
+    if (status != 200 || !text || strcmp(req->method, "GET") != 0) {
+        reply(req, status, "application/json", text, NULL, header1, header2);
+        return;
+    }
+    http_etag(text, strlen(text), etag);
+    if (http_etag_matches(req->if_none_match, etag))
+        reply(req, 304, NULL, NULL, etag, header1, header2);
+    else
+        reply(req, 200, "application/json", text, etag, header1, header2);
 }
 
 void http_reply_problem(struct http_request *req, struct problem *p)
@@ -112,7 +177,8 @@ void http_reply_problem(struct http_request *req, struct problem *p)
     if (p->errors)
         json_object_object_add(body, "errors", json_object_get(p->errors));
     reply(req, p->status, "application/problem+json",
-          json_object_to_json_string_ext(body, JSON_FLAGS), p->header[0] ? p->header : NULL, NULL);
+          json_object_to_json_string_ext(body, JSON_FLAGS), NULL, p->header[0] ? p->header : NULL,
+          NULL);
     json_object_put(body);
     problem_clear(p);
 }

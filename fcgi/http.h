@@ -22,6 +22,7 @@ struct http_request {
     const char *authorization;   /* Authorization header, or NULL */
     const char *token_header;    /* X-Booking-Token header, or NULL */
     const char *idempotency_key; /* Idempotency-Key header, or NULL */
+    const char *if_none_match;   /* If-None-Match header, or NULL */
     int staff;                   /* set by caller_identify: valid staff credentials */
     const char *token;           /* set by caller_identify: booking token presented, or NULL */
     char token_buf[AUTH_TOKEN_LEN + 1];
@@ -43,13 +44,23 @@ int http_read_json(struct http_request *req, json_object **out, struct problem *
 int http_parse_json(const char *body, size_t len, json_object **out, char *detail, size_t n);
 
 /* Answers status with body (a JSON value, may be NULL for no body) and up to
- * two extra header lines (each "Name: value", NULL if none). */
+ * two extra header lines (each "Name: value", NULL if none). A 200 to GET
+ * (or HEAD) carries an ETag computed from the body, and becomes a bodyless
+ * 304 Not Modified when the request's If-None-Match names it. */
 void http_reply_json(struct http_request *req, int status, json_object *body, const char *header1,
                      const char *header2);
 
 /* Answers p as an RFC 9457 problem (its field errors as `errors`, its
  * header line if any), then clears p. */
 void http_reply_problem(struct http_request *req, struct problem *p);
+
+/* The strong entity tag of body[0..len): a hash of it, quoted, in out. */
+#define HTTP_ETAG_SIZE 20
+void http_etag(const char *body, size_t len, char out[HTTP_ETAG_SIZE]);
+
+/* 1 if an If-None-Match header value ("*", or a list of entity tags, weak
+ * or not) names etag (weak comparison, RFC 9110 13.1.2), else 0. Pure. */
+int http_etag_matches(const char *if_none_match, const char *etag);
 
 /* Finds parameter name in a query string and percent-decodes its value into
  * buf (size n). Returns 1 found, 0 absent, -1 malformed or too long. */

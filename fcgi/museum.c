@@ -8,18 +8,37 @@
 #include "rows.h"
 #include "validate.h"
 
-/* GET /museums: the live exhibitions, by id. */
+/* GET /museums[?from=YYYY-MM-DD]: the live exhibitions, by id; with from,
+ * those on or after that date, by date then id (after= is still the id of
+ * the last one seen). Staff get each row's booked and canceled counts too
+ * (the staff page's occupancy, one request per page). */
 void museum_list(struct http_request *req, const char *id)
 {
-    static const char *const known[] = {NULL};
+    static const char *const known[] = {"from", NULL};
     struct problem pb = PROBLEM_INIT;
     struct page page = {0};
     PGresult *res = NULL;
+    char from_text[16], from[11];
+    const char *from_param = NULL;
+    int rc;
 
     (void)id;
     if (page_parse(req, known, &page, &pb) != 0)
         goto out;
-    {
+    rc = http_query_get(req->query, "from", from_text, sizeof(from_text));
+    if (rc < 0 || (rc == 1 && validate_date(from_text, from) != 0)) {
+        problem_set(&pb, 400, "from must be a date (YYYY-MM-DD)");
+        goto out;
+    }
+    if (rc == 1)
+        from_param = from;
+    if (req->staff) {
+        const char *params[3] = {from_param, page.after, page.limit_plus_one};
+        res = db_exec(DB_MUSEUM_OCCUPANCY, params, &pb);
+    } else if (from_param) {
+        const char *params[3] = {from_param, page.after, page.limit_plus_one};
+        res = db_exec(DB_MUSEUM_LIST_FROM, params, &pb);
+    } else {
         const char *params[2] = {page.after, page.limit_plus_one};
         res = db_exec(DB_MUSEUM_LIST, params, &pb);
     }

@@ -76,6 +76,58 @@ LANGUAGE sql STABLE AS $$
 $$;
 GRANT EXECUTE ON FUNCTION museum.list(bigint, integer) TO museum_app;
 
+-- The date of exhibition p_id, deleted or not; NULL if there is none. Where
+-- museum.list_from continues after p_id (still right when p_id has been
+-- deleted since the client saw it).
+CREATE OR REPLACE FUNCTION museum.chk_date_of(p_id bigint) RETURNS date
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT e.chk_date FROM museum.exhibition e WHERE e.id = p_id
+$$;
+GRANT EXECUTE ON FUNCTION museum.chk_date_of(bigint) TO museum_app;
+
+-- GET /museums?from=: up to p_limit live exhibitions on or after p_from, by
+-- date then id (what is on soonest first), after exhibition p_after (the
+-- last one of the previous page). Plain SQL over the view, like
+-- museum.list, so that it is inlined: an index scan of
+-- exhibition_live_date (migration 014), museum.chk_date_of run once.
+CREATE OR REPLACE FUNCTION museum.list_from(p_from date, p_after bigint, p_limit integer)
+RETURNS TABLE (id bigint, name text, chk_date date, capacity integer, pcnt integer)
+LANGUAGE sql STABLE AS $$
+    SELECT e.id, e.name, e.chk_date, e.capacity, e.pcnt
+    FROM museum.live_exhibition e
+    WHERE e.chk_date >= p_from
+      AND (e.chk_date, e.id) > (coalesce(museum.chk_date_of(p_after), p_from), coalesce(p_after, 0))
+    ORDER BY e.chk_date, e.id
+    LIMIT p_limit
+$$;
+GRANT EXECUTE ON FUNCTION museum.list_from(date, bigint, integer) TO museum_app;
+
+-- GET /museums as staff: the page museum.list (p_from NULL) or
+-- museum.list_from would answer, each row with its live bookings (booked)
+-- and the ones the visitor canceled (canceled), counted as
+-- report.occupancy counts them: the staff page's occupancy, one request
+-- per page of exhibitions. Counts by the booking_museum_id index, per
+-- exhibition of the page.
+CREATE OR REPLACE FUNCTION museum.occupancy(p_from date, p_after bigint, p_limit integer)
+RETURNS TABLE (id bigint, name text, chk_date date, capacity integer, pcnt integer, booked bigint,
+               canceled bigint)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN QUERY
+    SELECT p.id, p.name, p.chk_date, p.capacity, p.pcnt, c.booked, c.canceled
+    FROM (SELECT * FROM museum.list(p_after, p_limit) WHERE p_from IS NULL
+          UNION ALL
+          SELECT * FROM museum.list_from(p_from, p_after, p_limit) WHERE p_from IS NOT NULL) p
+    CROSS JOIN LATERAL (
+        SELECT count(*) FILTER (WHERE b.status IN ('REQUESTED', 'REQUEST_COMPLETED')) AS booked,
+               count(*) FILTER (WHERE b.status = 'CANCELED') AS canceled
+        FROM book.booking b
+        WHERE b.museum_id = p.id) c
+    ORDER BY CASE WHEN p_from IS NULL THEN NULL ELSE p.chk_date END, p.id;
+END
+$$;
+GRANT EXECUTE ON FUNCTION museum.occupancy(date, bigint, integer) TO museum_app;
+
 -- DELETE /museums/{id}: marks the exhibition deleted (the row stays, for
 -- history and reports) and queues the force-cancel of its bookings
 -- (book.on_museum_deleted). SK404 if there is no live exhibition p_id.

@@ -56,7 +56,7 @@ test('the register form validates before sending and shows the server’s field 
   assert.ok(await page.getByLabel('Hall name').evaluate((el) => el === document.activeElement), 'focus on the first bad field');
 
   await page.getByLabel('Hall name').fill('Some hall');
-  await page.getByLabel('Date').fill('2091-03-04');
+  await page.getByLabel('Date', { exact: true }).fill('2091-03-04');
   await page.getByLabel('Capacity (seats)').fill('0');
   await page.getByRole('button', { name: 'Register' }).click();
   await waitForText(page.locator('#capacity-error'), /whole number from 1/);
@@ -87,12 +87,15 @@ test('staff register and delete an exhibition; its bookings show FORCE_CANCELED'
   const page = await newPage(browser);
   await staffSignIn(page);
   await page.getByLabel('Hall name').fill(name);
-  await page.getByLabel('Date').fill(chkDate);
+  await page.getByLabel('Date', { exact: true }).fill(chkDate);
   await page.getByLabel('Capacity (seats)').fill('4');
   await page.getByRole('button', { name: 'Register' }).click();
   await waitForText(page.locator('#register-message'), new RegExp(`Registered “${name}”`));
   assert.equal(await page.getByLabel('Hall name').inputValue(), '', 'form cleared');
 
+  // Occupancy lists a page of exhibitions from a date (today by default): show the new one's.
+  await page.getByLabel('Exhibitions from').fill(chkDate);
+  await page.getByRole('button', { name: 'Show', exact: true }).click();
   const row = page.locator('#occupancy-rows tr', { hasText: name });
   await row.waitFor();
   const museumId = Number(await row.getAttribute('data-museum-id'));

@@ -1,4 +1,6 @@
 // Home page: exhibitions with seats left (self-refreshing), order, sold out, errors, language switch.
+// The page lists what is on from a date (today by default; ?from= or its form picks another),
+// one page at a time: each test opens it at its own exhibition's date, as a visitor would.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, newPage, closePage, createMuseum, book, unique, futureDate, addDays, waitForText } from './helpers.mjs';
@@ -12,7 +14,7 @@ const card = (page, name) => page.locator('#exhibitions > li', { hasText: name }
 test('home lists a new exhibition with its seats and refreshes them by itself', async () => {
   const museum = await createMuseum({ name: unique('Home hall'), capacity: 5 });
   const page = await newPage(browser);
-  await page.goto('/');
+  await page.goto(`/?from=${museum.chkDate}`);
   const item = card(page, museum.name);
   await waitForText(item.locator('.seats'), /^5 of 5 seats left$/);
   assert.equal(await item.locator('time').getAttribute('datetime'), museum.chkDate);
@@ -30,6 +32,8 @@ test('home shows the soonest exhibition first and marks sold-out ones', async ()
   await book(sooner.id, unique('visitor'));
   const page = await newPage(browser);
   await page.goto('/');
+  await page.getByLabel('Exhibitions from').fill(date); // the visitor picks the date
+  await page.getByRole('button', { name: 'Show', exact: true }).click();
   await waitForText(card(page, sooner.name), /Sold out/);
   await waitForText(card(page, later.name), /1 of 1 seats left/);
 
@@ -64,7 +68,7 @@ test('a failed request shows a message instead of a blank page', async () => {
 test('language switch shows Korean and is remembered', async () => {
   const museum = await createMuseum({ name: unique('Lang hall'), capacity: 3 });
   const page = await newPage(browser);
-  await page.goto('/');
+  await page.goto(`/?from=${museum.chkDate}`);
   await waitForText(card(page, museum.name).locator('.seats'), /3 of 3 seats left/);
   await page.getByRole('button', { name: '한국어' }).click();
   assert.equal(await page.locator('html').getAttribute('lang'), 'ko');

@@ -13,7 +13,7 @@ test('cancel updates My bookings and the seats left', async () => {
   const booking = await book(museum.id, visitor);
 
   const home = await newPage(browser);
-  await home.goto('/');
+  await home.goto(`/?from=${museum.chkDate}`);
   const seats = home.locator('#exhibitions > li', { hasText: museum.name }).locator('.seats');
   await waitForText(seats, /^1 of 2 seats left$/);
 

@@ -150,6 +150,37 @@ static void parse_json_rejects_what_rfc_8259_does_not_allow(void **state)
     assert_int_equal(parse("{\"a\":\"x\0y\"}", 11), -1); /* raw NUL */
 }
 
+static void etag_is_a_quoted_hash_of_the_body(void **state)
+{
+    char a[HTTP_ETAG_SIZE], b[HTTP_ETAG_SIZE], c[HTTP_ETAG_SIZE];
+    (void)state;
+    http_etag("[{\"id\":1}]", 10, a);
+    http_etag("[{\"id\":1}]", 10, b);
+    http_etag("[{\"id\":2}]", 10, c);
+    assert_int_equal(strlen(a), 18);
+    assert_true(a[0] == '"' && a[17] == '"');
+    assert_string_equal(a, b);
+    assert_string_not_equal(a, c);
+}
+
+static void etag_matches_if_none_match_lists(void **state)
+{
+    const char *tag = "\"0123456789abcdef\"";
+    (void)state;
+    assert_true(http_etag_matches("\"0123456789abcdef\"", tag));
+    assert_true(http_etag_matches("W/\"0123456789abcdef\"", tag));
+    assert_true(http_etag_matches("\"x\", \"0123456789abcdef\"", tag));
+    assert_true(http_etag_matches("\"x\",W/\"0123456789abcdef\" ", tag));
+    assert_true(http_etag_matches("*", tag));
+    assert_false(http_etag_matches(NULL, tag));
+    assert_false(http_etag_matches("", tag));
+    assert_false(http_etag_matches("\"0123456789abcde\"", tag));
+    assert_false(http_etag_matches("\"0123456789abcdef0\"", tag));
+    assert_false(http_etag_matches("0123456789abcdef", tag));
+    assert_false(http_etag_matches("\"0123456789abcdef", tag));
+    assert_false(http_etag_matches("\"x\" junk, \"0123456789abcdef\"", tag));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -158,6 +189,8 @@ int main(void)
         cmocka_unit_test(query_get_rejects_bad_escapes_nul_and_overflow),
         cmocka_unit_test(query_only_names_the_unknown_or_repeated),
         cmocka_unit_test(query_encode_keeps_only_unreserved),
+        cmocka_unit_test(etag_is_a_quoted_hash_of_the_body),
+        cmocka_unit_test(etag_matches_if_none_match_lists),
         cmocka_unit_test(parse_json_accepts_plain_objects),
         cmocka_unit_test(parse_json_rejects_what_rfc_8259_does_not_allow),
     };

@@ -1,13 +1,19 @@
 // Staff: sign in, register and delete exhibitions, occupancy per exhibition, and one exhibition's
 // bookings and entry confirmations. All requests go through api.js (staff credentials live there).
-import { listMuseums, createMuseum, deleteMuseum, listBookings, listConfirms, signIn, signOut, isSignedIn, checkStaff } from './api.js';
+// Occupancy is one page of exhibitions (by date, from a chosen date) with their booked and
+// canceled counts, in one request; refreshes are conditional (304 Not Modified while unchanged).
+import {
+  occupancyPages, bookingPages, confirmPages, createMuseum, deleteMuseum, signIn, signOut, isSignedIn, checkStaff, today,
+} from './api.js';
 import { initI18n, t, formatDate, formatNumber } from './i18n.js';
 import { el, errorText, showMessage, statusBadge, updateBadge, syncList, poll, confirmDialog, setFieldError } from './ui.js';
-import { NAME_MAX, CAPACITY_MAX, LIVE_STATUSES } from './rules.js';
+import { NAME_MAX, CAPACITY_MAX } from './rules.js';
 
 const OCCUPANCY_MS = 5000;
 const DETAILS_MS = 2000;
-const PARALLEL = 4; // booking lists fetched at once
+const ROWS = 50; // exhibitions per page of occupancy
+const DETAIL_ROWS = 100; // bookings / confirmations shown at first, and added by "Show more"
+const MAX = 1000; // the most one request may ask for
 
 const $ = (id) => document.getElementById(id);
 const form = $('museum-form');
@@ -18,6 +24,12 @@ const details = $('details');
 const detailsMessage = $('details-message');
 
 let rowsData = null; // [{ museum, booked, canceled }] from the last good refresh
+let from = today(); // occupancy lists exhibitions from this date on
+let cursors = [null]; // the after= of each page up to the one shown (null: the first)
+let nextCursor = null; // the after= of the page after the one shown, if any
+const occupancy = occupancyPages();
+const bookings = bookingPages();
+const confirms = confirmPages();
 let detailsOf = null; // { museum, removed } shown in the details section
 let detailsData = null; // { books, confirms }
 let stopDetails = () => {};
@@ -98,54 +110,53 @@ function sayRegistered() {
 
 // ---- Occupancy ---------------------------------------------------------------------------
 
-/** Run fn over items with at most `limit` calls in flight; results keep the items' order. */
-async function mapLimited(items, limit, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-async function loadOccupancy() {
-  const museums = await listMuseums();
-  museums.sort((a, b) => String(a.chkDate).localeCompare(String(b.chkDate)) || a.id - b.id);
-  return mapLimited(museums, PARALLEL, async (museum) => {
-    const books = await listBookings(museum.id);
-    return {
-      museum,
-      booked: books.filter((b) => LIVE_STATUSES.has(b.status)).length,
-      canceled: books.filter((b) => b.status === 'CANCELED').length,
-    };
-  });
-}
-
-let occupancyRunning = null;
+let occupancyAsked = 0; // refreshes started: only the newest one's answer is shown
 // Exhibitions deleted on this page: a refresh that started before the
 // delete must not bring them back.
 const removedIds = new Set();
-function refreshOccupancy() {
-  occupancyRunning ??= loadOccupancy()
-    .then((rows) => {
-      rowsData = rows.filter((r) => !removedIds.has(r.museum.id));
-      // Clear a loading or error message, never the outcome of an action.
-      if (occupancyMessage.dataset.kind !== 'ok') showMessage(occupancyMessage, '');
-      renderOccupancy();
-    })
-    .catch((err) => {
-      if (onUnauthorized(err)) return;
-      const text = errorText(err);
-      showMessage(occupancyMessage, rowsData ? t('error.refresh', { message: text }) : text, 'error');
-    })
-    .finally(() => {
-      occupancyRunning = null;
-    });
-  return occupancyRunning;
+async function refreshOccupancy() {
+  const mine = ++occupancyAsked;
+  try {
+    const page = await occupancy({ from, limit: ROWS, after: cursors.at(-1) });
+    if (mine !== occupancyAsked) return;
+    // Clear a loading or error message, never the outcome of an action.
+    if (occupancyMessage.dataset.kind !== 'ok') showMessage(occupancyMessage, '');
+    if (!page.changed && rowsData) return; // 304: as shown
+    if (!page.items.length && cursors.length > 1) {
+      cursors.pop(); // the page emptied (deleted exhibitions): show the one before
+      refreshOccupancy();
+      return;
+    }
+    nextCursor = page.next;
+    rowsData = page.items
+      .filter((m) => !removedIds.has(m.id))
+      .map((m) => ({ museum: m, booked: Number(m.booked) || 0, canceled: Number(m.canceled) || 0 }));
+    renderOccupancy();
+  } catch (err) {
+    if (mine !== occupancyAsked || onUnauthorized(err)) return;
+    const text = errorText(err);
+    showMessage(occupancyMessage, rowsData ? t('error.refresh', { message: text }) : text, 'error');
+  }
+}
+
+function showOccupancyPage(nextCursors) {
+  cursors = nextCursors;
+  rowsData = null;
+  showMessage(occupancyMessage, t('loading'));
+  return refreshOccupancy();
+}
+
+function onOccupancyFrom(event) {
+  event.preventDefault();
+  const input = $('occupancy-from');
+  const ok = validDate(input.value);
+  setFieldError(input, ok ? '' : t('valid.date'));
+  if (!ok) {
+    input.focus();
+    return;
+  }
+  from = input.value;
+  showOccupancyPage([null]);
 }
 
 const NUMERIC = ['capacity', 'booked', 'canceled', 'left'];
@@ -189,6 +200,11 @@ function renderOccupancy() {
   syncList($('occupancy-rows'), rowsData, (r) => r.museum.id, createOccupancyRow, updateOccupancyRow);
   $('occupancy').hidden = !rowsData.length;
   $('occupancy-empty').hidden = !!rowsData.length;
+  $('occupancy-empty').textContent = t('admin.empty', { date: formatDate(from) });
+  $('previous-page').disabled = cursors.length <= 1;
+  $('next-page').disabled = !nextCursor;
+  $('occupancy-pager').hidden = cursors.length <= 1 && !nextCursor;
+  $('page-number').textContent = t('admin.page', { page: formatNumber(cursors.length) });
 }
 
 async function onDelete(row, button) {
@@ -252,15 +268,28 @@ function renderDetails() {
   $('details-books-empty').hidden = !!books.length;
   $('details-confirms').hidden = !confirms.length;
   $('details-confirms-empty').hidden = !!confirms.length;
+  for (const which of ['books', 'confirms']) {
+    $(`details-${which}-more`).hidden = !detailsMore[which] || detailsLimit[which] >= MAX;
+    $(`details-${which}-cap`).hidden = !detailsMore[which] || detailsLimit[which] < MAX;
+  }
 }
+
+let detailsLimit = { books: DETAIL_ROWS, confirms: DETAIL_ROWS };
+let detailsMore = { books: false, confirms: false };
 
 async function refreshDetails() {
   const shown = detailsOf;
+  const museumId = shown.museum.id;
   try {
-    const [books, confirms] = await Promise.all([listBookings(shown.museum.id), listConfirms(shown.museum.id)]);
+    const [b, c] = await Promise.all([
+      bookings({ museumId, limit: detailsLimit.books }),
+      confirms({ museumId, limit: detailsLimit.confirms }),
+    ]);
     if (shown !== detailsOf) return;
-    detailsData = { books: books.sort((a, b) => a.id - b.id), confirms: confirms.sort((a, b) => a.id - b.id) };
-    showMessage(detailsMessage, '');
+    if (detailsMessage.dataset.kind !== 'ok') showMessage(detailsMessage, '');
+    if (!b.changed && !c.changed && detailsData) return; // 304s: as shown
+    detailsData = { books: b.items, confirms: c.items }; // in id order
+    detailsMore = { books: b.next !== null, confirms: c.next !== null };
     renderDetails();
   } catch (err) {
     if (onUnauthorized(err)) return;
@@ -268,10 +297,17 @@ async function refreshDetails() {
   }
 }
 
+function showMoreDetails(which) {
+  detailsLimit = { ...detailsLimit, [which]: Math.min(MAX, detailsLimit[which] + DETAIL_ROWS) };
+  refreshDetails();
+}
+
 function showDetails(museum, removed) {
   stopDetails();
   detailsOf = { museum, removed };
   detailsData = null;
+  detailsLimit = { books: DETAIL_ROWS, confirms: DETAIL_ROWS };
+  detailsMore = { books: false, confirms: false };
   $('details-books-rows').replaceChildren();
   $('details-confirms-rows').replaceChildren();
   $('details-books').hidden = $('details-confirms').hidden = true;
@@ -367,6 +403,12 @@ $('sign-out').addEventListener('click', () => {
 });
 form.addEventListener('submit', onRegister);
 $('refresh').addEventListener('click', () => refreshOccupancy());
+$('occupancy-from').value = from;
+$('occupancy-form').addEventListener('submit', onOccupancyFrom);
+$('previous-page').addEventListener('click', () => showOccupancyPage(cursors.slice(0, -1)));
+$('next-page').addEventListener('click', () => nextCursor && showOccupancyPage([...cursors, nextCursor]));
+$('details-books-more').addEventListener('click', () => showMoreDetails('books'));
+$('details-confirms-more').addEventListener('click', () => showMoreDetails('confirms'));
 $('details-close').addEventListener('click', closeDetails);
 document.addEventListener('langchange', () => {
   sayRegistered();

@@ -3,13 +3,15 @@
 // sessionStorage) are added in staffHeaders(). A visitor's calls about one booking carry that
 // booking's token (answered by POST /books, kept in localStorage on this device).
 
-/** A failed request: status 0 means the server could not be reached; problem is the problem+json body. */
+/** A failed request: status 0 means no answer came; problem is the problem+json body. */
 export class ApiError extends Error {
-  constructor(status, problem) {
+  constructor(status, problem, { outcomeUnknown = false } = {}) {
     super(problem?.detail || problem?.title || `HTTP ${status}`);
     this.name = 'ApiError';
     this.status = status;
     this.problem = problem && typeof problem === 'object' ? problem : {};
+    /** A write that may or may not have been done: sending it again (same key) is safe. */
+    this.outcomeUnknown = outcomeUnknown;
   }
 
   /** The server's explanation (problem detail, else its title), or '' when there is none. */
@@ -86,22 +88,77 @@ const tokenHeader = (token) => (token ? { 'X-Booking-Token': token } : {});
 
 // ---- Requests ---------------------------------------------------------------------------------
 
-const RETRIES = 2; // for writes with an Idempotency-Key, when the answer was lost
+// A write with an Idempotency-Key is sent again, with the same key, when its outcome is unknown:
+// no answer (network error), 502/503/504 (a worker may have died after its commit: the answer
+// was lost, not necessarily the booking), or 409 "still in progress" (the first try is still
+// running). The server answers a repeat with the first success and never books twice. Five
+// tries over about 5 s, with jitter.
+const RETRY_DELAYS_MS = [250, 750, 1500, 2500];
+const OUTCOME_UNKNOWN = new Set([502, 503, 504]);
+const stillInProgress = (status, data) => status === 409 && /in progress/i.test(String(data?.detail ?? ''));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** 128 random bits as hex (crypto.randomUUID needs a secure context; this does not). */
 function randomKey() {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-async function request(method, url, { body, staff = false, token = null, idempotent = false } = {}) {
+// The keys of writes whose outcome is still unknown after the retries, by request, for this
+// tab (sessionStorage): the visitor who presses Book again sends the same key, so the booking
+// that went through is answered again instead of made twice. Kept 12 h (the server keeps 24 h).
+const PENDING_KEY = 'skmuseum.pending';
+const PENDING_MS = 12 * 3600 * 1000;
+
+function pending() {
+  try {
+    const stored = JSON.parse(storage('session')?.getItem(PENDING_KEY) || '{}');
+    return stored && typeof stored === 'object' ? stored : {};
+  } catch {
+    return {};
+  }
+}
+
+function keepPending(all) {
+  try {
+    storage('session')?.setItem(PENDING_KEY, JSON.stringify(all));
+  } catch {
+    // storage full or disabled: the key lives as long as this request
+  }
+}
+
+/** The Idempotency-Key for this request: the pending one of an earlier, unsettled try, else a new one. */
+function idempotencyKey(fingerprint) {
+  const all = pending();
+  const now = Date.now();
+  for (const [k, v] of Object.entries(all)) if (!(now - v.at < PENDING_MS)) delete all[k];
+  all[fingerprint] ??= { key: randomKey(), at: now };
+  keepPending(all);
+  return all[fingerprint].key;
+}
+
+function settled(fingerprint) {
+  const all = pending();
+  delete all[fingerprint];
+  keepPending(all);
+}
+
+/**
+ * One API call. etag: the ETag of the answer held for this URL (sent as If-None-Match): an
+ * unchanged answer comes back as { notModified: true } without a body. Throws ApiError; its
+ * outcomeUnknown is true for a write that may or may not have been done (send it again).
+ */
+async function request(method, url, { body, staff = false, token = null, idempotent = false, etag = null } = {}) {
   const headers = { Accept: 'application/json, application/problem+json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (staff) Object.assign(headers, staffHeaders());
   Object.assign(headers, tokenHeader(token));
-  if (idempotent) headers['Idempotency-Key'] = randomKey();
+  if (etag) headers['If-None-Match'] = etag;
+  const fingerprint = idempotent ? `${method} ${url} ${JSON.stringify(body ?? null)}` : null;
+  if (idempotent) headers['Idempotency-Key'] = idempotencyKey(fingerprint);
 
-  let res;
   for (let attempt = 0; ; attempt++) {
+    let res = null;
+    let data = null;
     try {
       // credentials: 'omit' — no cookies needed, and no browser login prompt on a 401.
       res = await fetch(url, {
@@ -110,29 +167,36 @@ async function request(method, url, { body, staff = false, token = null, idempot
         credentials: 'omit',
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-      break;
+      const text = res.status === 204 || res.status === 304 ? '' : await res.text();
+      try {
+        data = text ? JSON.parse(text) : null;
+      } catch {
+        data = null; // not JSON, e.g. a proxy's HTML error page
+      }
     } catch {
-      if (!idempotent || attempt >= RETRIES) throw new ApiError(0, null);
-      await new Promise((resolve) => setTimeout(resolve, 500 * (attempt + 1)));
+      res = null; // no answer, or it broke off
     }
+    const unknown = !res || OUTCOME_UNKNOWN.has(res.status) || stillInProgress(res.status, data);
+    if (idempotent && unknown && attempt < RETRY_DELAYS_MS.length) {
+      await sleep(RETRY_DELAYS_MS[attempt] * (0.75 + Math.random() / 2));
+      continue;
+    }
+    if (idempotent && !unknown && !(res.status >= 500)) settled(fingerprint);
+    if (!res) throw new ApiError(0, null, { outcomeUnknown: idempotent });
+    if (res.status === 304) return { data: null, res, notModified: true };
+    if (!res.ok) throw new ApiError(res.status, data, { outcomeUnknown: idempotent && res.status >= 500 });
+    return { data, res, notModified: false };
   }
-  const text = res.status === 204 ? '' : await res.text();
-  let data = null;
-  try {
-    data = text ? JSON.parse(text) : null;
-  } catch {
-    data = null; // not JSON, e.g. a proxy's HTML error page
-  }
-  if (!res.ok) throw new ApiError(res.status, data);
-  return { data, res };
 }
 
-/** The URL of rel="next" in a Link header, or null. */
-function nextLink(res) {
+/** The `after` of the Link rel="next" URL (the next page's cursor), or null. */
+function nextAfter(res) {
   const header = res.headers.get('Link') || '';
   for (const part of header.split(',')) {
     const m = /<([^>]*)>\s*;(.*)/.exec(part.trim());
-    if (m && /rel\s*=\s*"?([^"]*\s)?next(\s[^"]*)?"?/i.test(m[2])) return m[1];
+    if (m && /rel\s*=\s*"?([^"]*\s)?next(\s[^"]*)?"?/i.test(m[2])) {
+      return new URL(m[1], window.location.href).searchParams.get('after');
+    }
   }
   return null;
 }
@@ -146,25 +210,41 @@ function withQuery(path, params) {
   return qs ? `${path}?${qs}` : path;
 }
 
-/** GET a list and follow its Link rel="next" pages until all items are collected. */
-async function listAll(path, params = {}, options = {}) {
-  const items = [];
-  const seen = new Set();
-  let url = withQuery(path, { limit: 1000, ...params });
-  while (url && !seen.has(url)) {
-    seen.add(url);
-    const { data, res } = await request('GET', url, options);
+/**
+ * A list read page by page, each page asked for with the ETag of its last answer: the function
+ * returned takes the query ({ limit, after, ... }) and resolves to { items, next, changed },
+ * next being the cursor of the following page (null on the last), changed false when the
+ * server answered 304 Not Modified (then items are the ones it answered before). One request
+ * per call.
+ */
+function pages(path, options = {}) {
+  const held = new Map(); // url -> { etag, items, next }, of the last few pages asked for
+  return async (params = {}, callOptions = {}) => {
+    const url = withQuery(path, params);
+    const last = held.get(url);
+    const { data, res, notModified } = await request('GET', url, { ...options, ...callOptions, etag: last?.etag });
+    if (notModified && last) return { ...last, changed: false };
     if (!Array.isArray(data)) throw new ApiError(res.status, { detail: 'Unexpected response from the server.' });
-    items.push(...data);
-    url = nextLink(res);
-  }
-  return items;
+    const page = { etag: res.headers.get('ETag'), items: data, next: nextAfter(res) };
+    held.delete(url);
+    held.set(url, page);
+    if (held.size > 8) held.delete(held.keys().next().value);
+    return { ...page, changed: true };
+  };
 }
 
 const id = (value) => encodeURIComponent(String(value));
 
+/** The visitor's date today as YYYY-MM-DD: the home page lists what is on from today. */
+export function today() {
+  const d = new Date();
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
 // Visitors
-export const listMuseums = () => listAll('/museums');
+/** Live exhibitions by date: call with { from: 'YYYY-MM-DD', limit, after }. */
+export const museumPages = () => pages('/museums');
 export const getMuseum = (museumId) => request('GET', `/museums/${id(museumId)}`).then((r) => r.data);
 export const createBooking = (museumId, custNm) =>
   request('POST', '/books', { body: { museumId: Number(museumId), custNm }, idempotent: true }).then((r) => {
@@ -177,11 +257,17 @@ export const cancelBooking = (bookId) =>
   request('PATCH', `/books/${id(bookId)}`, { body: { status: 'CANCELED' }, token: tokenFor(bookId), idempotent: true }).then(
     (r) => r.data,
   );
-/** custNm's MyPage, opened with the token of one of their bookings on this device (null if none). */
-export const listMyPages = (custNm) => {
-  const token = tokenForVisitor(custNm);
-  return token ? listAll('/myPages', { custNm }, { token }) : Promise.resolve(null);
-};
+/**
+ * custNm's MyPage rows (at most 1000), opened with the token of one of their bookings on this
+ * device: a function resolving to { items, changed }, or to null when this device holds none.
+ */
+export function myPages() {
+  const read = pages('/myPages');
+  return async (custNm) => {
+    const token = tokenForVisitor(custNm);
+    return token ? read({ custNm, limit: 1000 }, { token }) : null;
+  };
+}
 
 // Staff
 export const createMuseum = ({ name, chkDate, capacity }) =>
@@ -189,5 +275,8 @@ export const createMuseum = ({ name, chkDate, capacity }) =>
 export const deleteMuseum = (museumId) => request('DELETE', `/museums/${id(museumId)}`, { staff: true });
 /** Checks the staff credentials kept by signIn(): resolves, or rejects with ApiError 401. */
 export const checkStaff = () => request('GET', '/books?limit=1', { staff: true });
-export const listBookings = (museumId) => listAll('/books', { museumId }, { staff: true });
-export const listConfirms = (museumId) => listAll('/confirms', { museumId }, { staff: true });
+/** Staff's exhibitions by date, each with its booked and canceled counts: { from, limit, after }. */
+export const occupancyPages = () => pages('/museums', { staff: true });
+/** One exhibition's bookings / entry confirmations: { museumId, limit, after }. */
+export const bookingPages = () => pages('/books', { staff: true });
+export const confirmPages = () => pages('/confirms', { staff: true });

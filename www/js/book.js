@@ -1,9 +1,12 @@
-// Book: choose an exhibition, enter a name, book; then follow the booking's status until it settles.
-import { listMuseums, createBooking, getBooking } from './api.js';
+// Book: choose an exhibition (the next ones from today, and the one the link names), enter a name,
+// book; then follow the booking's status until it settles. A booking whose answer was lost is
+// sent again with the same Idempotency-Key (api.js), so it is never made twice.
+import { museumPages, getMuseum, today, createBooking, getBooking } from './api.js';
 import { initI18n, t, formatDate, formatNumber, statusText } from './i18n.js';
 import { el, errorText, showMessage, updateBadge, poll, setFieldError } from './ui.js';
 
 const REFRESH_MS = 1000;
+const CHOICES = 100; // exhibitions offered, soonest first
 const NAME_KEY = 'skmuseum.custNm';
 const form = document.getElementById('book-form');
 const select = document.getElementById('museum');
@@ -14,6 +17,7 @@ const result = document.getElementById('booking');
 const history = document.getElementById('status-history');
 
 let museums = [];
+const upcoming = museumPages();
 let booking = null; // the booking shown, as last read from the server
 let statuses = []; // statuses seen for it, in order
 let stopPolling = () => {};
@@ -34,9 +38,20 @@ function renderOptions() {
   if (sorted.some((m) => String(m.id) === chosen)) select.value = chosen;
 }
 
+/** The next exhibitions from today, and the chosen (or linked) one wherever it is in the list. */
 async function loadMuseums({ first = false } = {}) {
   try {
-    museums = await listMuseums();
+    const page = await upcoming({ from: today(), limit: CHOICES });
+    const list = [...page.items];
+    const chosen = select.value || new URLSearchParams(location.search).get('museumId');
+    if (/^[1-9]\d{0,15}$/.test(chosen || '') && !list.some((m) => String(m.id) === chosen)) {
+      const museum = await getMuseum(chosen).catch((err) => {
+        if (err.status === 404) return null; // deleted, or a stale link
+        throw err;
+      });
+      if (museum) list.push(museum);
+    }
+    museums = list;
     renderOptions();
     const wanted = new URLSearchParams(location.search).get('museumId');
     if (first && wanted && select.value !== wanted) say('book.removed', 'error'); // stale link
@@ -109,7 +124,8 @@ async function onSubmit(event) {
     loadMuseums(); // seats left changed
   } catch (err) {
     messageKey = null;
-    showMessage(message, errorText(err, { 409: 'book.soldOut', 404: 'book.removed' }), 'error');
+    if (err.outcomeUnknown) say('book.unknown', 'error');
+    else showMessage(message, errorText(err, { 409: 'book.soldOut', 404: 'book.removed' }), 'error');
     if (err.status === 409 || err.status === 404) loadMuseums();
     for (const [field, text] of Object.entries(err.errors || {})) {
       if (field === 'custNm') setFieldError(nameInput, String(text));

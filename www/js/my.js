@@ -1,5 +1,6 @@
-// My bookings: a visitor's bookings with booking and entry-confirmation status (polled), and cancel.
-import { listMyPages, cancelBooking, tokenFor } from './api.js';
+// My bookings: a visitor's bookings with booking and entry-confirmation status (polled with one
+// conditional request: 304 Not Modified while nothing changed), and cancel.
+import { myPages, cancelBooking, tokenFor } from './api.js';
 import { initI18n, t, formatDate } from './i18n.js';
 import { el, errorText, showMessage, statusBadge, updateBadge, syncList, poll, confirmDialog, setFieldError } from './ui.js';
 import { LIVE_STATUSES } from './rules.js';
@@ -15,6 +16,7 @@ const empty = document.getElementById('my-empty');
 const table = document.getElementById('my-table');
 
 let custNm = '';
+const listMyPages = myPages();
 let items = null; // last successful answer for custNm
 let stopPolling = () => {};
 let note = null; // { key, params, kind } of the message shown, to re-translate it
@@ -94,7 +96,7 @@ async function refresh() {
       say('my.noToken', { name }, 'info');
       return;
     }
-    items = answer;
+    if (answer.changed || !items) items = answer.items; // else 304: as shown
     if (refreshFailed || note?.key === 'loading') {
       refreshFailed = false;
       note = null;
