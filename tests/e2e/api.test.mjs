@@ -168,9 +168,14 @@ test('lists: ordered by id, limit, keyset paging with Link, filters combine', as
   assert.deepEqual(after.json.map((b) => b.id), ids.slice(2));
 
   await caughtUp();
+  // MyPage entries are numbered as the listeners write them: with two
+  // listeners, two bookings of one visitor can get theirs in either order.
   const my = await staff('GET', `/myPages?${q}&limit=3`);
-  assert.deepEqual(my.json.map((x) => x.bookId), ids.slice(0, 3));
+  assert.equal(my.json.length, 3);
   assert.ok(my.headers.get('link'));
+  const allMine = await staff('GET', `/myPages?${q}`);
+  assert.deepEqual(allMine.json.map((x) => x.bookId).sort((x, y) => x - y), ids);
+  assert.ok(my.json.every((x, i) => x.id === allMine.json[i].id), 'the first page is the list\'s start');
 
   for (const bad of ['limit=0', 'limit=1001', 'limit=x', 'after=-1', 'museumId=abc',
     'status=DONE', 'custNM=x', 'custNm=%zz', 'custNm=']) {
