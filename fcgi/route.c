@@ -132,7 +132,7 @@ void route_request(struct http_request *req)
             continue;
         if (strcmp(routes[i].method, req->method) == 0)
             found = &routes[i];
-        else
+        else if (o < sizeof(allow))
             o += (size_t)snprintf(allow + o, sizeof(allow) - o, "%s%s%s", o ? ", " : "",
                                   routes[i].method,
                                   strcmp(routes[i].method, "GET") == 0 ? ", HEAD" : "");
