@@ -5,11 +5,11 @@
  * work through FOR UPDATE SKIP LOCKED. Reconnects with capped exponential
  * backoff; records a heartbeat in outbox.listener; prunes old done events.
  *
- * Started as root, it switches to APP_USER at once (after writing its pid
+ * Started as root, it switches to LISTENER_USER at once (after writing its pid
  * file), before it connects.
  *
  * Environment: LISTENER_DATABASE_URL (required: the museum_listener role's
- * URL; DATABASE_URL, the schema owner's, is never read), APP_USER,
+ * URL; DATABASE_URL, the schema owner's, is never read), LISTENER_USER,
  * LISTENER_NAME (default "listener"),
  * LISTENER_PIDFILE, LISTENER_BATCH (events per transaction, default 500),
  * LISTENER_POLL_MS (1000), LISTENER_HEARTBEAT_MS (2000),
@@ -276,11 +276,11 @@ int main(int argc, char **argv)
                         "is not used\n");
         return 2;
     }
-    daemon_env_user("APP_USER", &user);
+    daemon_env_user("LISTENER_USER", &user);
     if (argc > 1 && strcmp(argv[1], "--check") == 0)
         return daemon_drop_privileges(&user) != 0 ? 1 : check(cfg.dsn);
     /* The pid file first, where only root may write; then for good as
-     * APP_USER (stack.sh removes the pid file if we cannot). */
+     * LISTENER_USER (stack.sh removes the pid file if we cannot). */
     if (daemon_write_pidfile(pidfile) != 0 || daemon_drop_privileges(&user) != 0)
         return 1;
     memset(&sa, 0, sizeof(sa));

@@ -64,8 +64,13 @@ is_root() { [ "$(id -u)" = 0 ]; }
 # only when we are root (a plain user's stack runs as that user).
 if is_root; then
     APP_USER=${APP_USER:-sk-museum}
+    # The listeners have a user of their own (in APP_USER's group, for the
+    # sockets): an app worker can then neither read their environment nor
+    # log in as museum_listener.
+    LISTENER_USER=${LISTENER_USER:-sk-museum-listener}
 else
     APP_USER=
+    LISTENER_USER=
 fi
 
 # The runtime directory: short whatever VAR is (a socket path is limited to
@@ -106,14 +111,23 @@ own_dir() {
     chmod "$mode" "$d"
 }
 
-# The user APP_USER, created if it is the default and missing.
+# The users APP_USER and LISTENER_USER, created if they are the defaults
+# and missing (the listener's in APP_USER's group).
 ensure_app_user() {
     is_root || return 0
-    id -u "$APP_USER" >/dev/null 2>&1 && return 0
-    [ "$APP_USER" = sk-museum ] || die "APP_USER=$APP_USER: no such user"
-    say "creating the system user sk-museum (the app's workers, the listeners and nginx's workers run as it)"
-    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
-        sk-museum 2>/dev/null || id -u sk-museum >/dev/null 2>&1 || die "could not create the user sk-museum"
+    if ! id -u "$APP_USER" >/dev/null 2>&1; then
+        [ "$APP_USER" = sk-museum ] || die "APP_USER=$APP_USER: no such user"
+        say "creating the system user sk-museum (the app's workers and nginx's workers run as it)"
+        useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+            sk-museum 2>/dev/null || id -u sk-museum >/dev/null 2>&1 || die "could not create the user sk-museum"
+    fi
+    if ! id -u "$LISTENER_USER" >/dev/null 2>&1; then
+        [ "$LISTENER_USER" = sk-museum-listener ] || die "LISTENER_USER=$LISTENER_USER: no such user"
+        say "creating the system user sk-museum-listener (the listeners run as it)"
+        useradd --system --no-user-group --gid "$(id -gn "$APP_USER")" --no-create-home \
+            --home-dir /nonexistent --shell /usr/sbin/nologin sk-museum-listener 2>/dev/null ||
+            id -u sk-museum-listener >/dev/null 2>&1 || die "could not create the user sk-museum-listener"
+    fi
 }
 
 app_group() { id -gn "$APP_USER"; }
@@ -251,9 +265,9 @@ pg_conf() {
         for role in postgres museum_app museum_listener reporting; do echo "sk_museum $me $role"; done
         [ "$me" = postgres ] || echo "sk_museum postgres postgres"
         if [ -n "$APP_USER" ]; then
-            echo "# The app's workers and the listeners (APP_USER): their own roles only."
+            echo "# The app's workers (APP_USER) and the listeners (LISTENER_USER): each its own role only."
             echo "sk_museum $APP_USER museum_app"
-            echo "sk_museum $APP_USER museum_listener"
+            echo "sk_museum $LISTENER_USER museum_listener"
         fi
     } | pg_write "$d/pg_ident.conf" && changed=0
     # Never log a statement's parameters (a booking token is one).
@@ -358,7 +372,7 @@ listeners_start() {
     for i in $(seq "$LISTENERS"); do
         name=$(listener_name "$i")
         start_daemon "$name" museum-listener env -u DATABASE_URL -u APP_DATABASE_URL -u ADMIN_PASSWORD \
-            LISTENER_DATABASE_URL="$(listener_dburl)" APP_USER="$APP_USER" LISTENER_NAME="$name" \
+            LISTENER_DATABASE_URL="$(listener_dburl)" LISTENER_USER="$LISTENER_USER" LISTENER_NAME="$name" \
             LISTENER_PIDFILE="$RUN/$name.pid" "$BIN/museum-listener"
     done
 }
@@ -507,7 +521,7 @@ reload() {
     [ -n "$pid" ] || die "the app is not running: use start"
     env -u DATABASE_URL APP_DATABASE_URL="$(app_dburl)" APP_USER="$APP_USER" "$BIN/museum-app" --check ||
         die "refused: $BIN/museum-app --check failed; the running version keeps serving"
-    env -u DATABASE_URL LISTENER_DATABASE_URL="$(listener_dburl)" APP_USER="$APP_USER" \
+    env -u DATABASE_URL LISTENER_DATABASE_URL="$(listener_dburl)" LISTENER_USER="$LISTENER_USER" \
         "$BIN/museum-listener" --check 2>/dev/null ||
         die "refused: $BIN/museum-listener --check failed; the running version keeps serving"
     cp "$VAR/nginx/nginx.conf" "$VAR/nginx/nginx.conf.running"
@@ -554,6 +568,7 @@ dburl) dburl ;;
 appdburl) app_dburl ;;
 listenerdburl) listener_dburl ;;
 appuser) echo "$APP_USER" ;;
+listeneruser) echo "$LISTENER_USER" ;;
 sockdir) sock_dir; echo ;;
 psql) shift; exec psql "$(dburl)" "$@" ;;
 migrate) migrate ;;

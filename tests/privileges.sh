@@ -69,7 +69,7 @@ LISTENERURL=$("$ROOT/scripts/stack.sh" listenerdburl 2>/dev/null) || LISTENERURL
 run_bin() {
     local envs=()
     while [[ "$1" == [A-Z]*=* ]]; do envs+=("$1"); shift; done
-    env -u DATABASE_URL -u APP_DATABASE_URL -u LISTENER_DATABASE_URL -u APP_USER \
+    env -u DATABASE_URL -u APP_DATABASE_URL -u LISTENER_DATABASE_URL -u APP_USER -u LISTENER_USER \
         APP_PIDFILE= LISTENER_PIDFILE= LISTENER_NAME=priv-probe "${envs[@]}" timeout 5 "$@" 2>&1
 }
 out=$(run_bin DATABASE_URL="$DBURL" APP_SOCKET="$T/a.sock" "$BIN/museum-app")
@@ -86,12 +86,14 @@ check "museum-listener --check passes with LISTENER_DATABASE_URL (museum_listene
     run_bin LISTENER_DATABASE_URL="$LISTENERURL" "$BIN/museum-listener" --check
 check "museum-listener --check fails as museum_app (it may not run the listener's functions)" \
     test "$(run_bin LISTENER_DATABASE_URL="$APPURL" "$BIN/museum-listener" --check >/dev/null; echo $?)" != 0
-for b in museum-app museum-listener; do
+for b in museum-app:APP_USER museum-listener:LISTENER_USER; do
+    setting=${b#*:}
+    b=${b%:*}
     out=$(run_bin APP_DATABASE_URL="$APPURL" LISTENER_DATABASE_URL="$LISTENERURL" APP_SOCKET="$T/b.sock" \
-        APP_USER=no-such-user-sk "$BIN/$b")
+        "$setting=no-such-user-sk" "$BIN/$b")
     rc=$?
-    check "$b: APP_USER=no-such-user-sk is a configuration error (exit 2, names APP_USER; got $rc)" \
-        exited "$rc" "$out" 2 APP_USER
+    check "$b: $setting=no-such-user-sk is a configuration error (exit 2, names $setting; got $rc)" \
+        exited "$rc" "$out" 2 "$setting"
 done
 check "the deploy guide gives the services APP_DATABASE_URL, not the owner's DATABASE_URL" \
     bash -c "grep -q APP_DATABASE_URL '$ROOT/docs/deploy.md' && ! grep -Eq '^[#[:space:]]*DATABASE_URL=postgresql://museum_app' '$ROOT/docs/deploy.md'"
@@ -148,7 +150,13 @@ probes() {
         name=$(basename "$pid" .pid)
         u=$(user_of "$(cat "$pid")")
         check "[$var] $name runs unprivileged (user: $u)" unprivileged "$u"
+        check "[$var] $name runs as a user of its own, not the app workers' ($u)" \
+            test "$u" != "$(echo $users | cut -d' ' -f1)"
     done
+    u=$(echo $users | cut -d' ' -f1)
+    check "[$var] the app workers' user ($u) cannot log in as museum_listener" \
+        not psql_as "$(as_user "$url" museum_listener)" "$u"
+    check "[$var] ... but as museum_app (the probe works)" psql_as "$(as_user "$url" museum_app)" "$u"
     users=$(child_users "$(cat "$var/run/nginx.pid")")
     check "[$var] nginx workers run unprivileged (users: $(echo $users))" all_unprivileged "$users"
     check "[$var] the app connects as museum_app, the listeners as museum_listener" test \

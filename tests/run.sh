@@ -26,7 +26,7 @@ export NGINX_MAX_CONNS=128
 export APP_QUEUE_MAX_MS=5000
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-unset DATABASE_URL APP_DATABASE_URL LISTENER_DATABASE_URL APP_USER
+unset DATABASE_URL APP_DATABASE_URL LISTENER_DATABASE_URL APP_USER LISTENER_USER
 unset ADMIN_PASSWORD # the stack generates one into $VAR/admin-password; the tests read it there
 
 # A free port from a random start in 18080-18879, so that two test runs

@@ -13,7 +13,7 @@ const stack = (...args) => execFileSync(`${ROOT}scripts/stack.sh`, args, { stdio
 // How the listeners connect (as museum_listener), and the user they run as.
 const stackSays = (what) => execFileSync(`${ROOT}scripts/stack.sh`, [what], { encoding: 'utf8' }).trim();
 let listenerEnv;
-const listenerDbEnv = () => (listenerEnv ??= { LISTENER_DATABASE_URL: stackSays('listenerdburl'), APP_USER: stackSays('appuser') });
+const listenerDbEnv = () => (listenerEnv ??= { LISTENER_DATABASE_URL: stackSays('listenerdburl'), LISTENER_USER: stackSays('listeneruser') });
 
 // Restarts dead listeners the way scripts/stack.sh does, without its
 // start-up checks, so the killer can strike every few hundred ms.
