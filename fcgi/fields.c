@@ -177,6 +177,22 @@ int fields_query_id(const struct http_request *req, const char *name, char buf[2
     return problem_set(p, 400, "%s must be an id (a positive whole number)", name);
 }
 
+int fields_query_date(const struct http_request *req, const char *name, char buf[11],
+                      const char **out, struct problem *p)
+{
+    char text[16];
+    int rc = http_query_get(req->query, name, text, sizeof(text));
+
+    *out = NULL;
+    if (rc == 0)
+        return 0;
+    if (rc == 1 && validate_date(text, buf) == 0) {
+        *out = buf;
+        return 0;
+    }
+    return problem_set(p, 400, "%s must be a date (YYYY-MM-DD)", name);
+}
+
 int fields_query_text(const struct http_request *req, const char *name, char *buf, size_t n,
                       const char **out, struct problem *p)
 {

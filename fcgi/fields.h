@@ -30,10 +30,13 @@ int fields_body_status(json_object *body, const char *key, int required, const c
 /* Query parameters, each optional (*out NULL when absent).
  * fields_query_known refuses parameters not in names (NULL-ended, or NULL
  * for none; "token" is always allowed) and any given twice.
- * fields_query_id and fields_query_text decode into buf. */
+ * fields_query_id and fields_query_text decode into buf; fields_query_date
+ * writes the date there as YYYY-MM-DD. */
 int fields_query_known(const struct http_request *req, const char *const *names, struct problem *p);
 int fields_query_id(const struct http_request *req, const char *name, char buf[24],
                     const char **out, struct problem *p);
+int fields_query_date(const struct http_request *req, const char *name, char buf[11],
+                      const char **out, struct problem *p);
 int fields_query_text(const struct http_request *req, const char *name, char *buf, size_t n,
                       const char **out, struct problem *p);
 int fields_query_status(const struct http_request *req, const char *name, const char **out,

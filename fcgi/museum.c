@@ -18,20 +18,13 @@ void museum_list(struct http_request *req, const char *id)
     struct problem pb = PROBLEM_INIT;
     struct page page = {0};
     PGresult *res = NULL;
-    char from_text[16], from[11];
-    const char *from_param = NULL;
-    int rc;
+    char from[11];
+    const char *from_param;
 
     (void)id;
-    if (page_parse(req, known, &page, &pb) != 0)
+    if (page_parse(req, known, &page, &pb) != 0 ||
+        fields_query_date(req, "from", from, &from_param, &pb) != 0)
         goto out;
-    rc = http_query_get(req->query, "from", from_text, sizeof(from_text));
-    if (rc < 0 || (rc == 1 && validate_date(from_text, from) != 0)) {
-        problem_set(&pb, 400, "from must be a date (YYYY-MM-DD)");
-        goto out;
-    }
-    if (rc == 1)
-        from_param = from;
     if (req->staff) {
         const char *params[3] = {from_param, page.after, page.limit_plus_one};
         res = db_exec(DB_MUSEUM_OCCUPANCY, params, &pb);

@@ -19,7 +19,6 @@ int page_parse(const struct http_request *req, const char *const *known, struct 
 {
     const char *names[16];
     char buf[24];
-    int64_t after;
     size_t n = 0;
     int rc;
 
@@ -36,13 +35,8 @@ int page_parse(const struct http_request *req, const char *const *known, struct 
     rc = http_query_get(req->query, "limit", buf, sizeof(buf));
     if (rc < 0 || (rc == 1 && validate_limit(buf, &page->limit) != 0))
         return problem_set(p, 400, "limit must be a whole number from 1 to %d", VALIDATE_LIMIT_MAX);
-    rc = http_query_get(req->query, "after", buf, sizeof(buf));
-    if (rc < 0 || (rc == 1 && validate_id_text(buf, &after) != 0))
-        return problem_set(p, 400, "after must be an id (a positive whole number)");
-    if (rc == 1) {
-        snprintf(page->after_buf, sizeof(page->after_buf), "%lld", (long long)after);
-        page->after = page->after_buf;
-    }
+    if (fields_query_id(req, "after", page->after_buf, &page->after, p) != 0)
+        return -1;
     snprintf(page->limit_plus_one, sizeof(page->limit_plus_one), "%d", page->limit + 1);
     return 0;
 }
