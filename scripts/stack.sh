@@ -11,21 +11,22 @@
 # fsync: test stacks), ADMIN_PASSWORD (staff password; default: generated
 # into var/admin-password), APP_DATABASE_URL / LISTENER_DATABASE_URL (how
 # the app / the listeners connect; default: as museum_app / museum_listener
-# on the embedded cluster, DATABASE_URL on an external one), APP_USER (run
-# as root: the user the app's workers, the listeners and nginx's workers
-# run as; default sk-museum, created if missing), and everything in
+# on the embedded cluster, DATABASE_URL on an external one), APP_USER and
+# LISTENER_USER (run as root: the users the app's workers and nginx's
+# workers, and the listeners, run as; default sk-museum and
+# sk-museum-listener, created if missing), and everything in
 # etc/museum.conf (APP_*, DB_*, LISTENER_*: passed through to the programs).
 #
 # Privileges, when run as root: PostgreSQL runs as postgres; the app master
-# and nginx's master stay root, their workers and the listeners run as
-# APP_USER. The sockets live in a short runtime directory,
+# and nginx's master stay root, their workers run as APP_USER and the
+# listeners as LISTENER_USER. The sockets live in a short runtime directory,
 # /run/sk-museum/<hash of VAR> (/tmp/sk-museum-<uid>/<hash> for other
 # users), so that no checkout path is too long for a socket: run/ (the
 # FastCGI socket and the pid files; var/run links to it) and pg/
 # (PostgreSQL's socket) are closed to all but APP_USER's group. The
 # embedded cluster authenticates by peer (pg_ident map sk_museum): the user
 # who ran start may connect as any of its roles, APP_USER only as
-# museum_app and museum_listener, nobody else at all.
+# museum_app, LISTENER_USER only as museum_listener, nobody else at all.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -60,8 +61,8 @@ die() { say "error: $*"; exit 1; }
 
 is_root() { [ "$(id -u)" = 0 ]; }
 
-# The user the app's workers, the listeners and nginx's workers run as:
-# only when we are root (a plain user's stack runs as that user).
+# The users the app's workers and nginx's workers, and the listeners, run
+# as: only when we are root (a plain user's stack runs as that user).
 if is_root; then
     APP_USER=${APP_USER:-sk-museum}
     # The listeners have a user of their own (in APP_USER's group, for the
@@ -111,23 +112,24 @@ own_dir() {
     chmod "$mode" "$d"
 }
 
-# The users APP_USER and LISTENER_USER, created if they are the defaults
-# and missing (the listener's in APP_USER's group).
+# The user named by setting $1 (default $2, the only one made if missing:
+# useradd --system with the options that follow; $3 says what it is for).
+ensure_user() {
+    local setting=$1 default=$2 what=$3 user=${!1}
+    shift 3
+    id -u "$user" >/dev/null 2>&1 && return 0
+    [ "$user" = "$default" ] || die "$setting=$user: no such user"
+    say "creating the system user $user ($what)"
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$@" \
+        "$user" 2>/dev/null || id -u "$user" >/dev/null 2>&1 || die "could not create the user $user"
+}
+
+# The users APP_USER and LISTENER_USER (the listener's in APP_USER's group).
 ensure_app_user() {
     is_root || return 0
-    if ! id -u "$APP_USER" >/dev/null 2>&1; then
-        [ "$APP_USER" = sk-museum ] || die "APP_USER=$APP_USER: no such user"
-        say "creating the system user sk-museum (the app's workers and nginx's workers run as it)"
-        useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
-            sk-museum 2>/dev/null || id -u sk-museum >/dev/null 2>&1 || die "could not create the user sk-museum"
-    fi
-    if ! id -u "$LISTENER_USER" >/dev/null 2>&1; then
-        [ "$LISTENER_USER" = sk-museum-listener ] || die "LISTENER_USER=$LISTENER_USER: no such user"
-        say "creating the system user sk-museum-listener (the listeners run as it)"
-        useradd --system --no-user-group --gid "$(id -gn "$APP_USER")" --no-create-home \
-            --home-dir /nonexistent --shell /usr/sbin/nologin sk-museum-listener 2>/dev/null ||
-            id -u sk-museum-listener >/dev/null 2>&1 || die "could not create the user sk-museum-listener"
-    fi
+    ensure_user APP_USER sk-museum "the app's workers and nginx's workers run as it" --user-group
+    ensure_user LISTENER_USER sk-museum-listener "the listeners run as it" \
+        --no-user-group --gid "$(id -gn "$APP_USER")"
 }
 
 app_group() { id -gn "$APP_USER"; }
