@@ -125,7 +125,7 @@ HOT=$(sql -c "SELECT id FROM museum.exhibition WHERE name = 'bench hot' AND dele
 export BENCH_BASE=$BASE BENCH_HOT=$HOT
 
 refill() {
-    sql -c "UPDATE museum.exhibition SET pcnt = capacity WHERE id BETWEEN $BASE AND $((BASE + 999)) OR id = $HOT" >/dev/null
+    sql -c "UPDATE museum.slot SET seats_left = capacity WHERE museum_id BETWEEN $BASE AND $((BASE + 999)) OR museum_id = $HOT" >/dev/null
 }
 pending() { sql -c "SELECT count(*) FROM outbox.event WHERE done_at IS NULL AND NOT dead"; }
 # Waits until the listener has caught up (at most $1 s, default 120).
@@ -343,7 +343,8 @@ drain_run() {
     listener_stop
     t0=$(sql -c "SELECT clock_timestamp()")
     sql -c "SELECT count(*) FROM (SELECT book.create($BASE + (g % 1000), 'drain-' || g,
-        encode(sha256((g || '-' || random())::text::bytea), 'hex'), NULL, NULL) FROM generate_series(1, $DRAIN_N) g) s" >/dev/null
+        encode(sha256((g || '-' || random())::text::bytea), 'hex'), NULL, NULL, NULL, NULL, 1)
+        FROM generate_series(1, $DRAIN_N) g) s" >/dev/null
     start=$(date +%s.%N)
     LISTENERS=$n scripts/stack.sh start >/dev/null 2>&1 || die "could not start $n listener(s)"
     wait_drained 600

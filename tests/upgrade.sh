@@ -5,9 +5,12 @@
 # that commit's functions, then upgraded by the current db/migrate.sh (run
 # twice), must
 #   - have exactly the schema, privileges included, of a fresh install;
-#   - keep its rows, and its functions their OIDs (running workers keep
-#     their prepared statements);
-#   - work: book, cancel, apply the outbox, pcnt = capacity - live bookings;
+#   - keep its rows (the columns it still has), and move the data it
+#     re-shapes (an exhibition's date and seats left become its start date
+#     and its one slot's), and its functions their OIDs (running workers
+#     keep their prepared statements);
+#   - work: book, cancel, apply the outbox, seats left = capacity - live
+#     bookings' parties in every slot;
 # and each function, view and trigger must be created in exactly one file
 # of db/.
 #   DBURL=postgresql://...(the cluster's owner URL) tests/upgrade.sh
@@ -35,13 +38,16 @@ db_url() {
 }
 OLD_DB=museum_upgrade_old
 FRESH_DB=museum_upgrade_fresh
+COPY_DB=museum_upgrade_copy # OLD_DB as it was before the upgrade
 OLD=$(db_url $OLD_DB)
 FRESH=$(db_url $FRESH_DB)
+COPY=$(db_url $COPY_DB)
 SCHEMAS="'museum', 'book', 'confirm', 'mypage', 'outbox', 'report'"
 
 q() { psql "$1" -XAtq -v ON_ERROR_STOP=1 "${@:2}"; }
 drop_dbs() {
-    q "$DBURL" -c "DROP DATABASE IF EXISTS $OLD_DB" -c "DROP DATABASE IF EXISTS $FRESH_DB" 2>/dev/null
+    q "$DBURL" -c "DROP DATABASE IF EXISTS $OLD_DB" -c "DROP DATABASE IF EXISTS $FRESH_DB" \
+        -c "DROP DATABASE IF EXISTS $COPY_DB" 2>/dev/null
 }
 
 tmp=$(mktemp -d)
@@ -77,9 +83,18 @@ columns() {
                GROUP BY c.oid ORDER BY 1"
 }
 
-# Row count and checksum of each table over the columns listed in file $2
-# (those the old database had: a column a migration adds is not a changed
-# row). schema_migrations gains the new versions by design.
+# The columns of file $1 ("table|col,...") that file $2 lists too, in $1's
+# order: what an upgrade kept (a column it adds, drops or renames is
+# checked on its own).
+common_columns() {
+    awk -F'|' 'FILENAME == ARGV[2] { n = split($2, c, ","); for (i = 1; i <= n; i++) has[$1 "|" c[i]] = 1; next }
+               { n = split($2, c, ","); out = ""
+                 for (i = 1; i <= n; i++) if (($1 "|" c[i]) in has) out = out (out ? "," : "") c[i]
+                 if (out) print $1 "|" out }' "$1" "$2"
+}
+
+# Row count and checksum of each table over the columns listed in file $2.
+# schema_migrations gains the new versions by design.
 rows() {
     local table cols
     while IFS='|' read -r table cols; do
@@ -126,11 +141,12 @@ SELECT outbox.listener_beat('upgrade-test', 1, 7);
 SELECT book.create((SELECT id FROM museum.exhibition WHERE name = 'Upgrade B'), 'Pending', repeat('f6', 32), NULL, NULL);
 SQL
 columns "$OLD" >"$tmp/columns"
-rows "$OLD" "$tmp/columns" >"$tmp/rows.before"
+rows "$OLD" "$tmp/columns" >"$tmp/rows.all"
 oids "$OLD" >"$tmp/oids.before"
-sed 's/^/  /' "$tmp/rows.before"
-[ "$(grep -c ' [1-9][0-9]* [0-9a-f]\{32\}$' "$tmp/rows.before")" -ge 7 ] ||
+sed 's/^/  /' "$tmp/rows.all"
+[ "$(grep -c ' [1-9][0-9]* [0-9a-f]\{32\}$' "$tmp/rows.all")" -ge 7 ] ||
     die "expected rows in at least 7 tables before the upgrade"
+q "$DBURL" -c "CREATE DATABASE $COPY_DB TEMPLATE $OLD_DB"
 
 echo "upgrading $OLD_DB with the current db/migrate.sh"
 "$ROOT/db/migrate.sh" "$OLD" >"$tmp/upgrade.log" 2>&1 || { cat "$tmp/upgrade.log"; die "db/migrate.sh failed on $OLD_DB"; }
@@ -146,7 +162,7 @@ oids "$OLD" | diff -u "$tmp/oids.upgraded" - || fail "the second run changed fun
 # Only what a migration since $BASE drops on purpose (to change its result
 # type, say) may come back with another OID.
 git -C "$ROOT" diff --name-only "$BASE" -- db/migrations | sed 's|^|'"$ROOT"'/|' |
-    xargs -r cat | sed -n 's/^DROP FUNCTION IF EXISTS \([^;]*\);.*/\1/p' >"$tmp/dropped"
+    xargs -r cat | sed -n 's/^DROP FUNCTION IF EXISTS \([^;]*\);.*/\1/p' | tr -d ' ' >"$tmp/dropped"
 awk -F'|' 'FILENAME == ARGV[1] { dropped[$0] = 1; next }
            FILENAME == ARGV[2] { before[$1] = $2; next }
            ($1 in before) && before[$1] != $2 && !($1 in dropped) { print "  " $1 ": " before[$1] " -> " $2; bad = 1 }
@@ -160,9 +176,17 @@ echo "comparing the schemas ($(wc -l <"$tmp/fresh.sql") lines of pg_dump --schem
 diff -u --label "$OLD_DB (upgraded)" --label "$FRESH_DB" "$tmp/upgraded.sql" "$tmp/fresh.sql" ||
     fail "the upgraded schema differs from a fresh install (diff above)"
 
-echo "comparing the rows"
-rows "$OLD" "$tmp/columns" >"$tmp/rows.after"
+echo "comparing the rows (the columns kept)"
+columns "$OLD" >"$tmp/columns.after"
+common_columns "$tmp/columns" "$tmp/columns.after" >"$tmp/columns.kept"
+rows "$COPY" "$tmp/columns.kept" >"$tmp/rows.before"
+rows "$OLD" "$tmp/columns.kept" >"$tmp/rows.after"
 diff -u --label before --label after "$tmp/rows.before" "$tmp/rows.after" || fail "the upgrade changed rows"
+echo "comparing what migration 017 moved (an exhibition's date and seats left)"
+q "$COPY" -c "SELECT id, chk_date, capacity, pcnt FROM museum.exhibition ORDER BY id" >"$tmp/moved.before"
+q "$OLD" -c "SELECT e.id, e.start_date, s.capacity, s.seats_left FROM museum.exhibition e
+             JOIN museum.slot s ON s.museum_id = e.id AND s.day = e.start_date ORDER BY e.id" >"$tmp/moved.after"
+diff -u --label before --label after "$tmp/moved.before" "$tmp/moved.after" || fail "the upgrade moved exhibitions wrong"
 
 echo "using the upgraded database through the current functions (as museum_app, then museum_listener)"
 q "$OLD" >"$tmp/use.out" <<'SQL' || { cat "$tmp/use.out"; fail "the upgraded database does not work"; }
@@ -173,11 +197,12 @@ SET ROLE museum_app;
 \endif
 -- A replay of a request made before the upgrade answers the same booking and token.
 SELECT 'replay ' || (b.id = k.id AND b.token = repeat('a1', 32))
-FROM book.create(1, 'Kim', NULL, 'upgrade-key-1', E'POST /books\n{"museumId":1}') b,
+FROM book.create(1, 'Kim', NULL, 'upgrade-key-1', E'POST /books\n{"museumId":1}', NULL, NULL, 1) b,
      book.get(b.id, true, NULL) k;
-SELECT 'book ' || status FROM book.create(2, 'New', repeat('07', 32), NULL, NULL);
-SELECT 'cancel ' || status FROM book.set_status((SELECT id FROM book.create(1, 'Gone', repeat('08', 32), NULL, NULL)),
-                                                'CANCELED', false, repeat('08', 32), NULL, NULL);
+SELECT 'book ' || status FROM book.create(2, 'New', repeat('07', 32), NULL, NULL, NULL, '{"child":1}', 1);
+SELECT 'cancel ' || status
+FROM book.change((SELECT id FROM book.create(1, 'Gone', repeat('08', 32), NULL, NULL, NULL, NULL, 1)),
+                 'CANCELED', NULL, NULL, NULL, false, repeat('08', 32), NULL, NULL);
 RESET ROLE;
 \if :can_be_listener
 SET ROLE museum_listener;
@@ -187,9 +212,9 @@ RESET ROLE;
 SELECT 'pending ' || pending || ' dead ' || dead FROM outbox.status();
 SELECT 'mypage differences ' || count(*) FROM mypage.diff();
 SELECT 'statuses ' || string_agg(cust_nm || '=' || status, ' ' ORDER BY id) FROM book.booking;
-SELECT 'pcnt wrong for ' || count(*) FROM museum.exhibition e
-WHERE e.pcnt <> e.capacity - (SELECT count(*) FROM book.booking b
-                              WHERE b.museum_id = e.id AND b.status IN ('REQUESTED', 'REQUEST_COMPLETED'));
+SELECT 'seats wrong for ' || count(*) FROM museum.slot s
+WHERE s.seats_left <> s.capacity - (SELECT coalesce(sum(b.party), 0) FROM book.booking b
+                                    WHERE b.slot_id = s.id AND b.status IN ('REQUESTED', 'REQUEST_COMPLETED'));
 SQL
 sed 's/^/  /' "$tmp/use.out"
 expect() { grep -qxF "$1" "$tmp/use.out" || fail "expected: $1"; }
@@ -200,7 +225,7 @@ expect "processed 4"
 expect "pending 0 dead 0"
 expect "mypage differences 0"
 expect "statuses Kim=REQUEST_COMPLETED Lee=CANCELED Kim=REQUEST_COMPLETED Park=FORCE_CANCELED Choi=CANCELED Pending=REQUEST_COMPLETED New=REQUEST_COMPLETED Gone=CANCELED"
-expect "pcnt wrong for 0"
+expect "seats wrong for 0"
 
 echo "each function, view and trigger created in exactly one file of db/"
 (cd "$ROOT" && grep -r -n -i -E --include='*.sql' \

@@ -24,6 +24,11 @@ const db = {
     AND pg_get_constraintdef(c.oid) LIKE '%char_length(cust_nm)%'`)),
   capacity: maxOf(constraint(`WHERE c.conrelid = 'museum.exhibition'::regclass
     AND pg_get_constraintdef(c.oid) LIKE '%capacity <=%'`)),
+  description: maxOf(constraint(`WHERE c.conname = 'exhibition_description'`)),
+  slotMinutes: constraint(`WHERE c.conname = 'exhibition_slot_minutes'`)
+    .match(/slot_minutes >= (\d+)\) AND \(slot_minutes <= (\d+)/)
+    .slice(1)
+    .map(Number),
 };
 const header = read('fcgi/validate.h');
 const define = (name) => header.match(new RegExp(`#define ${name} (.+?)(?:\\s*/\\*.*)?$`, 'm'))[1];
@@ -50,6 +55,22 @@ test('the limits: database, C, pages and forms agree', () => {
     for (const [, n] of read(page).matchAll(/maxlength="(\d+)"/g)) assert.equal(Number(n), db.custNm, `${page} maxlength`);
     for (const [, n] of read(page).matchAll(/id="capacity"[^>]* max="(\d+)"/g)) assert.equal(Number(n), db.capacity, `${page} capacity max`);
   }
+});
+
+test('the timed-entry limits: database, C and pages agree; the party rules are the settings', async () => {
+  assert.equal(Number(define('VALIDATE_DESCRIPTION_MAX')), db.description);
+  assert.equal(rules.DESCRIPTION_MAX, db.description);
+  assert.deepEqual([Number(define('VALIDATE_SLOT_MINUTES_MIN')), Number(define('VALIDATE_SLOT_MINUTES_MAX'))], db.slotMinutes);
+  assert.deepEqual([rules.SLOT_MINUTES_MIN, rules.SLOT_MINUTES_MAX], db.slotMinutes);
+  // Categories and the largest party are settings: GET /site answers them
+  // as etc/museum.conf (the test stack's) sets them, and the pages read them there.
+  const conf = Object.fromEntries(
+    [...read('etc/museum.conf').matchAll(/^([A-Z_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]),
+  );
+  const site = await (await fetch(`${process.env.BASE_URL}/site`)).json();
+  assert.deepEqual(site.categories, (process.env.TICKET_CATEGORIES || conf.TICKET_CATEGORIES).split(','));
+  assert.equal(site.maxParty, Number(process.env.MAX_PARTY || conf.MAX_PARTY));
+  assert.ok(site.maxParty <= Number(define('VALIDATE_PARTY_MAX')));
 });
 
 test('no other copy of the status list or the capacity limit in the C or the pages', () => {

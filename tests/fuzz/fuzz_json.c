@@ -12,15 +12,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const known[] = {"museumId", "custNm", "name", "chkDate", "pcnt",
-                                        "capacity", "status", "id",   NULL};
+    static const char *const known[] = {
+        "museumId",       "custNm",      "name",        "chkDate", "pcnt",  "capacity",
+        "status",         "id",          "slot",        "tickets", "opens", "closedDates",
+        "closedWeekdays", "description", "forceCancel", NULL};
+    static const char *const categories[] = {"adult", "youth", "child", "senior", NULL};
     json_object *body = NULL;
     struct problem pb = PROBLEM_INIT;
     char detail[160];
     int64_t id;
     const char *text;
-    char date[11];
-    int n;
+    char date[11], slot[32], time[6], weekdays[24], tickets[352];
+    char *dates = NULL;
+    int n, party;
 
     if (http_parse_json((const char *)data, size, &body, detail, sizeof(detail)) != 0) {
         if (!detail[0] || strlen(detail) >= sizeof(detail))
@@ -39,7 +43,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)fields_body_date(body, *k, 1, date, &pb);
         (void)fields_body_int(body, *k, 0, 1, VALIDATE_CAPACITY_MAX, &n, &pb);
         (void)fields_body_status(body, *k, 0, &text, &pb);
+        (void)fields_body_slot(body, *k, 0, slot, &pb);
+        (void)fields_body_time(body, *k, 0, time, &pb);
+        (void)fields_body_bool(body, *k, 0, &n, &pb);
+        (void)fields_body_weekdays(body, *k, weekdays, &pb);
+        (void)fields_body_dates(body, *k, &dates, &pb);
+        text = NULL;
+        if (fields_body_text(body, *k, 0, VALIDATE_DESCRIPTION_MAX, &text, &pb) == 0 && text &&
+            text[0] && validate_text(text, strlen(text), VALIDATE_DESCRIPTION_MAX, 1) != NULL)
+            abort(); /* what passes is valid text */
+        party = 0;
+        if (fields_body_tickets(body, *k, categories, 10, tickets, sizeof(tickets), &party, &pb) ==
+                0 &&
+            json_object_object_get_ex(body, *k, NULL) && (party < 1 || party > 10))
+            abort(); /* what passes counts a party of 1 to 10 */
     }
+    free(dates);
     if (pb.errors) {
         text = json_object_to_json_string_ext(pb.errors, JSON_C_TO_STRING_PLAIN);
         if (validate_utf8(text, strlen(text)) != 0 || pb.status != 422)

@@ -106,6 +106,59 @@ static void name_rules(void **state)
     assert_null(validate_name(korean, 600)); /* 200 characters, 600 bytes */
 }
 
+static void text_rules(void **state)
+{
+    (void)state;
+    assert_null(validate_text("Line one\nLine two\twith a tab", 28, 2000, 1));
+    assert_non_null(validate_text("Line one\nLine two", 17, 2000, 0)); /* a name is one line */
+    assert_non_null(validate_text("bell\a", 5, 2000, 1));
+    assert_non_null(validate_text(" \n\t", 3, 2000, 1)); /* blank */
+    assert_null(validate_text("abc", 3, 3, 1));
+    assert_string_equal(validate_text("abcd", 4, 3, 1), "must be at most 3 characters");
+    assert_null(validate_text("\xea\xb9\x80\xea\xb9\x80", 6, 2, 1)); /* 2 characters, 6 bytes */
+}
+
+static void time_rules(void **state)
+{
+    char out[6];
+
+    (void)state;
+    assert_int_equal(validate_time("10:00", out), 0);
+    assert_string_equal(out, "10:00");
+    assert_int_equal(validate_time("00:00", out), 0);
+    assert_int_equal(validate_time("23:59", out), 0);
+    assert_int_equal(validate_time("24:00", out), -1);
+    assert_int_equal(validate_time("9:00", out), -1);
+    assert_int_equal(validate_time("09:60", out), -1);
+    assert_int_equal(validate_time("09:00:00", out), -1);
+    assert_int_equal(validate_time("0900", out), -1);
+    assert_int_equal(validate_time("", out), -1);
+}
+
+static void slot_rules(void **state)
+{
+    static const char *const good[] = {"2031-05-03T10:00",          "2031-05-03T10:00:30",
+                                       "2031-05-03T10:00:00+09:00", "2031-05-03T01:00:00Z",
+                                       "2031-05-03T10:00-05:30",    "2032-02-29T23:59"};
+    static const char *const bad[] = {"2031-05-03 10:00",      "2031-05-03",
+                                      "20310503T10:00",        "2031-02-29T10:00",
+                                      "2031-05-03T24:00",      "2031-05-03T10:0",
+                                      "2031-05-03T10:00+9",    "2031-05-03T10:00+09",
+                                      "2031-05-03T10:00:61",   "2031-05-03T10:00Zx",
+                                      "2031-05-03T10:00:00.5", "",
+                                      "2031-05-03T10:00+16:00"};
+    char out[32];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        assert_int_equal(validate_slot(good[i], out), 0);
+        assert_string_equal(out, good[i]);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        if (validate_slot(bad[i], out) != -1)
+            fail_msg("accepted %s", bad[i]);
+}
+
 static void limit_range(void **state)
 {
     int v = 0;
@@ -142,6 +195,9 @@ int main(void)
         cmocka_unit_test(date_accepts_both_forms_and_normalises),
         cmocka_unit_test(date_rejects_unreal_and_malformed_dates),
         cmocka_unit_test(name_rules),
+        cmocka_unit_test(text_rules),
+        cmocka_unit_test(time_rules),
+        cmocka_unit_test(slot_rules),
         cmocka_unit_test(limit_range),
         cmocka_unit_test(camel_case),
     };
