@@ -53,8 +53,10 @@ int fields_body_id(json_object *body, const char *key, int required, int64_t *ou
     return 0;
 }
 
-int fields_body_name(json_object *body, const char *key, int required, const char **out,
-                     struct problem *p)
+/* A string member of at most max_chars characters (validate_text: one
+ * line unless multiline), "" too when allow_empty. */
+static int text_member(json_object *body, const char *key, int required, size_t max_chars,
+                       int multiline, int allow_empty, const char **out, struct problem *p)
 {
     json_object *v;
     const char *why;
@@ -64,7 +66,12 @@ int fields_body_name(json_object *body, const char *key, int required, const cha
         return rc;
     if (!json_object_is_type(v, json_type_string))
         return problem_field(p, key, "must be a string");
-    why = validate_name(json_object_get_string(v), (size_t)json_object_get_string_len(v));
+    if (allow_empty && json_object_get_string_len(v) == 0) {
+        *out = "";
+        return 0;
+    }
+    why = validate_text(json_object_get_string(v), (size_t)json_object_get_string_len(v), max_chars,
+                        multiline);
     if (why)
         return problem_field(p, key, why);
     if (strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v))
@@ -73,18 +80,39 @@ int fields_body_name(json_object *body, const char *key, int required, const cha
     return 0;
 }
 
-int fields_body_date(json_object *body, const char *key, int required, char out[11],
+int fields_body_name(json_object *body, const char *key, int required, const char **out,
                      struct problem *p)
+{
+    return text_member(body, key, required, VALIDATE_NAME_MAX, 0, 0, out, p);
+}
+
+int fields_body_text(json_object *body, const char *key, int required, size_t max_chars,
+                     const char **out, struct problem *p)
+{
+    return text_member(body, key, required, max_chars, 1, 1, out, p);
+}
+
+/* A string member that check (a validate_* parser writing out) accepts;
+ * else the field error what. */
+static int parsed_string(json_object *body, const char *key, int required,
+                         int (*check)(const char *, char *), char *out, const char *what,
+                         struct problem *p)
 {
     json_object *v;
     int rc = member(body, key, required, &v, p);
 
     if (rc <= 0)
         return rc;
-    if (!json_object_is_type(v, json_type_string) ||
-        validate_date(json_object_get_string(v), out) != 0)
-        return problem_field(p, key, "must be a real date as YYYY-MM-DD or YYYYMMDD");
+    if (!json_object_is_type(v, json_type_string) || check(json_object_get_string(v), out) != 0)
+        return problem_field(p, key, what);
     return 0;
+}
+
+int fields_body_date(json_object *body, const char *key, int required, char out[11],
+                     struct problem *p)
+{
+    return parsed_string(body, key, required, validate_date, out,
+                         "must be a real date as YYYY-MM-DD or YYYYMMDD", p);
 }
 
 int fields_body_int(json_object *body, const char *key, int required, int min, int max, int *out,
@@ -106,59 +134,20 @@ int fields_body_int(json_object *body, const char *key, int required, int min, i
     return 0;
 }
 
-int fields_body_text(json_object *body, const char *key, int required, size_t max_chars,
-                     const char **out, struct problem *p)
-{
-    json_object *v;
-    const char *why;
-    int rc = member(body, key, required, &v, p);
-
-    if (rc <= 0)
-        return rc;
-    if (!json_object_is_type(v, json_type_string))
-        return problem_field(p, key, "must be a string");
-    if (json_object_get_string_len(v) == 0) {
-        *out = "";
-        return 0;
-    }
-    why = validate_text(json_object_get_string(v), (size_t)json_object_get_string_len(v), max_chars,
-                        1);
-    if (why)
-        return problem_field(p, key, why);
-    if (strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v))
-        return problem_field(p, key, "must not contain NUL characters");
-    *out = json_object_get_string(v);
-    return 0;
-}
-
 int fields_body_time(json_object *body, const char *key, int required, char out[6],
                      struct problem *p)
 {
-    json_object *v;
-    int rc = member(body, key, required, &v, p);
-
-    if (rc <= 0)
-        return rc;
-    if (!json_object_is_type(v, json_type_string) ||
-        validate_time(json_object_get_string(v), out) != 0)
-        return problem_field(p, key, "must be a time of day as HH:MM (00:00 to 23:59)");
-    return 0;
+    return parsed_string(body, key, required, validate_time, out,
+                         "must be a time of day as HH:MM (00:00 to 23:59)", p);
 }
 
 int fields_body_slot(json_object *body, const char *key, int required, char out[32],
                      struct problem *p)
 {
-    json_object *v;
-    int rc = member(body, key, required, &v, p);
-
-    if (rc <= 0)
-        return rc;
-    if (!json_object_is_type(v, json_type_string) ||
-        validate_slot(json_object_get_string(v), out) != 0)
-        return problem_field(p, key,
-                             "must be a slot's start as answered (2031-05-03T10:00:00+09:00) or "
-                             "YYYY-MM-DDTHH:MM in the museum's time");
-    return 0;
+    return parsed_string(body, key, required, validate_slot, out,
+                         "must be a slot's start as answered (2031-05-03T10:00:00+09:00) or "
+                         "YYYY-MM-DDTHH:MM in the museum's time",
+                         p);
 }
 
 int fields_body_bool(json_object *body, const char *key, int required, int *out, struct problem *p)
