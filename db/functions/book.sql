@@ -215,7 +215,8 @@ $$;
 
 -- Takes p_party seats of slot p_slot_id (row-locked, conditional): returns
 -- the slot as it is now, or raises why not: SK409 when it has ended, is
--- closed, or has fewer seats left than the party (the detail says how many).
+-- closed or gone, or has fewer seats left than the party (the detail says
+-- how many).
 CREATE OR REPLACE FUNCTION book.take_seats(p_slot_id bigint, p_party integer) RETURNS museum.slot
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -228,7 +229,10 @@ BEGIN
         RETURN s;
     END IF;
     SELECT * INTO s FROM museum.slot x WHERE x.id = p_slot_id;
-    IF NOT s.open THEN
+    IF NOT FOUND THEN -- dropped by a shorter run while this waited for its row
+        RAISE EXCEPTION 'this slot is no longer offered: the exhibition now ends earlier'
+            USING ERRCODE = 'SK409';
+    ELSIF NOT s.open THEN
         RAISE EXCEPTION 'the slot at % has just been closed', to_char(s.start_at, 'YYYY-MM-DD HH24:MI')
             USING ERRCODE = 'SK409';
     ELSIF s.end_at <= now() THEN

@@ -236,14 +236,15 @@ END
 $$;
 GRANT EXECUTE ON FUNCTION museum.slots(bigint, date, date) TO museum_app;
 
--- Live bookings of exhibition p_id on the days p_days, counted per day
--- (days without any are left out).
+-- Live bookings of exhibition p_id on the days p_days whose visit has not
+-- ended (those are history: nothing changes them), counted per day (days
+-- without any are left out).
 CREATE OR REPLACE FUNCTION museum.booked_days(p_id bigint, p_days date[])
 RETURNS TABLE (day date, bookings bigint)
 LANGUAGE sql STABLE AS $$
     SELECT b.chk_date, count(*) FROM book.booking b
     WHERE b.museum_id = p_id AND b.chk_date = ANY (p_days)
-      AND b.status IN ('REQUESTED', 'REQUEST_COMPLETED')
+      AND b.status IN ('REQUESTED', 'REQUEST_COMPLETED') AND b.slot_end > now()
     GROUP BY b.chk_date ORDER BY b.chk_date;
 $$;
 
@@ -251,7 +252,7 @@ $$;
 -- the name; the description ('' removes it); the capacity of every slot
 -- that has not ended (SK409 if one already has more seats taken); the end
 -- date (slots made for new days; SK409 if days dropped have live
--- bookings); the closed dates (the whole list: days newly closed that have
+-- bookings, SK422 if it is before today); the closed dates (the whole list: days newly closed that have
 -- live bookings are SK409, unless p_force_cancel, which queues their
 -- force-cancel, a DAY_CLOSED event per day; SK422 for a day before today
 -- newly closed). Slots are locked (a booking of them waits) before they
@@ -299,6 +300,9 @@ BEGIN
     IF p_end_date IS NOT NULL AND p_end_date <> e.end_date THEN
         IF p_end_date < e.start_date THEN
             RAISE EXCEPTION 'must not be before startDate' USING ERRCODE = 'SK422', COLUMN = 'end_date';
+        ELSIF p_end_date < current_date THEN
+            RAISE EXCEPTION 'must not be before today (%): past days are history', current_date
+                USING ERRCODE = 'SK422', COLUMN = 'end_date';
         ELSIF p_end_date > e.start_date + 365 THEN
             RAISE EXCEPTION 'must be at most 366 days from startDate' USING ERRCODE = 'SK422',
                 COLUMN = 'end_date';

@@ -1,10 +1,12 @@
 -- Booking tokens and idempotency keys in the SQL API.
 BEGIN;
-SELECT plan(20);
+SELECT plan(24);
+SET LOCAL TimeZone = 'Asia/Seoul'; -- the app's sessions' (MUSEUM_TZ)
 
-CREATE TEMP TABLE m AS SELECT * FROM museum.create('Token hall', '2031-01-01', 5);
-CREATE TEMP TABLE b AS SELECT * FROM book.create((SELECT id FROM m), 'Kim', repeat('a1', 32), NULL, NULL);
-CREATE TEMP TABLE o AS SELECT * FROM book.create((SELECT id FROM m), 'Lee', repeat('b2', 32), NULL, NULL);
+CREATE TEMP TABLE m AS
+SELECT * FROM museum.create('Token hall', '2031-01-01', '2031-01-02', '09:00', '18:00', 60, 5, '{}', '{}', NULL);
+CREATE TEMP TABLE b AS SELECT * FROM book.create((SELECT id FROM m), 'Kim', repeat('a1', 32), NULL, NULL, '2031-01-01 09:00', NULL, 1);
+CREATE TEMP TABLE o AS SELECT * FROM book.create((SELECT id FROM m), 'Lee', repeat('b2', 32), NULL, NULL, '2031-01-01 09:00', NULL, 1);
 
 SELECT is((SELECT token FROM b), repeat('a1', 32), 'the token is answered once, in the clear');
 SELECT is((SELECT token_hash FROM book.booking WHERE id = (SELECT id FROM b)), sha256(convert_to(repeat('a1', 32), 'UTF8')),
@@ -15,9 +17,16 @@ SELECT is_empty(format('SELECT * FROM book.get(%s, false, %L)', (SELECT id FROM 
 SELECT is_empty(format('SELECT * FROM book.get(%s, false, NULL)', (SELECT id FROM b)), 'no token: no row');
 SELECT is_empty(format('SELECT * FROM book.get(%s, NULL, NULL)', (SELECT id FROM b)), 'a NULL staff flag is not staff');
 SELECT is((SELECT cust_nm FROM book.get((SELECT id FROM b), true, NULL)), 'Kim', 'staff open it');
-SELECT throws_ok(format('SELECT * FROM book.set_status(%s, %L, false, %L, NULL, NULL)', (SELECT id FROM b), 'CANCELED',
+SELECT throws_ok(format('SELECT * FROM book.change(%s, %L, NULL, NULL, NULL, false, %L, NULL, NULL)', (SELECT id FROM b), 'CANCELED',
                         repeat('b2', 32)), 'SK404', NULL, 'another token cannot cancel');
-SELECT is((SELECT status FROM book.booking WHERE id = (SELECT id FROM b))::text, 'REQUESTED', 'and changed nothing');
+SELECT throws_ok(format('SELECT * FROM book.change(%s, NULL, %L, NULL, 2, false, %L, NULL, NULL)', (SELECT id FROM b),
+                        '2031-01-01 10:00', repeat('b2', 32)), 'SK404', NULL, 'another token cannot move it');
+SELECT throws_ok(format('SELECT * FROM book.change(%s, NULL, %L, NULL, 2, NULL, NULL, NULL, NULL)', (SELECT id FROM b),
+                        '2031-01-01 10:00'), 'SK404', NULL, 'no token, a NULL staff flag: cannot move it');
+SELECT is((SELECT status || ' ' || slot_start || ' ' || party FROM book.booking WHERE id = (SELECT id FROM b))::text,
+          'REQUESTED 2031-01-01 09:00:00+09 1', 'and changed nothing');
+SELECT is((SELECT seats_left FROM museum.slot WHERE museum_id = (SELECT id FROM m) AND start_at = '2031-01-01 10:00'), 5,
+          'nor took any seat');
 SELECT throws_ok(format('SELECT * FROM mypage.list(%L, NULL, NULL, 10, false, %L)', 'Kim', repeat('b2', 32)), 'SK404',
                  NULL, 'MyPage of Kim with Lee''s token: 404');
 
@@ -48,12 +57,14 @@ SELECT is(pg_temp.scans(format('SELECT book.may_see(%s, false, %L)', (SELECT id 
           'book.may_see (cancels): the same scans');
 
 -- Idempotency: replay, other request, the key kept as a hash.
-CREATE TEMP TABLE i1 AS SELECT * FROM book.create((SELECT id FROM m), 'Park', repeat('c3', 32), 'key-1', 'POST /books\n{}');
-CREATE TEMP TABLE i2 AS SELECT * FROM book.create((SELECT id FROM m), 'Park', repeat('d4', 32), 'key-1', 'POST /books\n{}');
+CREATE TEMP TABLE i1 AS SELECT * FROM book.create((SELECT id FROM m), 'Park', repeat('c3', 32), 'key-1', 'POST /books\n{}', '2031-01-01 09:00', NULL, 2);
+CREATE TEMP TABLE i2 AS SELECT * FROM book.create((SELECT id FROM m), 'Park', repeat('d4', 32), 'key-1', 'POST /books\n{}', '2031-01-01 09:00', NULL, 2);
 SELECT is((SELECT row(id, token)::text FROM i2), (SELECT row(id, token)::text FROM i1),
           'the same key and request: the first answer, token included');
 SELECT is((SELECT count(*)::int FROM book.booking WHERE cust_nm = 'Park'), 1, 'one booking');
-SELECT throws_ok($$SELECT * FROM book.create(1, 'Park', repeat('e5', 32), 'key-1', 'POST /books\n{"x":1}')$$, 'SK422',
+SELECT is((SELECT seats_left FROM museum.slot WHERE museum_id = (SELECT id FROM m) AND start_at = '2031-01-01 09:00'), 1,
+          'its seats taken once');
+SELECT throws_ok($$SELECT * FROM book.create(1, 'Park', repeat('e5', 32), 'key-1', 'POST /books\n{"x":1}', NULL, NULL, 1)$$, 'SK422',
                  NULL, 'another request with the key: SK422');
 SELECT is((SELECT count(*)::int FROM book.idempotency WHERE key_hash = sha256('key-1'::bytea)), 1, 'the key as sha256');
 SELECT isnt((SELECT token_sealed FROM book.idempotency WHERE key_hash = sha256('key-1'::bytea)),
