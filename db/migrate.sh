@@ -61,6 +61,9 @@ script() {
     echo '    version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());'
     echo 'BEGIN;'
     echo "SET LOCAL lock_timeout = '${MIGRATE_LOCK_TIMEOUT:-2s}';"
+    # The museum's time zone (MUSEUM_TZ, as the app's sessions have it): a
+    # data move that makes slot times from local dates and hours needs it.
+    echo "SET LOCAL TimeZone = :'tz';"
     for f in migrations/[0-9][0-9][0-9]_*.sql; do
         v=${f#migrations/}
         v=${v%.sql}
@@ -84,7 +87,7 @@ script() {
 err=$(mktemp)
 trap 'rm -f "$err"' EXIT
 for try in $(seq "${MIGRATE_TRIES:-5}"); do
-    if script | psql "$url" -X -q -v ON_ERROR_STOP=1 -f - 2>"$err"; then
+    if script | psql "$url" -X -q -v ON_ERROR_STOP=1 -v tz="${MUSEUM_TZ:-Asia/Seoul}" -f - 2>"$err"; then
         exit 0
     fi
     grep -q 'lock timeout' "$err" || { cat "$err" >&2; exit 1; }

@@ -49,6 +49,8 @@
 #include "http.h"
 #include "pool.h"
 #include "route.h"
+#include "site.h"
+#include "site.h"
 #include "status.h"
 
 /* Every setting, read and checked once in main (etc/museum.conf lists them). */
@@ -473,6 +475,8 @@ int main(int argc, char **argv)
                 ADMIN_PASSWORD_MIN);
         return 2;
     }
+    if (site_load() != 0)
+        return 2;
     daemon_env_user("APP_USER", &cfg.user);
     if (argc > 1 && strcmp(argv[1], "--check") == 0) {
         if (daemon_drop_privileges(&cfg.user) != 0)

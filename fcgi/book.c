@@ -10,7 +10,11 @@
 #include "fields.h"
 #include "page.h"
 #include "rows.h"
+#include "site.h"
 #include "validate.h"
+
+/* Room for a booking's tickets as JSON: every category counted. */
+#define BOOK_TICKETS_SIZE (SITE_CATEGORIES_MAX * 32 + 3)
 
 /* GET /books?museumId=&custNm=&status= (staff). */
 void book_list(struct http_request *req, const char *id)
@@ -37,19 +41,36 @@ out:
     PQclear(res);
 }
 
-/* POST /books {"museumId","custNm"} (anyone): takes a seat at once. The
- * answer carries the booking's token, the visitor's key to it. The
- * original clients also send name and chkDate; they are checked and
- * ignored (the stored values come from the exhibition). */
+/* The tickets member of body into tickets (size n) and *party; absent, the
+ * first category counts one visitor. 0, or -1 with the field error in p. */
+static int read_tickets(json_object *body, char *tickets, size_t n, int *party, struct problem *p)
+{
+    if (!json_object_object_get_ex(body, "tickets", NULL)) {
+        snprintf(tickets, n, "{\"%s\":1}", site_categories()[0]);
+        *party = 1;
+        return 0;
+    }
+    return fields_body_tickets(body, "tickets", site_categories(), site_max_party(), tickets, n,
+                               party, p);
+}
+
+/* POST /books {"museumId","custNm","slot"?,"tickets"?} (anyone): takes the
+ * party's seats of the slot at once. The answer carries the booking's
+ * token, the visitor's key to it. The original clients also send name and
+ * chkDate; they are checked and ignored (the stored values come from the
+ * exhibition). */
 void book_create(struct http_request *req, const char *id)
 {
-    static const char *const known[] = {"museumId", "custNm", "name", "chkDate", NULL};
+    static const char *const known[] = {"museumId", "custNm",  "name", "chkDate",
+                                        "slot",     "tickets", NULL};
     struct problem pb = PROBLEM_INIT;
     json_object *body = NULL;
     PGresult *res = NULL;
     int64_t museum_id = 0;
+    int party = 0;
     const char *cust_nm = NULL, *ignored_name, *key;
-    char museum_text[24], ignored_date[11], token[AUTH_TOKEN_LEN + 1];
+    char museum_text[24], ignored_date[11], token[AUTH_TOKEN_LEN + 1], slot[32] = "";
+    char tickets[BOOK_TICKETS_SIZE], party_text[16];
     char *fingerprint = NULL;
 
     (void)id;
@@ -61,6 +82,8 @@ void book_create(struct http_request *req, const char *id)
     fields_body_name(body, "custNm", 1, &cust_nm, &pb);
     fields_body_name(body, "name", 0, &ignored_name, &pb);
     fields_body_date(body, "chkDate", 0, ignored_date, &pb);
+    fields_body_slot(body, "slot", 0, slot, &pb);
+    read_tickets(body, tickets, sizeof(tickets), &party, &pb);
     if (pb.errors)
         goto out;
     if (auth_token_new(token) != 0 || (key && !(fingerprint = fields_fingerprint(req, body)))) {
@@ -68,8 +91,10 @@ void book_create(struct http_request *req, const char *id)
         goto out;
     }
     snprintf(museum_text, sizeof(museum_text), "%lld", (long long)museum_id);
+    snprintf(party_text, sizeof(party_text), "%d", party);
     {
-        const char *params[5] = {museum_text, cust_nm, token, key, fingerprint};
+        const char *params[8] = {museum_text,           cust_nm, token,     key, fingerprint,
+                                 slot[0] ? slot : NULL, tickets, party_text};
         res = db_exec(DB_BOOK_CREATE, params, &pb);
     }
 out:
@@ -143,34 +168,45 @@ out:
     return rc;
 }
 
-/* PATCH /books/{id} {"status"}, and the original PUT /books/{id} with the
- * whole booking (whole = 1), for staff or the booking's token: only
- * "status" matters; the only change allowed is a cancel of a live booking
- * (book.set_status in db/functions/book.sql). */
+/* PATCH /books/{id} {"status"} or {"slot"?,"tickets"?}, and the original PUT
+ * /books/{id} with the whole booking (whole = 1), for staff or the
+ * booking's token: a cancel, or a move to another slot and/or party
+ * (book.change in db/functions/book.sql has the rules). */
 static void book_change(struct http_request *req, const char *id, int whole)
 {
-    static const char *const patch_known[] = {"status", NULL};
+    static const char *const patch_known[] = {"status", "slot", "tickets", NULL};
     static const char *const put_known[] = {"id",      "museumId", "custNm", "name",
                                             "chkDate", "status",   NULL};
     struct problem pb = PROBLEM_INIT;
     json_object *body = NULL;
     PGresult *res = NULL;
     int64_t book_id, ignored_id;
+    int party = 0, has_tickets = 0;
     const char *status = NULL, *ignored_text, *key;
-    char ignored_date[11];
+    char ignored_date[11], slot[32] = "", tickets[BOOK_TICKETS_SIZE], party_text[16];
     char *fingerprint = NULL;
 
     if (fields_query_known(req, NULL, &pb) != 0 || fields_path_id(id, &book_id, &pb) != 0 ||
         fields_idempotency_key(req, &key, &pb) != 0 || http_read_json(req, &body, &pb) != 0)
         goto out;
     fields_body_known(body, whole ? put_known : patch_known, &pb);
-    fields_body_status(body, "status", 1, &status, &pb);
     if (whole) {
+        fields_body_status(body, "status", 1, &status, &pb);
         fields_body_id(body, "id", 0, &ignored_id, &pb);
         fields_body_id(body, "museumId", 0, &ignored_id, &pb);
         fields_body_name(body, "custNm", 0, &ignored_text, &pb);
         fields_body_name(body, "name", 0, &ignored_text, &pb);
         fields_body_date(body, "chkDate", 0, ignored_date, &pb);
+    } else {
+        has_tickets = json_object_object_get_ex(body, "tickets", NULL);
+        fields_body_status(body, "status", 0, &status, &pb);
+        fields_body_slot(body, "slot", 0, slot, &pb);
+        if (has_tickets)
+            read_tickets(body, tickets, sizeof(tickets), &party, &pb);
+        if (!pb.errors && status && (slot[0] || has_tickets))
+            problem_field(&pb, "status", "cannot be changed together with slot or tickets");
+        else if (!pb.errors && !status && !slot[0] && !has_tickets)
+            problem_field(&pb, "status", "is required (or slot, or tickets, to move the booking)");
     }
     if (pb.errors || (whole && put_describes_booking(req, id, body, &pb) != 0))
         goto out;
@@ -178,9 +214,18 @@ static void book_change(struct http_request *req, const char *id, int whole)
         problem_set(&pb, 500, "out of memory");
         goto out;
     }
+    snprintf(party_text, sizeof(party_text), "%d", party);
     {
-        const char *params[6] = {id, status, caller_staff_param(req), req->token, key, fingerprint};
-        res = db_exec(DB_BOOK_SET_STATUS, params, &pb);
+        const char *params[9] = {id,
+                                 status,
+                                 slot[0] ? slot : NULL,
+                                 has_tickets ? tickets : NULL,
+                                 has_tickets ? party_text : NULL,
+                                 caller_staff_param(req),
+                                 req->token,
+                                 key,
+                                 fingerprint};
+        res = db_exec(DB_BOOK_CHANGE, params, &pb);
     }
 out:
     rows_answer_one(req, res, 200, NULL, &pb);

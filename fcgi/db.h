@@ -13,21 +13,31 @@
  * a fresh connection when the first one is lost; the others answer 503,
  * outcome unknown. */
 #define DB_STATEMENTS(X)                                                                           \
-    X(MUSEUM_CREATE, "SELECT * FROM museum.create($1::text, $2::date, $3::integer)", 3, 0)         \
+    X(MUSEUM_CREATE,                                                                               \
+      "SELECT * FROM museum.create($1::text, $2::date, $3::date, $4::time, $5::time, "             \
+      "$6::integer, $7::integer, $8::smallint[], $9::date[], $10::text)",                          \
+      10, 0)                                                                                       \
     X(MUSEUM_GET, "SELECT * FROM museum.get($1::bigint)", 1, 1)                                    \
     X(MUSEUM_LIST, "SELECT * FROM museum.list($1::bigint, $2::integer)", 2, 1)                     \
     X(MUSEUM_LIST_FROM, "SELECT * FROM museum.list_from($1::date, $2::bigint, $3::integer)", 3, 1) \
     X(MUSEUM_OCCUPANCY, "SELECT * FROM museum.occupancy($1::date, $2::bigint, $3::integer)", 3, 1) \
+    X(MUSEUM_SLOTS, "SELECT * FROM museum.slots($1::bigint, $2::date, $3::date)", 3, 1)            \
+    X(MUSEUM_PATCH,                                                                                \
+      "SELECT * FROM museum.patch($1::bigint, $2::text, $3::text, $4::integer, $5::date, "         \
+      "$6::date[], $7::boolean)",                                                                  \
+      7, 0)                                                                                        \
     X(MUSEUM_DELETE, "SELECT museum.delete($1::bigint)", 1, 0)                                     \
     X(BOOK_CREATE,                                                                                 \
-      "SELECT * FROM book.create($1::bigint, $2::text, $3::text, $4::text, $5::text)", 5, 0)       \
+      "SELECT * FROM book.create($1::bigint, $2::text, $3::text, $4::text, $5::text, "             \
+      "$6::timestamptz, $7::jsonb, $8::integer)",                                                  \
+      8, 0)                                                                                        \
     X(BOOK_GET, "SELECT * FROM book.get($1::bigint, $2::boolean, $3::text)", 3, 1)                 \
     X(BOOK_LIST,                                                                                   \
       "SELECT * FROM book.list($1::bigint, $2::text, $3::text, $4::bigint, $5::integer)", 5, 1)    \
-    X(BOOK_SET_STATUS,                                                                             \
-      "SELECT * FROM book.set_status($1::bigint, $2::text, $3::boolean, $4::text, $5::text, "      \
-      "$6::text)",                                                                                 \
-      6, 0)                                                                                        \
+    X(BOOK_CHANGE,                                                                                 \
+      "SELECT * FROM book.change($1::bigint, $2::text, $3::timestamptz, $4::jsonb, $5::integer, "  \
+      "$6::boolean, $7::text, $8::text, $9::text)",                                                \
+      9, 0)                                                                                        \
     X(CONFIRM_GET, "SELECT * FROM confirm.get($1::bigint, $2::boolean, $3::text)", 3, 1)           \
     X(CONFIRM_LIST,                                                                                \
       "SELECT * FROM confirm.list($1::bigint, $2::bigint, $3::bigint, $4::integer, $5::boolean, "  \

@@ -42,6 +42,11 @@ int fields_body_id(json_object *body, const char *key, int required, int64_t *ou
 
     if (rc <= 0)
         return rc;
+    /* A string of decimal digits too ("1"): what the original system's
+     * Jackson accepted, and httpie's key=value sends. */
+    if (json_object_is_type(v, json_type_string) &&
+        validate_id_text(json_object_get_string(v), out) == 0)
+        return 0;
     if (!json_object_is_type(v, json_type_int) || validate_id_value(json_object_get_int64(v)) != 0)
         return problem_field(p, key, "must be an id (a positive whole number)");
     *out = json_object_get_int64(v);
@@ -98,6 +103,185 @@ int fields_body_int(json_object *body, const char *key, int required, int min, i
         return problem_field(p, key, msg);
     }
     *out = (int)n;
+    return 0;
+}
+
+int fields_body_text(json_object *body, const char *key, int required, size_t max_chars,
+                     const char **out, struct problem *p)
+{
+    json_object *v;
+    const char *why;
+    int rc = member(body, key, required, &v, p);
+
+    if (rc <= 0)
+        return rc;
+    if (!json_object_is_type(v, json_type_string))
+        return problem_field(p, key, "must be a string");
+    if (json_object_get_string_len(v) == 0) {
+        *out = "";
+        return 0;
+    }
+    why = validate_text(json_object_get_string(v), (size_t)json_object_get_string_len(v), max_chars,
+                        1);
+    if (why)
+        return problem_field(p, key, why);
+    if (strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v))
+        return problem_field(p, key, "must not contain NUL characters");
+    *out = json_object_get_string(v);
+    return 0;
+}
+
+int fields_body_time(json_object *body, const char *key, int required, char out[6],
+                     struct problem *p)
+{
+    json_object *v;
+    int rc = member(body, key, required, &v, p);
+
+    if (rc <= 0)
+        return rc;
+    if (!json_object_is_type(v, json_type_string) ||
+        validate_time(json_object_get_string(v), out) != 0)
+        return problem_field(p, key, "must be a time of day as HH:MM (00:00 to 23:59)");
+    return 0;
+}
+
+int fields_body_slot(json_object *body, const char *key, int required, char out[32],
+                     struct problem *p)
+{
+    json_object *v;
+    int rc = member(body, key, required, &v, p);
+
+    if (rc <= 0)
+        return rc;
+    if (!json_object_is_type(v, json_type_string) ||
+        validate_slot(json_object_get_string(v), out) != 0)
+        return problem_field(p, key,
+                             "must be a slot's start as answered (2031-05-03T10:00:00+09:00) or "
+                             "YYYY-MM-DDTHH:MM in the museum's time");
+    return 0;
+}
+
+int fields_body_bool(json_object *body, const char *key, int required, int *out, struct problem *p)
+{
+    json_object *v;
+    int rc = member(body, key, required, &v, p);
+
+    if (rc <= 0)
+        return rc;
+    if (!json_object_is_type(v, json_type_boolean))
+        return problem_field(p, key, "must be true or false");
+    *out = json_object_get_boolean(v);
+    return 0;
+}
+
+int fields_body_weekdays(json_object *body, const char *key, char out[24], struct problem *p)
+{
+    json_object *v;
+    size_t n, o = 0;
+    int rc = member(body, key, 0, &v, p);
+
+    if (rc <= 0)
+        return rc;
+    if (!json_object_is_type(v, json_type_array) || (n = json_object_array_length(v)) > 7)
+        return problem_field(p, key, "must be a list of ISO weekdays, 1 (Monday) to 7 (Sunday)");
+    out[o++] = '{';
+    for (size_t i = 0; i < n; i++) {
+        json_object *d = json_object_array_get_idx(v, i);
+        int64_t w = json_object_get_int64(d);
+
+        if (!json_object_is_type(d, json_type_int) || w < 1 || w > 7)
+            return problem_field(p, key,
+                                 "must be a list of ISO weekdays, 1 (Monday) to 7 (Sunday)");
+        o += (size_t)snprintf(out + o, 24 - o, "%s%d", i ? "," : "", (int)w);
+    }
+    out[o++] = '}';
+    out[o] = '\0';
+    return 0;
+}
+
+int fields_body_dates(json_object *body, const char *key, char **out, struct problem *p)
+{
+    json_object *v;
+    size_t n, o = 0;
+    char *text;
+    int rc = member(body, key, 0, &v, p);
+
+    if (rc <= 0)
+        return rc;
+    if (!json_object_is_type(v, json_type_array) ||
+        (n = json_object_array_length(v)) > VALIDATE_DATES_MAX)
+        return problem_field(p, key, "must be a list of at most 400 dates (YYYY-MM-DD)");
+    if (!(text = malloc(n * 11 + 3))) {
+        problem_set(p, 500, "out of memory");
+        return -1;
+    }
+    text[o++] = '{';
+    for (size_t i = 0; i < n; i++) {
+        json_object *d = json_object_array_get_idx(v, i);
+
+        if (i)
+            text[o++] = ',';
+        if (!json_object_is_type(d, json_type_string) ||
+            validate_date(json_object_get_string(d), text + o) != 0) {
+            free(text);
+            return problem_field(p, key, "must be a list of real dates (YYYY-MM-DD)");
+        }
+        o += 10;
+    }
+    text[o++] = '}';
+    text[o] = '\0';
+    free(*out);
+    *out = text;
+    return 0;
+}
+
+int fields_body_tickets(json_object *body, const char *key, const char *const *categories,
+                        int max_party, char *out, size_t n, int *party, struct problem *p)
+{
+    json_object *v;
+    char msg[192];
+    size_t o = 0;
+    int sum = 0, rc = member(body, key, 0, &v, p);
+
+    if (rc <= 0)
+        return rc;
+    if (!json_object_is_type(v, json_type_object))
+        return problem_field(p, key, "must be an object of counts by category, as {\"adult\": 2}");
+    json_object_object_foreach(v, name, count)
+    {
+        const char *const *c = categories;
+        int64_t k = json_object_get_int64(count);
+
+        while (*c && strcmp(*c, name) != 0)
+            c++;
+        if (!*c) {
+            snprintf(msg, sizeof(msg), "has an unknown category \"%.40s\"", name);
+            return problem_field(p, key, msg);
+        }
+        if (!json_object_is_type(count, json_type_int) || k < 0 || k > max_party) {
+            snprintf(msg, sizeof(msg), "must count each category with a whole number from 0 to %d",
+                     max_party);
+            return problem_field(p, key, msg);
+        }
+        sum += (int)k;
+    }
+    if (sum < 1 || sum > max_party) {
+        snprintf(msg, sizeof(msg), "must count from 1 to %d visitors in all (not %d)", max_party,
+                 sum);
+        return problem_field(p, key, msg);
+    }
+    /* In the categories' order, the ones counted only: one form per party. */
+    o += (size_t)snprintf(out + o, n - o, "{");
+    for (const char *const *c = categories; *c; c++) {
+        json_object *k;
+        if (json_object_object_get_ex(v, *c, &k) && json_object_get_int64(k) > 0)
+            o += (size_t)snprintf(out + o, n > o ? n - o : 0, "%s\"%s\":%lld", o > 1 ? "," : "", *c,
+                                  (long long)json_object_get_int64(k));
+    }
+    if (o + 2 > n)
+        return problem_set(p, 500, "tickets too long");
+    snprintf(out + o, n - o, "}");
+    *party = sum;
     return 0;
 }
 

@@ -26,6 +26,25 @@ int fields_body_int(json_object *body, const char *key, int required, int min, i
                     struct problem *p);
 int fields_body_status(json_object *body, const char *key, int required, const char **out,
                        struct problem *p);
+/* Text of at most max_chars characters, line breaks allowed; "" is
+ * accepted (as "none"). */
+int fields_body_text(json_object *body, const char *key, int required, size_t max_chars,
+                     const char **out, struct problem *p);
+int fields_body_time(json_object *body, const char *key, int required, char out[6],
+                     struct problem *p);
+int fields_body_slot(json_object *body, const char *key, int required, char out[32],
+                     struct problem *p);
+int fields_body_bool(json_object *body, const char *key, int required, int *out, struct problem *p);
+/* Optional lists, written as PostgreSQL array literals: weekdays 1..7
+ * ("{1,7}"); dates (malloc'd into *out, replacing what it held: the caller
+ * frees). */
+int fields_body_weekdays(json_object *body, const char *key, char out[24], struct problem *p);
+int fields_body_dates(json_object *body, const char *key, char **out, struct problem *p);
+/* Optional tickets {"category": count}: categories (NULL-ended) only,
+ * counts 0..max_party, their sum (*party) 1..max_party. Writes them as a
+ * JSON object into out (size n), in the categories' order, without zeros. */
+int fields_body_tickets(json_object *body, const char *key, const char *const *categories,
+                        int max_party, char *out, size_t n, int *party, struct problem *p);
 
 /* Query parameters, each optional (*out NULL when absent).
  * fields_query_known refuses parameters not in names (NULL-ended, or NULL

@@ -1,4 +1,4 @@
-/* museum: the /museums resource — exhibitions and their seats. */
+/* museum: the /museums resource — exhibitions, their slots and seats. */
 #ifndef MUSEUM_MUSEUM_H
 #define MUSEUM_MUSEUM_H
 
@@ -9,6 +9,8 @@
 void museum_list(struct http_request *req, const char *id);
 void museum_create(struct http_request *req, const char *id);
 void museum_get(struct http_request *req, const char *id);
+void museum_patch(struct http_request *req, const char *id);
 void museum_delete(struct http_request *req, const char *id);
+void museum_slots(struct http_request *req, const char *id);
 
 #endif

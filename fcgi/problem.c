@@ -28,3 +28,13 @@ void problem_clear(struct problem *p)
     json_object_put(p->errors);
     p->errors = NULL;
 }
+
+void problem_field_rename(struct problem *p, const char *from, const char *to)
+{
+    json_object *msg;
+
+    if (!p->errors || !json_object_object_get_ex(p->errors, from, &msg))
+        return;
+    json_object_object_add(p->errors, to, json_object_get(msg));
+    json_object_object_del(p->errors, from);
+}

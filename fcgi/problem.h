@@ -29,6 +29,9 @@ int problem_set(struct problem *p, int status, const char *fmt, ...)
  * and makes p a 422 "some fields are invalid; see errors". Returns -1. */
 int problem_field(struct problem *p, const char *field, const char *message);
 
+/* Renames field error "from" to "to" (as the client named the field). */
+void problem_field_rename(struct problem *p, const char *from, const char *to);
+
 /* Frees what p owns (its field errors). */
 void problem_clear(struct problem *p);
 

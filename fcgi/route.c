@@ -9,6 +9,7 @@
 #include "confirm.h"
 #include "museum.h"
 #include "mypage.h"
+#include "site.h"
 #include "status.h"
 
 enum route_access {
@@ -18,18 +19,20 @@ enum route_access {
 
 struct route {
     const char *method; /* GET also answers HEAD */
-    const char *path;   /* "/books" or "/books/{id}" */
+    const char *path;   /* "/books", "/books/{id}" or "/museums/{id}/slots" */
     enum route_access access;
     void (*handle)(struct http_request *req, const char *id);
 };
 
-/* Every endpoint. nginx passes /museums, /books, /confirms and /myPages
- * (and the probes) to the pool: nginx/site.conf.in. */
+/* Every endpoint. nginx passes /museums, /books, /confirms, /myPages and
+ * /site (and the probes) to the pool: nginx/site.conf.in. */
 static const struct route routes[] = {
     {"GET", "/museums", ANYONE, museum_list},
     {"POST", "/museums", STAFF, museum_create},
     {"GET", "/museums/{id}", ANYONE, museum_get},
+    {"PATCH", "/museums/{id}", STAFF, museum_patch},
     {"DELETE", "/museums/{id}", STAFF, museum_delete},
+    {"GET", "/museums/{id}/slots", ANYONE, museum_slots},
     {"GET", "/books", STAFF, book_list},
     {"POST", "/books", ANYONE, book_create},
     {"GET", "/books/{id}", ANYONE, book_get},
@@ -39,6 +42,7 @@ static const struct route routes[] = {
     {"GET", "/confirms/{id}", ANYONE, confirm_get},
     {"GET", "/myPages", ANYONE, mypage_list},
     {"GET", "/myPages/{id}", ANYONE, mypage_get},
+    {"GET", "/site", ANYONE, site_show},
     {"GET", "/status", ANYONE, status_show},
     {"GET", "/healthz", ANYONE, status_healthz},
     {"GET", "/readyz", ANYONE, status_readyz},
@@ -66,50 +70,67 @@ static double waited_ms(const struct http_request *req)
     return ms >= 0 && ms < 60000 ? ms : 0;
 }
 
-/* Splits a path "/name" or "/name/id" (one trailing slash tolerated) into
- * name and id (id "" when none). Returns 0, or -1 if it has another shape. */
-static int split_path(const char *path, char name[16], char id[32])
+/* Splits a path "/name", "/name/id" or "/name/id/sub" (one trailing slash
+ * tolerated) into name, id and sub ("" when absent). Returns 0, or -1 if
+ * it has another shape. */
+static int split_path(const char *path, char name[16], char id[32], char sub[16])
 {
-    size_t len;
+    const char *parts[3] = {NULL, NULL, NULL};
+    char *const out[3] = {name, id, sub};
+    const size_t size[3] = {16, 32, 16};
+    size_t len[3] = {0, 0, 0}, total = strlen(path);
+    int n = 0;
 
-    if (*path++ != '/')
+    if (total > 0 && path[total - 1] == '/' && total > 1)
+        total--;
+    if (path[0] != '/')
         return -1;
-    len = strcspn(path, "/");
-    if (len == 0 || len >= 16)
-        return -1;
-    memcpy(name, path, len);
-    name[len] = '\0';
-    path += len;
-    id[0] = '\0';
-    if (*path == '/') {
-        path++;
-        len = strlen(path);
-        if (len > 0 && path[len - 1] == '/')
-            len--;
-        if (len >= 32 || memchr(path, '/', len))
+    for (size_t i = 1; i <= total; n++) {
+        size_t l = strcspn(path + i, "/");
+        if (n == 3)
             return -1;
-        memcpy(id, path, len);
-        id[len] = '\0';
+        if (i + l > total)
+            l = total - i;
+        if (l == 0 || l >= size[n])
+            return -1;
+        parts[n] = path + i;
+        len[n] = l;
+        i += l + 1;
+    }
+    if (n == 0)
+        return -1;
+    for (int k = 0; k < 3; k++) {
+        if (parts[k])
+            memcpy(out[k], parts[k], len[k]);
+        out[k][len[k]] = '\0';
     }
     return 0;
 }
 
-/* 1 if pattern ("/books" or "/books/{id}") fits name and id. */
-static int path_fits(const char *pattern, const char *name, const char *id)
+/* 1 if pattern ("/books", "/books/{id}", "/museums/{id}/slots") fits
+ * name, id and sub. */
+static int path_fits(const char *pattern, const char *name, const char *id, const char *sub)
 {
     size_t len = strlen(name);
 
     if (pattern[0] != '/' || strncmp(pattern + 1, name, len) != 0)
         return 0;
     pattern += 1 + len;
-    return id[0] ? strcmp(pattern, "/{id}") == 0 : pattern[0] == '\0';
+    if (!id[0])
+        return pattern[0] == '\0';
+    if (strncmp(pattern, "/{id}", 5) != 0)
+        return 0;
+    pattern += 5;
+    if (!sub[0])
+        return pattern[0] == '\0';
+    return pattern[0] == '/' && strcmp(pattern + 1, sub) == 0;
 }
 
 void route_request(struct http_request *req)
 {
     struct problem pb = PROBLEM_INIT;
     const struct route *found = NULL;
-    char name[16], id[32], allow[64] = "";
+    char name[16], id[32], sub[16], allow[64] = "";
     size_t o = 0;
 
     if (queue_max_ms > 0 && waited_ms(req) > (double)queue_max_ms) {
@@ -123,12 +144,12 @@ void route_request(struct http_request *req)
     }
     if (caller_identify(req, &pb) != 0)
         goto out;
-    if (split_path(req->path, name, id) != 0) {
+    if (split_path(req->path, name, id, sub) != 0) {
         problem_set(&pb, 404, "there is nothing at this path");
         goto out;
     }
     for (size_t i = 0; i < ROUTE_COUNT && !found; i++) {
-        if (!path_fits(routes[i].path, name, id))
+        if (!path_fits(routes[i].path, name, id, sub))
             continue;
         if (strcmp(routes[i].method, req->method) == 0)
             found = &routes[i];

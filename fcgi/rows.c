@@ -16,6 +16,8 @@
 #define OID_FLOAT4 700
 #define OID_FLOAT8 701
 #define OID_NUMERIC 1700
+#define OID_JSON 114
+#define OID_JSONB 3802
 
 /* The JSON keys of res's columns, camel-cased once per result rather than
  * once per field: an array of PQnfields(res) keys (caller frees), or NULL. */
@@ -52,6 +54,8 @@ static json_object *row_json(const PGresult *res, int i, column_key *keys, unsig
             case OID_FLOAT4:
             case OID_FLOAT8:
             case OID_NUMERIC: val = json_object_new_double(strtod(v, NULL)); break;
+            case OID_JSON:
+            case OID_JSONB: val = json_tokener_parse(v); break; /* made by PostgreSQL: valid */
             default: val = json_object_new_string_len(v, PQgetlength(res, i, c));
             }
         }

@@ -1,6 +1,7 @@
 #include "validate.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 int validate_id_text(const char *s, int64_t *out)
@@ -117,8 +118,9 @@ static size_t utf8_next(const unsigned char *s, size_t n, unsigned *cp)
     return len;
 }
 
-const char *validate_name(const char *s, size_t len)
+const char *validate_text(const char *s, size_t len, size_t max_chars, int multiline)
 {
+    static char too_long[48];
     const unsigned char *p = (const unsigned char *)s;
     size_t chars = 0;
     int blank = 1;
@@ -130,16 +132,71 @@ const char *validate_name(const char *s, size_t len)
         size_t n = utf8_next(p, len, &cp);
         if (n == 0)
             return "must be valid UTF-8";
-        if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
-            return "must not contain control characters";
-        if (cp != ' ' && cp != 0x3000)
+        if ((cp < 0x20 && !(multiline && (cp == '\n' || cp == '\r' || cp == '\t'))) ||
+            (cp >= 0x7F && cp < 0xA0))
+            return multiline ? "must not contain control characters other than line breaks and tabs"
+                             : "must not contain control characters";
+        if (cp != ' ' && cp != 0x3000 && cp != '\n' && cp != '\r' && cp != '\t')
             blank = 0;
         p += n;
         len -= n;
-        if (++chars > VALIDATE_NAME_MAX)
-            return "must be at most 200 characters";
+        if (++chars > max_chars) {
+            snprintf(too_long, sizeof(too_long), "must be at most %zu characters", max_chars);
+            return too_long;
+        }
     }
     return blank ? "must not be blank" : NULL;
+}
+
+const char *validate_name(const char *s, size_t len)
+{
+    return validate_text(s, len, VALIDATE_NAME_MAX, 0);
+}
+
+int validate_time(const char *s, char out[6])
+{
+    int h, m;
+
+    if (!s || strlen(s) != 5 || s[2] != ':' || digits(s, 2, &h) || digits(s + 3, 2, &m) || h > 23 ||
+        m > 59)
+        return -1;
+    memcpy(out, s, 6);
+    return 0;
+}
+
+int validate_slot(const char *s, char out[32])
+{
+    char date[11];
+    const char *t;
+    int h, m, sec = 0, oh, om;
+    size_t len = s ? strlen(s) : 0;
+
+    if (len < 16 || len > 25 || s[10] != 'T')
+        return -1;
+    memcpy(date, s, 10);
+    date[10] = '\0';
+    if (strchr(date, '-') != date + 4 || validate_date(date, date) != 0)
+        return -1;
+    t = s + 11;
+    if (t[2] != ':' || digits(t, 2, &h) || digits(t + 3, 2, &m) || h > 23 || m > 59)
+        return -1;
+    t += 5;
+    if (t[0] == ':') {
+        if (digits(t + 1, 2, &sec) || sec > 59)
+            return -1;
+        t += 3;
+    }
+    if (t[0] == 'Z') {
+        t++;
+    } else if (t[0] == '+' || t[0] == '-') {
+        if (t[3] != ':' || digits(t + 1, 2, &oh) || digits(t + 4, 2, &om) || oh > 15 || om > 59)
+            return -1;
+        t += 6;
+    }
+    if (*t != '\0')
+        return -1;
+    memcpy(out, s, len + 1);
+    return 0;
 }
 
 int validate_utf8(const char *s, size_t len)

@@ -11,6 +11,12 @@
 #define VALIDATE_LIMIT_DEFAULT 100
 #define VALIDATE_LIMIT_MAX 1000
 #define VALIDATE_IDEMPOTENCY_KEY_MAX 255 /* bytes */
+#define VALIDATE_DESCRIPTION_MAX 2000    /* characters, of an exhibition's description */
+#define VALIDATE_SLOT_MINUTES_MIN 5
+#define VALIDATE_SLOT_MINUTES_MAX 1440
+#define VALIDATE_PARTY_MAX 100    /* the most MAX_PARTY may be set to */
+#define VALIDATE_SLOT_DAYS_MAX 92 /* days one GET /museums/{id}/slots may cover */
+#define VALIDATE_DATES_MAX 400    /* closed dates of one exhibition */
 
 /* The limits and statuses here are also in the SQL's constraints
  * (db/migrations/001_schema.sql) and www/js/rules.js:
@@ -33,6 +39,18 @@ int validate_date(const char *s, char out[11]);
  * characters, not blank, no control characters. Returns NULL if fine, else
  * a static message saying what is wrong. */
 const char *validate_name(const char *s, size_t len);
+
+/* The same for any text of at most max_chars characters; multiline allows
+ * line breaks and tabs. The message may be a static buffer's. */
+const char *validate_text(const char *s, size_t len, size_t max_chars, int multiline);
+
+/* Parses a time of day "HH:MM" (00:00 to 23:59) into out. Returns 0 or -1. */
+int validate_time(const char *s, char out[6]);
+
+/* Checks a slot's start as a client names it: "YYYY-MM-DDTHH:MM", with
+ * optional ":SS" and an optional offset "Z" or "+HH:MM" (without one, the
+ * museum's local time). Copies it into out. Returns 0 or -1. */
+int validate_slot(const char *s, char out[32]);
 
 /* Returns 0 if s[0..len) is valid UTF-8 (no overlong forms, surrogates or
  * code points beyond U+10FFFF), else -1. */

@@ -55,11 +55,14 @@ END
 $$;
 
 -- A booking as the API answers it (and as an Idempotency-Key replays it).
--- Its columns are the RETURNS TABLE of the functions that answer it (they
--- SELECT * from it): changing them is a migration dropping those functions
--- too, even to add a column at the end.
+-- The functions that answer it return SETOF it (the idempotency replay
+-- reads a stored answer back as its row type): a column added at the end
+-- is added to them all; any other change is a migration dropping the view
+-- and those functions.
 CREATE OR REPLACE VIEW book.answer AS
-SELECT id, museum_id, cust_nm, name, chk_date, status::text AS status
+SELECT id, museum_id, cust_nm, name, chk_date, status::text AS status,
+       pg_catalog.to_json(slot_start) #>> '{}' AS slot,
+       pg_catalog.to_json(slot_end) #>> '{}' AS slot_end, tickets, party, cancel_reason
 FROM book.booking;
 
 -- true if the caller may see booking p_id: staff, or the holder of its
@@ -168,22 +171,100 @@ BEGIN
 END
 $$;
 
--- POST /books: takes a seat and records the booking (with the hash of
--- p_token, made by the caller) and its BOOKED event, all in one statement:
--- the exhibition row stays locked only for as long as this statement runs.
--- With p_idem_key: see idempotency above; p_request is the request's
--- fingerprint. Answers the token in the clear. SK409 when sold out or when
--- the exhibition's day is past (in the session's time zone, the museum's),
--- SK404 when there is no live exhibition p_museum_id.
+-- The slot of exhibition p_museum_id that starts at p_slot and is open, or
+-- with p_slot NULL its one open slot that has not ended (the original
+-- clients name no slot). SK404 if there is no live exhibition p_museum_id;
+-- SK422 (on column slot) if p_slot is none of its open slots, or if p_slot
+-- is NULL and it has more than one slot left; SK409 if it has none left.
+CREATE OR REPLACE FUNCTION book.slot_of(p_museum_id bigint, p_slot timestamptz)
+RETURNS museum.slot
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    found_slot museum.slot;
+    upcoming integer;
+    last_day date;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM museum.exhibition e
+                   WHERE e.id = p_museum_id AND e.deleted_at IS NULL) THEN
+        RAISE EXCEPTION 'exhibition % does not exist', p_museum_id USING ERRCODE = 'SK404';
+    END IF;
+    IF p_slot IS NOT NULL THEN
+        SELECT * INTO found_slot FROM museum.slot s
+        WHERE s.museum_id = p_museum_id AND s.start_at = p_slot AND s.open;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'is not one of the exhibition''s slots (closed that day, or not a start time)'
+                USING ERRCODE = 'SK422', COLUMN = 'slot';
+        END IF;
+        RETURN found_slot;
+    END IF;
+    SELECT count(*) INTO upcoming FROM museum.slot s
+    WHERE s.museum_id = p_museum_id AND s.end_at > now() AND s.open;
+    IF upcoming > 1 THEN
+        RAISE EXCEPTION 'is required: the exhibition has % slots to choose from', upcoming
+            USING ERRCODE = 'SK422', COLUMN = 'slot';
+    ELSIF upcoming = 0 THEN
+        SELECT e.end_date INTO last_day FROM museum.exhibition e WHERE e.id = p_museum_id;
+        RAISE EXCEPTION 'exhibition % ran until %: it is over', p_museum_id, last_day
+            USING ERRCODE = 'SK409';
+    END IF;
+    SELECT * INTO found_slot FROM museum.slot s
+    WHERE s.museum_id = p_museum_id AND s.end_at > now() AND s.open;
+    RETURN found_slot;
+END
+$$;
+
+-- Takes p_party seats of slot p_slot_id (row-locked, conditional): returns
+-- the slot as it is now, or raises why not: SK409 when it has ended, is
+-- closed, or has fewer seats left than the party (the detail says how many).
+CREATE OR REPLACE FUNCTION book.take_seats(p_slot_id bigint, p_party integer) RETURNS museum.slot
+LANGUAGE plpgsql AS $$
+DECLARE
+    s museum.slot;
+BEGIN
+    UPDATE museum.slot x SET seats_left = x.seats_left - p_party
+    WHERE x.id = p_slot_id AND x.seats_left >= p_party AND x.open AND x.end_at > now()
+    RETURNING * INTO s;
+    IF FOUND THEN
+        RETURN s;
+    END IF;
+    SELECT * INTO s FROM museum.slot x WHERE x.id = p_slot_id;
+    IF NOT s.open THEN
+        RAISE EXCEPTION 'the slot at % has just been closed', to_char(s.start_at, 'YYYY-MM-DD HH24:MI')
+            USING ERRCODE = 'SK409';
+    ELSIF s.end_at <= now() THEN
+        RAISE EXCEPTION 'the slot at % has ended', to_char(s.start_at, 'YYYY-MM-DD HH24:MI')
+            USING ERRCODE = 'SK409';
+    ELSIF s.seats_left = 0 THEN
+        RAISE EXCEPTION 'the slot at % is sold out', to_char(s.start_at, 'YYYY-MM-DD HH24:MI')
+            USING ERRCODE = 'SK409';
+    END IF;
+    RAISE EXCEPTION 'the slot at % has only % left, not enough for a party of %',
+                    to_char(s.start_at, 'YYYY-MM-DD HH24:MI'),
+                    s.seats_left || CASE WHEN s.seats_left = 1 THEN ' seat' ELSE ' seats' END,
+                    p_party
+        USING ERRCODE = 'SK409';
+END
+$$;
+
+-- POST /books: takes the party's seats of the slot and records the booking
+-- (with the hash of p_token, made by the caller) and its BOOKED event, in
+-- one transaction. p_slot NULL: the exhibition's one slot left
+-- (book.slot_of). p_tickets counts the party by category (checked by the
+-- caller), p_party is their sum. With p_idem_key: see idempotency above;
+-- p_request is the request's fingerprint. Answers the token in the clear.
+-- SK404, SK409, SK422 as book.slot_of and book.take_seats say.
 CREATE OR REPLACE FUNCTION book.create(p_museum_id bigint, p_cust_nm text, p_token text,
-                                       p_idem_key text, p_request text)
+                                       p_idem_key text, p_request text, p_slot timestamptz,
+                                       p_tickets jsonb, p_party integer)
 RETURNS TABLE (id bigint, museum_id bigint, cust_nm text, name text, chk_date date, status text,
+               slot text, slot_end text, tickets jsonb, party integer, cancel_reason text,
                token text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     prior book.idempotency;
-    made record;
-    day date;
+    s museum.slot;
+    made_id bigint;
+    made book.answer;
 BEGIN
     IF p_idem_key IS NOT NULL THEN
         prior := book.idempotency_claim(p_idem_key, p_request);
@@ -194,46 +275,36 @@ BEGIN
             RETURN;
         END IF;
     END IF;
-    WITH seat AS (
-        UPDATE museum.exhibition e SET pcnt = e.pcnt - 1
-        WHERE e.id = p_museum_id AND e.deleted_at IS NULL AND e.pcnt > 0
-          AND e.chk_date >= current_date
-        RETURNING e.id, e.name, e.chk_date
-    ), ins AS (
-        INSERT INTO book.booking AS b (museum_id, cust_nm, name, chk_date, token_hash)
-        SELECT seat.id, p_cust_nm, seat.name, seat.chk_date, book.token_hash(p_token) FROM seat
-        RETURNING b.id, b.museum_id, b.cust_nm, b.name, b.chk_date, b.status::text AS status
+    s := book.take_seats((book.slot_of(p_museum_id, p_slot)).id, p_party);
+    WITH ins AS (
+        INSERT INTO book.booking AS b
+            (museum_id, cust_nm, name, chk_date, token_hash, slot_id, slot_start, slot_end, party,
+             tickets)
+        SELECT s.museum_id, p_cust_nm, e.name, s.day, book.token_hash(p_token), s.id, s.start_at,
+               s.end_at, p_party, coalesce(p_tickets, jsonb_build_object('adult', p_party))
+        FROM museum.exhibition e WHERE e.id = s.museum_id
+        RETURNING b.id
     ), event AS (
         INSERT INTO outbox.event (kind, museum_id, book_id)
-        SELECT 'BOOKED', ins.museum_id, ins.id FROM ins
+        SELECT 'BOOKED', s.museum_id, ins.id FROM ins
     )
-    SELECT * INTO made FROM ins;
-    IF NOT FOUND THEN
-        SELECT e.chk_date INTO day FROM museum.exhibition e
-        WHERE e.id = p_museum_id AND e.deleted_at IS NULL;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'exhibition % does not exist', p_museum_id USING ERRCODE = 'SK404';
-        ELSIF day < current_date THEN
-            RAISE EXCEPTION 'exhibition % was on %: it is over', p_museum_id, day
-                USING ERRCODE = 'SK409';
-        END IF;
-        RAISE EXCEPTION 'exhibition % is sold out', p_museum_id USING ERRCODE = 'SK409';
-    END IF;
+    SELECT ins.id INTO made_id FROM ins;
+    SELECT a.* INTO made FROM book.answer a WHERE a.id = made_id;
     IF p_idem_key IS NOT NULL THEN
         PERFORM book.idempotency_store(p_idem_key, p_request, pg_catalog.to_jsonb(made), p_token);
     END IF;
-    RETURN QUERY SELECT made.id, made.museum_id, made.cust_nm, made.name, made.chk_date,
-                        made.status, p_token;
+    RETURN QUERY SELECT made.*, p_token;
 END
 $$;
-GRANT EXECUTE ON FUNCTION book.create(bigint, text, text, text, text) TO museum_app;
+GRANT EXECUTE ON FUNCTION book.create(bigint, text, text, text, text, timestamptz, jsonb, integer)
+    TO museum_app;
 
 -- GET /books/{id}: the row, for staff or the holder of its booking's
 -- token; no row otherwise, as for one that does not exist (the caller
 -- answers 404 for both). A token is looked up first, whatever p_id is:
 -- the same work whether or not p_id exists.
 CREATE OR REPLACE FUNCTION book.get(p_id bigint, p_staff boolean, p_token text)
-RETURNS TABLE (id bigint, museum_id bigint, cust_nm text, name text, chk_date date, status text)
+RETURNS SETOF book.answer
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     mine bigint := CASE WHEN p_staff IS NOT TRUE THEN (book.token_owner(p_token)).id END;
@@ -249,7 +320,7 @@ GRANT EXECUTE ON FUNCTION book.get(bigint, boolean, text) TO museum_app;
 -- that a museum or visitor filter uses its own index.
 CREATE OR REPLACE FUNCTION book.list(p_museum_id bigint, p_cust_nm text, p_status text,
                                      p_after bigint, p_limit integer)
-RETURNS TABLE (id bigint, museum_id bigint, cust_nm text, name text, chk_date date, status text)
+RETURNS SETOF book.answer
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
 BEGIN
@@ -264,21 +335,33 @@ END
 $$;
 GRANT EXECUTE ON FUNCTION book.list(bigint, text, text, bigint, integer) TO museum_app;
 
--- PATCH/PUT /books/{id}: moves the booking to p_status, for staff or the
--- holder of its token (SK404 otherwise), with an optional Idempotency-Key.
--- The cancel rule: the only change a client may ask for is a cancel of a
--- live booking; asking for the status it already has changes nothing;
--- anything else is SK409. The CANCELED event (which releases the seat) is
--- written only by the call that actually cancels, with the booking row
--- locked while it decides, so a seat is released exactly once.
-CREATE OR REPLACE FUNCTION book.set_status(p_id bigint, p_status text, p_staff boolean, p_token text,
-                                           p_idem_key text, p_request text)
-RETURNS TABLE (id bigint, museum_id bigint, cust_nm text, name text, chk_date date, status text)
+-- PATCH/PUT /books/{id}: changes booking p_id, for staff or the holder of
+-- its token (SK404 otherwise), with an optional Idempotency-Key. Either a
+-- status (p_status; p_slot and p_tickets NULL) or a move (p_status NULL):
+--  - the cancel rule: the only status change a client may ask for is a
+--    cancel of a live booking whose slot has not ended; asking for the
+--    status it already has changes nothing; anything else is SK409. The
+--    CANCELED event (which gives the party's seats back) is written only by
+--    the call that actually cancels, with the booking row locked while it
+--    decides, so the seats come back exactly once;
+--  - a move: a live booking whose slot has not ended goes to slot p_slot
+--    (NULL: the same) with tickets p_tickets and party p_party (NULL: the
+--    same). The new seats are taken before the old ones are given back, in
+--    this one transaction (both slot rows locked first, in id order, so
+--    that two moves the other way round cannot deadlock): SK409 if the new
+--    slot lacks them, and the booking keeps its place. A MOVED event brings
+--    the confirmation and MyPage along.
+CREATE OR REPLACE FUNCTION book.change(p_id bigint, p_status text, p_slot timestamptz,
+                                       p_tickets jsonb, p_party integer, p_staff boolean,
+                                       p_token text, p_idem_key text, p_request text)
+RETURNS SETOF book.answer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     prior book.idempotency;
     cur book.booking;
-    done record;
+    target museum.slot;
+    party integer;
+    done book.answer;
 BEGIN
     IF NOT book.may_see(p_id, p_staff, p_token) THEN
         RAISE EXCEPTION 'booking % does not exist', p_id USING ERRCODE = 'SK404';
@@ -293,41 +376,81 @@ BEGIN
     END IF;
     -- It exists: may_see saw it, and bookings are never deleted.
     SELECT * INTO cur FROM book.booking b WHERE b.id = p_id FOR UPDATE;
-    IF p_status = 'CANCELED' AND cur.status IN ('REQUESTED', 'REQUEST_COMPLETED') THEN
+    IF p_status IS NOT NULL AND p_status IS NOT DISTINCT FROM cur.status THEN
+        NULL; -- nothing to change
+    ELSIF cur.status NOT IN ('REQUESTED', 'REQUEST_COMPLETED') THEN
+        RAISE EXCEPTION 'booking % is %, it cannot %', p_id, cur.status,
+                        coalesce('become ' || p_status, 'change')
+            USING ERRCODE = 'SK409';
+    ELSIF p_status IS NOT NULL AND p_status <> 'CANCELED' THEN
+        RAISE EXCEPTION 'booking % is %, it cannot become %', p_id, cur.status, p_status
+            USING ERRCODE = 'SK409';
+    ELSIF cur.slot_end <= now() THEN
+        RAISE EXCEPTION 'the visit of booking % (%) has ended: it can no longer change', p_id,
+                        to_char(cur.slot_start, 'YYYY-MM-DD HH24:MI')
+            USING ERRCODE = 'SK409';
+    ELSIF p_status = 'CANCELED' THEN
         UPDATE book.booking b
         SET status = 'CANCELED', canceled_at = now(), updated_at = now()
         WHERE b.id = p_id;
         INSERT INTO outbox.event (kind, museum_id, book_id)
         VALUES ('CANCELED', cur.museum_id, cur.id);
-        cur.status := 'CANCELED';
-    ELSIF p_status IS DISTINCT FROM cur.status THEN
-        RAISE EXCEPTION 'booking % is %, it cannot become %', p_id, cur.status, p_status
-            USING ERRCODE = 'SK409';
+    ELSE
+        target := CASE WHEN p_slot IS NULL THEN (SELECT s FROM museum.slot s WHERE s.id = cur.slot_id)
+                       ELSE book.slot_of(cur.museum_id, p_slot) END;
+        party := coalesce(p_party, cur.party);
+        IF target.id = cur.slot_id AND party = cur.party THEN
+            NULL; -- the same seats: only the tickets may differ
+        ELSIF target.id = cur.slot_id THEN
+            IF party > cur.party THEN
+                PERFORM book.take_seats(target.id, party - cur.party);
+            ELSE
+                UPDATE museum.slot s SET seats_left = s.seats_left + (cur.party - party)
+                WHERE s.id = target.id;
+            END IF;
+        ELSE
+            PERFORM 1 FROM museum.slot s WHERE s.id IN (target.id, cur.slot_id) ORDER BY s.id
+            FOR UPDATE;
+            target := book.take_seats(target.id, party);
+            UPDATE museum.slot s SET seats_left = s.seats_left + cur.party WHERE s.id = cur.slot_id;
+        END IF;
+        IF (target.id, party, coalesce(p_tickets, cur.tickets))
+           IS DISTINCT FROM (cur.slot_id, cur.party, cur.tickets) THEN
+            UPDATE book.booking b
+            SET slot_id = target.id, slot_start = target.start_at, slot_end = target.end_at,
+                chk_date = target.day, party = coalesce(p_party, b.party),
+                tickets = coalesce(p_tickets, b.tickets), updated_at = now()
+            WHERE b.id = p_id;
+            INSERT INTO outbox.event (kind, museum_id, book_id)
+            VALUES ('MOVED', cur.museum_id, cur.id);
+        END IF;
     END IF;
-    SELECT cur.id, cur.museum_id, cur.cust_nm, cur.name, cur.chk_date, cur.status::text AS status
-    INTO done;
+    SELECT a.* INTO done FROM book.answer a WHERE a.id = p_id;
     IF p_idem_key IS NOT NULL THEN
         PERFORM book.idempotency_store(p_idem_key, p_request, pg_catalog.to_jsonb(done), NULL);
     END IF;
-    RETURN QUERY SELECT done.id, done.museum_id, done.cust_nm, done.name, done.chk_date,
-                        done.status;
+    RETURN QUERY SELECT done.*;
 END
 $$;
-GRANT EXECUTE ON FUNCTION book.set_status(bigint, text, boolean, text, text, text) TO museum_app;
+GRANT EXECUTE ON FUNCTION book.change(bigint, text, timestamptz, jsonb, integer, boolean, text, text,
+                                      text) TO museum_app;
 
--- Effect of a MUSEUM_DELETED event, one chunk at a time (called by
--- outbox.apply_batch): of the exhibition's next p_limit bookings after id
--- p_after, the live ones are force-canceled, their seats released and
--- their confirmations force-canceled (each live booking's seat comes back
--- exactly once: by its CANCELED event or here, never both, since canceled
--- ones are skipped). Returns the bookings it changed and next_after, where
--- the next chunk starts, or NULL when this chunk was the last. In one
--- piece, 300,000 bookings made one 12.5 s batch that held up every other
--- visitor's confirmation; no booking can be added to a deleted exhibition,
--- so the chunks see every booking once.
-CREATE OR REPLACE FUNCTION book.on_museum_deleted(p_museum_id bigint, p_after bigint,
-                                                  p_limit integer,
-                                                  OUT changed bigint[], OUT next_after bigint)
+-- Effect of a MUSEUM_DELETED event (p_day NULL) or a DAY_CLOSED one
+-- (p_day), one chunk at a time (called by outbox.apply_batch): of the
+-- exhibition's next p_limit bookings after id p_after, the live ones (of
+-- day p_day, whose slot is still closed: a day reopened before this ran
+-- keeps its bookings) whose visit has not ended are force-canceled with
+-- the reason, their seats given back and their confirmations
+-- force-canceled (each live booking's seats come back exactly once: by its
+-- CANCELED event or here, never both, since canceled ones are skipped).
+-- Returns the bookings it changed and next_after, where the next chunk
+-- starts, or NULL when this chunk was the last. In one piece, 300,000
+-- bookings made one 12.5 s batch that held up every other visitor's
+-- confirmation; no booking can be added to a deleted exhibition or a
+-- closed day, so the chunks see every booking once.
+CREATE OR REPLACE FUNCTION book.force_cancel(p_museum_id bigint, p_day date, p_after bigint,
+                                             p_limit integer,
+                                             OUT changed bigint[], OUT next_after bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
     seen integer;
@@ -338,14 +461,20 @@ BEGIN
           ORDER BY b.id LIMIT p_limit) c;
     WITH fc AS (
         UPDATE book.booking b
-        SET status = 'FORCE_CANCELED', canceled_at = now(), updated_at = now()
+        SET status = 'FORCE_CANCELED', canceled_at = now(), updated_at = now(),
+            cancel_reason = CASE WHEN p_day IS NULL THEN 'EXHIBITION_DELETED' ELSE 'DAY_CLOSED' END
         WHERE b.museum_id = p_museum_id AND b.id > coalesce(p_after, 0) AND b.id <= next_after
-          AND b.status IN ('REQUESTED', 'REQUEST_COMPLETED')
-        RETURNING b.id
+          AND b.status IN ('REQUESTED', 'REQUEST_COMPLETED') AND b.slot_end > now()
+          AND (p_day IS NULL OR (b.chk_date = p_day AND NOT EXISTS (
+                SELECT 1 FROM museum.slot s WHERE s.id = b.slot_id AND s.open)))
+        RETURNING b.id, b.slot_id, b.party
+    ), back AS (
+        UPDATE museum.slot s SET seats_left = s.seats_left + r.seats
+        FROM (SELECT fc.slot_id, sum(fc.party)::integer AS seats FROM fc GROUP BY fc.slot_id) r
+        WHERE s.id = r.slot_id
     )
     SELECT coalesce(array_agg(fc.id ORDER BY fc.id), '{}') INTO changed FROM fc;
     IF cardinality(changed) > 0 THEN
-        UPDATE museum.exhibition SET pcnt = pcnt + cardinality(changed) WHERE id = p_museum_id;
         UPDATE confirm.confirmation SET status = 'FORCE_CANCELED', updated_at = now()
         WHERE book_id = ANY (changed);
     END IF;

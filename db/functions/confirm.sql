@@ -8,11 +8,13 @@
 -- caller should answer with; the message is the problem's detail.
 
 -- A confirmation as the API answers it.
--- Its columns are the RETURNS TABLE of the functions that answer it (they
--- SELECT * from it): changing them is a migration dropping those functions
--- too, even to add a column at the end.
+-- The functions that answer it return SETOF it (the idempotency replay
+-- reads a stored answer back as its row type): a column added at the end
+-- is added to them all; any other change is a migration dropping the view
+-- and those functions.
 CREATE OR REPLACE VIEW confirm.answer AS
-SELECT id, book_id, museum_id, cust_nm, name, chk_date, status::text AS status
+SELECT id, book_id, museum_id, cust_nm, name, chk_date, status::text AS status,
+       pg_catalog.to_json(slot_start) #>> '{}' AS slot, party
 FROM confirm.confirmation;
 
 -- GET /confirms/{id}: the row, for staff or the holder of its booking's
@@ -20,8 +22,7 @@ FROM confirm.confirmation;
 -- answers 404 for both). A token is looked up first, whatever p_id is:
 -- the same work whether or not p_id exists.
 CREATE OR REPLACE FUNCTION confirm.get(p_id bigint, p_staff boolean, p_token text)
-RETURNS TABLE (id bigint, book_id bigint, museum_id bigint, cust_nm text, name text,
-               chk_date date, status text)
+RETURNS SETOF confirm.answer
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     mine bigint := CASE WHEN p_staff IS NOT TRUE THEN (book.token_owner(p_token)).id END;
@@ -39,8 +40,7 @@ GRANT EXECUTE ON FUNCTION confirm.get(bigint, boolean, text) TO museum_app;
 -- each call's values, so that each filter uses its own index.
 CREATE OR REPLACE FUNCTION confirm.list(p_book_id bigint, p_museum_id bigint, p_after bigint,
                                         p_limit integer, p_staff boolean, p_token text)
-RETURNS TABLE (id bigint, book_id bigint, museum_id bigint, cust_nm text, name text,
-               chk_date date, status text)
+RETURNS SETOF confirm.answer
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
@@ -68,12 +68,28 @@ LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE book.booking SET status = 'REQUEST_COMPLETED', updated_at = now()
     WHERE id = ANY (p_book_ids) AND status = 'REQUESTED';
-    INSERT INTO confirm.confirmation (book_id, museum_id, cust_nm, name, chk_date, status)
+    INSERT INTO confirm.confirmation
+        (book_id, museum_id, cust_nm, name, chk_date, status, slot_start, party)
     SELECT b.id, b.museum_id, b.cust_nm, b.name, b.chk_date,
            CASE WHEN b.status IN ('CANCELED', 'FORCE_CANCELED') THEN b.status::text
-                ELSE 'REQUEST_COMPLETED' END
+                ELSE 'REQUEST_COMPLETED' END,
+           b.slot_start, b.party
     FROM book.booking b WHERE b.id = ANY (p_book_ids)
     ORDER BY b.id
     ON CONFLICT (book_id) DO NOTHING;
+END
+$$;
+
+-- Effect of MOVED events (called by outbox.apply_batch): the confirmations
+-- of bookings that changed slot or party follow them (a booking whose
+-- BOOKED event is still pending has none yet: on_booked copies it then).
+CREATE OR REPLACE FUNCTION confirm.on_moved(p_book_ids bigint[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE confirm.confirmation c
+    SET chk_date = b.chk_date, slot_start = b.slot_start, party = b.party, updated_at = now()
+    FROM book.booking b
+    WHERE b.id = c.book_id AND c.book_id = ANY (p_book_ids)
+      AND (c.chk_date, c.slot_start, c.party) IS DISTINCT FROM (b.chk_date, b.slot_start, b.party);
 END
 $$;

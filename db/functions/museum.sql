@@ -22,82 +22,157 @@
 -- view (coalesce is not leakproof), and museum.list becomes a sequential
 -- scan and a sort. Without it, a query of museum_app's own could at most
 -- reveal the public columns of deleted exhibitions.
+-- An exhibition's columns as the API answers them: pcnt is the seats left
+-- summed over its open slots that have not ended; capacity is per slot;
+-- chk_date (the original system's one date) is start_date.
 CREATE OR REPLACE VIEW museum.live_exhibition AS
-SELECT id, name, chk_date, capacity, pcnt
-FROM museum.exhibition
-WHERE deleted_at IS NULL;
+SELECT e.id, e.name, e.start_date AS chk_date, e.capacity,
+       coalesce((SELECT sum(s.seats_left) FROM museum.slot s
+                 WHERE s.museum_id = e.id AND s.end_at > pg_catalog.now() AND s.open),
+                0)::integer AS pcnt,
+       e.start_date, e.end_date, pg_catalog.to_char(e.opens, 'HH24:MI') AS opens,
+       pg_catalog.to_char(e.closes, 'HH24:MI') AS closes, e.slot_minutes,
+       pg_catalog.to_jsonb(e.closed_weekdays) AS closed_weekdays,
+       pg_catalog.to_jsonb(e.closed_dates) AS closed_dates, e.description
+FROM museum.exhibition e
+WHERE e.deleted_at IS NULL;
 
 COMMENT ON VIEW museum.live_exhibition IS
     'Exhibitions not deleted, public columns only: what GET /museums shows. museum_app reads exhibitions only through this view.';
 
 GRANT SELECT ON museum.live_exhibition TO museum_app;
 
--- POST /museums: a new exhibition, all its seats free. SK422 (on column
--- chk_date: the app answers it as that field's error) for a date before
--- today in the session's time zone (the museum's: MUSEUM_TZ).
-CREATE OR REPLACE FUNCTION museum.create(p_name text, p_chk_date date, p_capacity integer)
-RETURNS TABLE (id bigint, name text, chk_date date, capacity integer, pcnt integer)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+-- true if day p_day is open under closed weekdays p_weekdays (ISO, 1 =
+-- Monday) and closed dates p_dates.
+CREATE OR REPLACE FUNCTION museum.is_open(p_day date, p_weekdays smallint[], p_dates date[])
+RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT NOT (pg_catalog.date_part('isodow', p_day)::smallint = ANY (p_weekdays)
+                OR p_day = ANY (p_dates));
+$$;
+
+-- Makes exhibition p_id's slots for the days p_from..p_to (its hours and
+-- slot length, its capacity, open or closed by its closures), in the
+-- session's time zone (the museum's). Returns how many. SK422 (on column
+-- p_column) when the exhibition would have more than 20,000 slots.
+CREATE OR REPLACE FUNCTION museum.make_slots(p_id bigint, p_from date, p_to date, p_column text)
+RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    e museum.exhibition;
+    step interval;
+    per_day integer;
+    made integer;
 BEGIN
-    IF p_chk_date < current_date THEN
-        RAISE EXCEPTION 'must not be in the past (today is % in %)', current_date,
-                        current_setting('TimeZone')
-            USING ERRCODE = 'SK422', COLUMN = 'chk_date';
+    SELECT * INTO e FROM museum.exhibition x WHERE x.id = p_id;
+    step := coalesce(make_interval(mins => e.slot_minutes), e.closes - e.opens);
+    per_day := (extract(epoch FROM e.closes - e.opens) / extract(epoch FROM step))::integer;
+    IF (SELECT count(*) FROM museum.slot s WHERE s.museum_id = p_id)
+       + per_day * greatest(p_to - p_from + 1, 0) > 20000 THEN
+        RAISE EXCEPTION 'would make more than 20,000 slots (% a day): choose longer slots or a shorter run',
+                        per_day
+            USING ERRCODE = 'SK422', COLUMN = p_column;
     END IF;
-    RETURN QUERY
-    INSERT INTO museum.exhibition AS e (name, chk_date, capacity, pcnt)
-    VALUES (p_name, p_chk_date, p_capacity, p_capacity)
-    RETURNING e.id, e.name, e.chk_date, e.capacity, e.pcnt;
+    INSERT INTO museum.slot (museum_id, day, start_at, end_at, capacity, seats_left, open)
+    SELECT e.id, d.day, d.day + e.opens + k * step, d.day + e.opens + (k + 1) * step,
+           e.capacity, e.capacity, museum.is_open(d.day, e.closed_weekdays, e.closed_dates)
+    FROM generate_series(p_from, p_to, interval '1 day') AS g(t)
+    CROSS JOIN LATERAL (SELECT g.t::date AS day) d
+    CROSS JOIN generate_series(0, per_day - 1) AS k
+    ORDER BY 2, 3;
+    GET DIAGNOSTICS made = ROW_COUNT;
+    RETURN made;
 END
 $$;
-GRANT EXECUTE ON FUNCTION museum.create(text, date, integer) TO museum_app;
+
+-- POST /museums: a new exhibition, its slots made, all their seats free.
+-- SK422 on the column at fault: a start date before today in the
+-- session's time zone (the museum's: MUSEUM_TZ), an end before the start
+-- or more than 366 days after it, closing time not after opening time, a
+-- slot length that does not divide the opening hours, too many slots.
+CREATE OR REPLACE FUNCTION museum.create(p_name text, p_start_date date, p_end_date date,
+                                         p_opens time, p_closes time, p_slot_minutes integer,
+                                         p_capacity integer, p_closed_weekdays smallint[],
+                                         p_closed_dates date[], p_description text)
+RETURNS SETOF museum.live_exhibition
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    made bigint;
+    last date := coalesce(p_end_date, p_start_date);
+BEGIN
+    IF p_start_date < current_date THEN
+        RAISE EXCEPTION 'must not be in the past (today is % in %)', current_date,
+                        current_setting('TimeZone')
+            USING ERRCODE = 'SK422', COLUMN = 'start_date';
+    ELSIF last < p_start_date THEN
+        RAISE EXCEPTION 'must not be before startDate' USING ERRCODE = 'SK422', COLUMN = 'end_date';
+    ELSIF last > p_start_date + 365 THEN
+        RAISE EXCEPTION 'must be at most 366 days from startDate (extend it later if the exhibition runs longer)'
+            USING ERRCODE = 'SK422', COLUMN = 'end_date';
+    ELSIF p_closes <= p_opens THEN
+        RAISE EXCEPTION 'must be after opens' USING ERRCODE = 'SK422', COLUMN = 'closes';
+    ELSIF extract(epoch FROM p_closes - p_opens)::integer % (p_slot_minutes * 60) <> 0 THEN
+        RAISE EXCEPTION 'must divide the opening hours (% to %: % minutes)', p_opens, p_closes,
+                        extract(epoch FROM p_closes - p_opens)::integer / 60
+            USING ERRCODE = 'SK422', COLUMN = 'slot_minutes';
+    END IF;
+    INSERT INTO museum.exhibition AS e
+        (name, start_date, end_date, opens, closes, slot_minutes, capacity, closed_weekdays,
+         closed_dates, description)
+    VALUES (p_name, p_start_date, last, p_opens, p_closes, p_slot_minutes, p_capacity,
+            coalesce(ARRAY(SELECT DISTINCT w FROM unnest(p_closed_weekdays) w ORDER BY w), '{}'),
+            coalesce(ARRAY(SELECT DISTINCT d FROM unnest(p_closed_dates) d ORDER BY d), '{}'),
+            p_description)
+    RETURNING e.id INTO made;
+    PERFORM museum.make_slots(made, p_start_date, last, 'slot_minutes');
+    RETURN QUERY SELECT * FROM museum.live_exhibition x WHERE x.id = made;
+END
+$$;
+GRANT EXECUTE ON FUNCTION museum.create(text, date, date, time, time, integer, integer, smallint[],
+                                        date[], text) TO museum_app;
 
 -- GET /museums/{id}: the live exhibition, or no row (the worker answers
 -- 404) for a missing or deleted one, since an inlinable function cannot
 -- raise.
 CREATE OR REPLACE FUNCTION museum.get(p_id bigint)
-RETURNS TABLE (id bigint, name text, chk_date date, capacity integer, pcnt integer)
+RETURNS SETOF museum.live_exhibition
 LANGUAGE sql STABLE AS $$
-    SELECT e.id, e.name, e.chk_date, e.capacity, e.pcnt
-    FROM museum.live_exhibition e
-    WHERE e.id = p_id
+    SELECT * FROM museum.live_exhibition e WHERE e.id = p_id
 $$;
 GRANT EXECUTE ON FUNCTION museum.get(bigint) TO museum_app;
 
 -- GET /museums: up to p_limit live exhibitions after id p_after, in id order.
 CREATE OR REPLACE FUNCTION museum.list(p_after bigint, p_limit integer)
-RETURNS TABLE (id bigint, name text, chk_date date, capacity integer, pcnt integer)
+RETURNS SETOF museum.live_exhibition
 LANGUAGE sql STABLE AS $$
-    SELECT e.id, e.name, e.chk_date, e.capacity, e.pcnt
-    FROM museum.live_exhibition e
+    SELECT * FROM museum.live_exhibition e
     WHERE e.id > coalesce(p_after, 0)
     ORDER BY e.id
     LIMIT p_limit
 $$;
 GRANT EXECUTE ON FUNCTION museum.list(bigint, integer) TO museum_app;
 
--- The date of exhibition p_id, deleted or not; NULL if there is none. Where
--- museum.list_from continues after p_id (still right when p_id has been
--- deleted since the client saw it).
-CREATE OR REPLACE FUNCTION museum.chk_date_of(p_id bigint) RETURNS date
+-- The end date of exhibition p_id, deleted or not; NULL if there is none.
+-- Where museum.list_from continues after p_id (still right when p_id has
+-- been deleted since the client saw it).
+CREATE OR REPLACE FUNCTION museum.end_date_of(p_id bigint) RETURNS date
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT e.chk_date FROM museum.exhibition e WHERE e.id = p_id
+    SELECT e.end_date FROM museum.exhibition e WHERE e.id = p_id
 $$;
-GRANT EXECUTE ON FUNCTION museum.chk_date_of(bigint) TO museum_app;
+GRANT EXECUTE ON FUNCTION museum.end_date_of(bigint) TO museum_app;
 
--- GET /museums?from=: up to p_limit live exhibitions on or after p_from, by
--- date then id (what is on soonest first), after exhibition p_after (the
--- last one of the previous page). Plain SQL over the view, like
--- museum.list, so that it is inlined: an index scan of
--- exhibition_live_date (migration 014), museum.chk_date_of run once.
+-- GET /museums?from=: up to p_limit live exhibitions that have not ended by
+-- p_from, closing soonest first (by end date, then id), after exhibition
+-- p_after (the last one of the previous page). Plain SQL over the view,
+-- like museum.list, so that it is inlined: an index scan of
+-- exhibition_live_end, museum.end_date_of run once.
 CREATE OR REPLACE FUNCTION museum.list_from(p_from date, p_after bigint, p_limit integer)
-RETURNS TABLE (id bigint, name text, chk_date date, capacity integer, pcnt integer)
+RETURNS SETOF museum.live_exhibition
 LANGUAGE sql STABLE AS $$
-    SELECT e.id, e.name, e.chk_date, e.capacity, e.pcnt
-    FROM museum.live_exhibition e
-    WHERE e.chk_date >= p_from
-      AND (e.chk_date, e.id) > (coalesce(museum.chk_date_of(p_after), p_from), coalesce(p_after, 0))
-    ORDER BY e.chk_date, e.id
+    SELECT * FROM museum.live_exhibition e
+    WHERE e.end_date >= p_from
+      AND (e.end_date, e.id) > (coalesce(museum.end_date_of(p_after), p_from), coalesce(p_after, 0))
+    ORDER BY e.end_date, e.id
     LIMIT p_limit
 $$;
 GRANT EXECUTE ON FUNCTION museum.list_from(date, bigint, integer) TO museum_app;
@@ -109,12 +184,14 @@ GRANT EXECUTE ON FUNCTION museum.list_from(date, bigint, integer) TO museum_app;
 -- per page of exhibitions. Counts by the booking_museum_id index, per
 -- exhibition of the page.
 CREATE OR REPLACE FUNCTION museum.occupancy(p_from date, p_after bigint, p_limit integer)
-RETURNS TABLE (id bigint, name text, chk_date date, capacity integer, pcnt integer, booked bigint,
+RETURNS TABLE (id bigint, name text, chk_date date, capacity integer, pcnt integer,
+               start_date date, end_date date, opens text, closes text, slot_minutes integer,
+               closed_weekdays jsonb, closed_dates jsonb, description text, booked bigint,
                canceled bigint)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     RETURN QUERY
-    SELECT p.id, p.name, p.chk_date, p.capacity, p.pcnt, c.booked, c.canceled
+    SELECT p.*, c.booked, c.canceled
     FROM (SELECT * FROM museum.list(p_after, p_limit) WHERE p_from IS NULL
           UNION ALL
           SELECT * FROM museum.list_from(p_from, p_after, p_limit) WHERE p_from IS NOT NULL) p
@@ -123,14 +200,156 @@ BEGIN
                count(*) FILTER (WHERE b.status = 'CANCELED') AS canceled
         FROM book.booking b
         WHERE b.museum_id = p.id) c
-    ORDER BY CASE WHEN p_from IS NULL THEN NULL ELSE p.chk_date END, p.id;
+    ORDER BY CASE WHEN p_from IS NULL THEN NULL ELSE p.end_date END, p.id;
 END
 $$;
 GRANT EXECUTE ON FUNCTION museum.occupancy(date, bigint, integer) TO museum_app;
 
+-- GET /museums/{id}/slots: exhibition p_id's open slots on days p_from to
+-- p_to (local dates, both included; NULL: from today, for 31 days), in
+-- time order, start and end in ISO 8601 with the session's (the museum's)
+-- offset. SK400 for a range that ends before it starts or is longer than
+-- 92 days; SK404 if there is no live exhibition p_id.
+CREATE OR REPLACE FUNCTION museum.slots(p_id bigint, p_from date, p_to date)
+RETURNS TABLE ("start" text, "end" text, capacity integer, "left" integer)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    first date := coalesce(p_from, current_date);
+    last date := coalesce(p_to, coalesce(p_from, current_date) + 30);
+BEGIN
+    IF last < first THEN
+        RAISE EXCEPTION 'to (%) is before from (%)', last, first USING ERRCODE = 'SK400';
+    ELSIF last - first >= 92 THEN
+        RAISE EXCEPTION 'from % to % is % days: ask for at most 92 at a time', first, last,
+                        last - first + 1
+            USING ERRCODE = 'SK400';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM museum.exhibition e WHERE e.id = p_id AND e.deleted_at IS NULL) THEN
+        RAISE EXCEPTION 'exhibition % does not exist', p_id USING ERRCODE = 'SK404';
+    END IF;
+    RETURN QUERY
+    SELECT to_json(s.start_at) #>> '{}', to_json(s.end_at) #>> '{}', s.capacity, s.seats_left
+    FROM museum.slot s
+    WHERE s.museum_id = p_id AND s.open AND s.day BETWEEN first AND last
+    ORDER BY s.start_at;
+END
+$$;
+GRANT EXECUTE ON FUNCTION museum.slots(bigint, date, date) TO museum_app;
+
+-- Live bookings of exhibition p_id on the days p_days, counted per day
+-- (days without any are left out).
+CREATE OR REPLACE FUNCTION museum.booked_days(p_id bigint, p_days date[])
+RETURNS TABLE (day date, bookings bigint)
+LANGUAGE sql STABLE AS $$
+    SELECT b.chk_date, count(*) FROM book.booking b
+    WHERE b.museum_id = p_id AND b.chk_date = ANY (p_days)
+      AND b.status IN ('REQUESTED', 'REQUEST_COMPLETED')
+    GROUP BY b.chk_date ORDER BY b.chk_date;
+$$;
+
+-- PATCH /museums/{id} (staff): changes what is given (NULL = unchanged):
+-- the name; the description ('' removes it); the capacity of every slot
+-- that has not ended (SK409 if one already has more seats taken); the end
+-- date (slots made for new days; SK409 if days dropped have live
+-- bookings); the closed dates (the whole list: days newly closed that have
+-- live bookings are SK409, unless p_force_cancel, which queues their
+-- force-cancel, a DAY_CLOSED event per day; SK422 for a day before today
+-- newly closed). Slots are locked (a booking of them waits) before they
+-- are checked, so nothing can slip in between. SK404 if there is no live
+-- exhibition p_id.
+CREATE OR REPLACE FUNCTION museum.patch(p_id bigint, p_name text, p_description text,
+                                        p_capacity integer, p_end_date date,
+                                        p_closed_dates date[], p_force_cancel boolean)
+RETURNS SETOF museum.live_exhibition
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    e museum.exhibition;
+    worst record;
+    dates date[];
+    closing date[];
+    busy text;
+BEGIN
+    SELECT * INTO e FROM museum.exhibition x WHERE x.id = p_id AND x.deleted_at IS NULL FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'exhibition % does not exist', p_id USING ERRCODE = 'SK404';
+    END IF;
+    UPDATE museum.exhibition x
+    SET name = coalesce(p_name, x.name),
+        description = CASE WHEN p_description IS NULL THEN x.description
+                           ELSE nullif(p_description, '') END
+    WHERE x.id = p_id;
+
+    IF p_capacity IS NOT NULL AND p_capacity <> e.capacity THEN
+        PERFORM 1 FROM museum.slot s WHERE s.museum_id = p_id AND s.end_at > now()
+        ORDER BY s.id FOR UPDATE;
+        SELECT s.start_at, s.capacity - s.seats_left AS taken INTO worst
+        FROM museum.slot s WHERE s.museum_id = p_id AND s.end_at > now()
+        ORDER BY s.capacity - s.seats_left DESC, s.start_at LIMIT 1;
+        IF worst.taken > p_capacity THEN
+            RAISE EXCEPTION 'the slot at % already has % seats taken: the capacity cannot be less',
+                            to_char(worst.start_at, 'YYYY-MM-DD HH24:MI'), worst.taken
+                USING ERRCODE = 'SK409';
+        END IF;
+        UPDATE museum.slot s
+        SET capacity = p_capacity, seats_left = s.seats_left + (p_capacity - s.capacity)
+        WHERE s.museum_id = p_id AND s.end_at > now();
+        UPDATE museum.exhibition x SET capacity = p_capacity WHERE x.id = p_id;
+    END IF;
+
+    IF p_end_date IS NOT NULL AND p_end_date <> e.end_date THEN
+        IF p_end_date < e.start_date THEN
+            RAISE EXCEPTION 'must not be before startDate' USING ERRCODE = 'SK422', COLUMN = 'end_date';
+        ELSIF p_end_date > e.start_date + 365 THEN
+            RAISE EXCEPTION 'must be at most 366 days from startDate' USING ERRCODE = 'SK422',
+                COLUMN = 'end_date';
+        END IF;
+        UPDATE museum.exhibition x SET end_date = p_end_date WHERE x.id = p_id;
+        IF p_end_date > e.end_date THEN
+            PERFORM museum.make_slots(p_id, e.end_date + 1, p_end_date, 'end_date');
+        ELSE
+            DELETE FROM museum.slot s WHERE s.museum_id = p_id AND s.day > p_end_date;
+            SELECT string_agg(d.day || ' (' || d.bookings || ')', ', ') INTO busy
+            FROM museum.booked_days(p_id, ARRAY(SELECT generate_series(p_end_date + 1, e.end_date,
+                                                                      interval '1 day')::date)) d;
+            IF busy IS NOT NULL THEN
+                RAISE EXCEPTION 'the days it would drop have bookings: %', busy
+                    USING ERRCODE = 'SK409';
+            END IF;
+        END IF;
+    END IF;
+
+    IF p_closed_dates IS NOT NULL THEN
+        dates := ARRAY(SELECT DISTINCT d FROM unnest(p_closed_dates) d ORDER BY d);
+        closing := ARRAY(SELECT d FROM unnest(dates) d WHERE d <> ALL (e.closed_dates));
+        IF EXISTS (SELECT 1 FROM unnest(closing) d WHERE d < current_date) THEN
+            RAISE EXCEPTION 'a day before today (%) cannot be closed', current_date
+                USING ERRCODE = 'SK422', COLUMN = 'closed_dates';
+        END IF;
+        UPDATE museum.exhibition x SET closed_dates = dates WHERE x.id = p_id;
+        UPDATE museum.slot s SET open = museum.is_open(s.day, e.closed_weekdays, dates)
+        WHERE s.museum_id = p_id AND s.open <> museum.is_open(s.day, e.closed_weekdays, dates);
+        SELECT string_agg(d.day || ' (' || d.bookings || ')', ', '), array_agg(d.day)
+        INTO busy, closing
+        FROM museum.booked_days(p_id, closing) d;
+        IF busy IS NOT NULL AND p_force_cancel IS NOT TRUE THEN
+            RAISE EXCEPTION 'days to close have bookings: % (send "forceCancel": true to cancel them)',
+                            busy
+                USING ERRCODE = 'SK409';
+        END IF;
+        INSERT INTO outbox.event (kind, museum_id, day)
+        SELECT 'DAY_CLOSED', p_id, d FROM unnest(closing) d ORDER BY d;
+    END IF;
+    RETURN QUERY SELECT * FROM museum.live_exhibition x WHERE x.id = p_id;
+END
+$$;
+GRANT EXECUTE ON FUNCTION museum.patch(bigint, text, text, integer, date, date[], boolean)
+    TO museum_app;
+
 -- DELETE /museums/{id}: marks the exhibition deleted (the row stays, for
--- history and reports) and queues the force-cancel of its bookings
--- (book.on_museum_deleted). SK404 if there is no live exhibition p_id.
+-- history and reports), closes its slots (a booking of one waits for the
+-- row lock, then finds it closed: none can be added after this commits)
+-- and queues the force-cancel of its bookings (book.force_cancel). SK404
+-- if there is no live exhibition p_id.
 CREATE OR REPLACE FUNCTION museum.delete(p_id bigint) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -139,24 +358,25 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'exhibition % does not exist', p_id USING ERRCODE = 'SK404';
     END IF;
+    UPDATE museum.slot SET open = false WHERE museum_id = p_id AND open;
     INSERT INTO outbox.event (kind, museum_id) VALUES ('MUSEUM_DELETED', p_id);
 END
 $$;
 GRANT EXECUTE ON FUNCTION museum.delete(bigint) TO museum_app;
 
--- Effect of CANCELED events (called by outbox.apply_batch): the seats come
--- back and the confirmations are canceled. p_museum_ids holds the
--- exhibition of each canceled booking (one seat each, repeated for several
--- bookings of one exhibition); p_book_ids the canceled bookings. Only the
--- call that actually cancels a booking writes its CANCELED event, so each
--- seat comes back once.
-CREATE OR REPLACE FUNCTION museum.on_canceled(p_museum_ids bigint[], p_book_ids bigint[])
+-- Effect of CANCELED events (called by outbox.apply_batch): each canceled
+-- booking's party comes back to its slot, and its confirmation is
+-- canceled. Only the call that actually cancels a booking writes its
+-- CANCELED event (and a canceled booking never changes slot or party
+-- again), so each seat comes back once.
+CREATE OR REPLACE FUNCTION museum.on_canceled(p_book_ids bigint[])
 RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE museum.exhibition x SET pcnt = x.pcnt + c.seats
-    FROM (SELECT m.id, count(*)::integer AS seats FROM unnest(p_museum_ids) m(id) GROUP BY m.id) c
-    WHERE x.id = c.id;
+    UPDATE museum.slot s SET seats_left = s.seats_left + c.seats
+    FROM (SELECT b.slot_id, sum(b.party)::integer AS seats FROM book.booking b
+          WHERE b.id = ANY (p_book_ids) GROUP BY b.slot_id) c
+    WHERE s.id = c.slot_id;
     UPDATE confirm.confirmation SET status = 'CANCELED', updated_at = now()
     WHERE book_id = ANY (p_book_ids) AND status <> 'CANCELED';
 END

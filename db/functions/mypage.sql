@@ -8,12 +8,14 @@
 -- caller should answer with; the message is the problem's detail.
 
 -- An entry as the API answers it.
--- Its columns are the RETURNS TABLE of the functions that answer it (they
--- SELECT * from it): changing them is a migration dropping those functions
--- too, even to add a column at the end.
+-- The functions that answer it return SETOF it (the idempotency replay
+-- reads a stored answer back as its row type): a column added at the end
+-- is added to them all; any other change is a migration dropping the view
+-- and those functions.
 CREATE OR REPLACE VIEW mypage.answer AS
 SELECT id, book_id, cust_nm, museum_id, name, chk_date, status::text AS status,
-       confirm_status::text AS confirm_status
+       confirm_status::text AS confirm_status, pg_catalog.to_json(slot_start) #>> '{}' AS slot,
+       pg_catalog.to_json(slot_end) #>> '{}' AS slot_end, tickets, party
 FROM mypage.entry;
 
 -- GET /myPages/{id}: the row, for staff or the holder of its booking's
@@ -21,8 +23,7 @@ FROM mypage.entry;
 -- answers 404 for both). A token is looked up first, whatever p_id is:
 -- the same work whether or not p_id exists.
 CREATE OR REPLACE FUNCTION mypage.get(p_id bigint, p_staff boolean, p_token text)
-RETURNS TABLE (id bigint, book_id bigint, cust_nm text, museum_id bigint, name text,
-               chk_date date, status text, confirm_status text)
+RETURNS SETOF mypage.answer
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     mine bigint := CASE WHEN p_staff IS NOT TRUE THEN (book.token_owner(p_token)).id END;
@@ -42,8 +43,7 @@ GRANT EXECUTE ON FUNCTION mypage.get(bigint, boolean, text) TO museum_app;
 -- conditions would have to be planned on every call, 40 % slower).
 CREATE OR REPLACE FUNCTION mypage.list(p_cust_nm text, p_book_id bigint, p_after bigint,
                                        p_limit integer, p_staff boolean, p_token text)
-RETURNS TABLE (id bigint, book_id bigint, cust_nm text, museum_id bigint, name text,
-               chk_date date, status text, confirm_status text)
+RETURNS SETOF mypage.answer
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     visitor text := (book.caller_booking(p_staff, p_token)).cust_nm;
@@ -79,15 +79,23 @@ CREATE OR REPLACE FUNCTION mypage.refresh(p_book_ids bigint[]) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO mypage.entry AS m
-        (book_id, cust_nm, museum_id, name, chk_date, status, confirm_status)
-    SELECT b.id, b.cust_nm, b.museum_id, b.name, b.chk_date, b.status, c.status
+        (book_id, cust_nm, museum_id, name, chk_date, status, confirm_status, slot_start, slot_end,
+         party, tickets)
+    SELECT b.id, b.cust_nm, b.museum_id, b.name, b.chk_date, b.status, c.status, b.slot_start,
+           b.slot_end, b.party, b.tickets
     FROM book.booking b
     LEFT JOIN confirm.confirmation c ON c.book_id = b.id
     WHERE b.id = ANY (p_book_ids)
     ORDER BY b.id -- new entries get their ids in booking order (mypage.list's order)
     ON CONFLICT (book_id) DO UPDATE
-    SET status = excluded.status, confirm_status = excluded.confirm_status, updated_at = now()
-    WHERE (m.status, m.confirm_status) IS DISTINCT FROM (excluded.status, excluded.confirm_status);
+    SET status = excluded.status, confirm_status = excluded.confirm_status,
+        chk_date = excluded.chk_date, slot_start = excluded.slot_start,
+        slot_end = excluded.slot_end, party = excluded.party, tickets = excluded.tickets,
+        updated_at = now()
+    WHERE (m.status, m.confirm_status, m.chk_date, m.slot_start, m.slot_end, m.party, m.tickets)
+          IS DISTINCT FROM
+          (excluded.status, excluded.confirm_status, excluded.chk_date, excluded.slot_start,
+           excluded.slot_end, excluded.party, excluded.tickets);
 END
 $$;
 
@@ -95,7 +103,7 @@ $$;
 -- whose BOOKED event has been applied, i.e. that has its confirmation.
 CREATE OR REPLACE VIEW mypage.expected AS
 SELECT b.id AS book_id, b.cust_nm, b.museum_id, b.name, b.chk_date,
-       b.status, c.status AS confirm_status
+       b.status, c.status AS confirm_status, b.slot_start, b.slot_end, b.party, b.tickets
 FROM book.booking b
 JOIN confirm.confirmation c ON c.book_id = b.id;
 
@@ -109,7 +117,7 @@ LANGUAGE sql STABLE AS $$
         SELECT e.book_id FROM outbox.event e WHERE e.done_at IS NULL AND e.book_id IS NOT NULL
         UNION
         SELECT b.id FROM outbox.event e JOIN book.booking b ON b.museum_id = e.museum_id
-        WHERE e.done_at IS NULL AND e.kind = 'MUSEUM_DELETED'
+        WHERE e.done_at IS NULL AND e.book_id IS NULL -- MUSEUM_DELETED, DAY_CLOSED
     ), cmp AS (
         SELECT coalesce(m.book_id, x.book_id) AS book_id,
                CASE WHEN m.book_id IS NULL THEN 'missing'
@@ -117,16 +125,20 @@ LANGUAGE sql STABLE AS $$
                     ELSE 'different' END AS problem,
                CASE WHEN m.book_id IS NOT NULL THEN
                    concat_ws(' ', m.cust_nm, m.museum_id, m.name, m.chk_date, m.status,
-                             m.confirm_status) END AS live,
+                             m.confirm_status, m.slot_start, m.slot_end, m.party, m.tickets)
+               END AS live,
                CASE WHEN x.book_id IS NOT NULL THEN
                    concat_ws(' ', x.cust_nm, x.museum_id, x.name, x.chk_date, x.status,
-                             x.confirm_status) END AS expected
+                             x.confirm_status, x.slot_start, x.slot_end, x.party, x.tickets)
+               END AS expected
         FROM mypage.entry m
         FULL JOIN mypage.expected x ON x.book_id = m.book_id
         WHERE m.book_id IS NULL OR x.book_id IS NULL
-           OR (m.cust_nm, m.museum_id, m.name, m.chk_date, m.status, m.confirm_status)
+           OR (m.cust_nm, m.museum_id, m.name, m.chk_date, m.status, m.confirm_status,
+               m.slot_start, m.slot_end, m.party, m.tickets)
               IS DISTINCT FROM
-              (x.cust_nm, x.museum_id, x.name, x.chk_date, x.status, x.confirm_status)
+              (x.cust_nm, x.museum_id, x.name, x.chk_date, x.status, x.confirm_status,
+               x.slot_start, x.slot_end, x.party, x.tickets)
     )
     SELECT * FROM cmp WHERE book_id NOT IN (SELECT p.book_id FROM pending p)
     ORDER BY book_id;
@@ -144,17 +156,23 @@ BEGIN
     LOCK TABLE mypage.entry IN SHARE ROW EXCLUSIVE MODE; -- one rebuild at a time; the listener waits
     WITH up AS (
         INSERT INTO mypage.entry AS m
-            (book_id, cust_nm, museum_id, name, chk_date, status, confirm_status)
-        SELECT book_id, cust_nm, museum_id, name, chk_date, status, confirm_status
+            (book_id, cust_nm, museum_id, name, chk_date, status, confirm_status, slot_start,
+             slot_end, party, tickets)
+        SELECT book_id, cust_nm, museum_id, name, chk_date, status, confirm_status, slot_start,
+               slot_end, party, tickets
         FROM mypage.expected
         ON CONFLICT (book_id) DO UPDATE
         SET cust_nm = excluded.cust_nm, museum_id = excluded.museum_id, name = excluded.name,
             chk_date = excluded.chk_date, status = excluded.status,
-            confirm_status = excluded.confirm_status, updated_at = now()
-        WHERE (m.cust_nm, m.museum_id, m.name, m.chk_date, m.status, m.confirm_status)
+            confirm_status = excluded.confirm_status, slot_start = excluded.slot_start,
+            slot_end = excluded.slot_end, party = excluded.party, tickets = excluded.tickets,
+            updated_at = now()
+        WHERE (m.cust_nm, m.museum_id, m.name, m.chk_date, m.status, m.confirm_status,
+               m.slot_start, m.slot_end, m.party, m.tickets)
               IS DISTINCT FROM
               (excluded.cust_nm, excluded.museum_id, excluded.name, excluded.chk_date,
-               excluded.status, excluded.confirm_status)
+               excluded.status, excluded.confirm_status, excluded.slot_start, excluded.slot_end,
+               excluded.party, excluded.tickets)
         RETURNING 1
     )
     SELECT count(*) INTO changed FROM up;

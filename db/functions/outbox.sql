@@ -84,10 +84,10 @@ $$;
 -- events; and every effect reads the rows' current state, so the outcome
 -- is that of applying the events one by one.
 -- The one place that maps an event kind to its effects: BOOKED ->
--- confirm.on_booked, CANCELED -> museum.on_canceled, MUSEUM_DELETED ->
--- book.on_museum_deleted (one chunk of bookings per batch: the event stays
--- pending, with its progress, until the last); then mypage.refresh of
--- every booking touched.
+-- confirm.on_booked, CANCELED -> museum.on_canceled, MOVED ->
+-- confirm.on_moved, MUSEUM_DELETED and DAY_CLOSED -> book.force_cancel
+-- (one chunk of bookings per batch: the event stays pending, with its
+-- progress, until the last); then mypage.refresh of every booking touched.
 CREATE OR REPLACE FUNCTION outbox.apply_batch(p_events outbox.event[]) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -99,7 +99,7 @@ DECLARE
              THEN current_setting('museum.delete_chunk', true)::integer ELSE 2000 END;
     booked   bigint[];
     canceled bigint[];
-    canceled_museums bigint[];
+    moved    bigint[];
     unfinished bigint[] := '{}';
     chunk    record;
     ev       outbox.event;
@@ -109,18 +109,21 @@ BEGIN
     END IF;
     SELECT coalesce(array_agg(e.book_id ORDER BY e.book_id) FILTER (WHERE e.kind = 'BOOKED'), '{}'),
            coalesce(array_agg(e.book_id ORDER BY e.book_id) FILTER (WHERE e.kind = 'CANCELED'), '{}'),
-           coalesce(array_agg(e.museum_id ORDER BY e.museum_id) FILTER (WHERE e.kind = 'CANCELED'), '{}')
-    INTO booked, canceled, canceled_museums
+           coalesce(array_agg(e.book_id ORDER BY e.book_id) FILTER (WHERE e.kind = 'MOVED'), '{}')
+    INTO booked, canceled, moved
     FROM unnest(p_events) e;
     IF cardinality(booked) > 0 THEN
         PERFORM confirm.on_booked(booked);
     END IF;
     IF cardinality(canceled) > 0 THEN
-        PERFORM museum.on_canceled(canceled_museums, canceled);
+        PERFORM museum.on_canceled(canceled);
+    END IF;
+    IF cardinality(moved) > 0 THEN
+        PERFORM confirm.on_moved(moved);
     END IF;
     FOREACH ev IN ARRAY p_events LOOP
-        IF ev.kind = 'MUSEUM_DELETED' THEN
-            chunk := book.on_museum_deleted(ev.museum_id, ev.progress, delete_chunk);
+        IF ev.kind IN ('MUSEUM_DELETED', 'DAY_CLOSED') THEN
+            chunk := book.force_cancel(ev.museum_id, ev.day, ev.progress, delete_chunk);
             PERFORM mypage.refresh(chunk.changed);
             IF chunk.next_after IS NOT NULL THEN -- stays pending: the next batch goes on
                 UPDATE outbox.event SET progress = chunk.next_after, progress_at = clock_timestamp()
@@ -129,7 +132,7 @@ BEGIN
             END IF;
         END IF;
     END LOOP;
-    PERFORM mypage.refresh(booked || canceled);
+    PERFORM mypage.refresh(booked || canceled || moved);
     UPDATE outbox.event SET done_at = clock_timestamp(), attempts = attempts + 1
     WHERE id = ANY (SELECT e.id FROM unnest(p_events) e) AND id <> ALL (unfinished);
     RETURN cardinality(p_events);
@@ -249,7 +252,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
          ORDER BY e.id LIMIT 1),
         (SELECT extract(epoch FROM max(now() - d.progress_at))
          FROM outbox.event d
-         WHERE d.done_at IS NULL AND d.kind = 'MUSEUM_DELETED' AND NOT d.dead),
+         WHERE d.done_at IS NULL AND d.kind IN ('MUSEUM_DELETED', 'DAY_CLOSED') AND NOT d.dead),
         0)::double precision;
 $$;
 GRANT EXECUTE ON FUNCTION outbox.lag_seconds() TO museum_app;

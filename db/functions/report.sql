@@ -6,19 +6,49 @@
 -- columns cannot change with CREATE OR REPLACE (only new ones at the end):
 -- a migration drops the view first.
 
--- One row per live exhibition. booked counts live bookings, so that
--- pcnt = capacity - booked once the listener has caught up.
+-- One row per live exhibition. booked counts live bookings and seats the
+-- visitors they hold (their parties), so that pcnt (the seats left in the
+-- slots that have not ended) plus the seats of their live bookings is
+-- their capacity once the listener has caught up. capacity is per slot.
 CREATE OR REPLACE VIEW report.occupancy AS
 SELECT e.id AS museum_id, e.name, e.chk_date, e.capacity, e.pcnt,
        count(b.id) FILTER (WHERE b.status IN ('REQUESTED', 'REQUEST_COMPLETED')) AS booked,
        count(b.id) FILTER (WHERE b.status = 'CANCELED') AS canceled,
-       count(b.id) FILTER (WHERE b.status = 'FORCE_CANCELED') AS force_canceled
-FROM museum.exhibition e
+       count(b.id) FILTER (WHERE b.status = 'FORCE_CANCELED') AS force_canceled,
+       coalesce(sum(b.party) FILTER (WHERE b.status IN ('REQUESTED', 'REQUEST_COMPLETED')), 0)
+           AS seats
+FROM museum.live_exhibition e
 LEFT JOIN book.booking b ON b.museum_id = e.id
-WHERE e.deleted_at IS NULL
-GROUP BY e.id
+GROUP BY e.id, e.name, e.chk_date, e.capacity, e.pcnt
 ORDER BY e.id;
 GRANT SELECT ON report.occupancy TO reporting;
+
+-- One row per open slot of a live exhibition: booked is the seats its live
+-- bookings hold, left its seats left (capacity = booked + left once the
+-- listener has caught up with cancels). slot_start in the museum's time
+-- zone, as the session shows it.
+CREATE OR REPLACE VIEW report.slot_occupancy AS
+SELECT s.museum_id, e.name, s.start_at AS slot_start, s.capacity,
+       coalesce(b.seats, 0) AS booked, s.seats_left AS "left"
+FROM museum.slot s
+JOIN museum.exhibition e ON e.id = s.museum_id AND e.deleted_at IS NULL
+LEFT JOIN (SELECT slot_id, sum(party) AS seats FROM book.booking
+           WHERE status IN ('REQUESTED', 'REQUEST_COMPLETED') GROUP BY slot_id) b
+    ON b.slot_id = s.id
+WHERE s.open
+ORDER BY s.museum_id, s.start_at;
+GRANT SELECT ON report.slot_occupancy TO reporting;
+
+-- Visitors booked (live bookings) per day of visit, exhibition and
+-- category (the counts of the bookings' tickets).
+CREATE OR REPLACE VIEW report.visitors AS
+SELECT b.chk_date AS day, b.museum_id, t.key AS category, sum(t.value::integer) AS tickets
+FROM book.booking b
+CROSS JOIN LATERAL jsonb_each_text(b.tickets) t
+WHERE b.status IN ('REQUESTED', 'REQUEST_COMPLETED')
+GROUP BY b.chk_date, b.museum_id, t.key
+ORDER BY b.chk_date, b.museum_id, t.key;
+GRANT SELECT ON report.visitors TO reporting;
 
 -- Bookings made and cancellations per calendar day (server time zone).
 CREATE OR REPLACE VIEW report.daily_bookings AS
