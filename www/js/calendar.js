@@ -22,6 +22,14 @@ export class Calendar {
     this.focusDay = options.first;
     this.selected = null;
     this.body.addEventListener('keydown', (e) => this.onKey(e));
+    // Focus reaching a day another way (a click, a script) moves the roving tabindex there too.
+    this.body.addEventListener('focusin', (e) => {
+      const cell = e.target.closest('td[data-date]');
+      if (cell && cell.dataset.date !== this.focusDay) {
+        this.focusDay = cell.dataset.date;
+        this.updateCells();
+      }
+    });
     this.body.addEventListener('click', (e) => {
       const cell = e.target.closest('td[data-date]');
       if (cell) this.choose(cell.dataset.date, { focus: true });
