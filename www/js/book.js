@@ -129,7 +129,12 @@ function renderSlots() {
     list.replaceChildren();
     return;
   }
-  const open = slotsOf(day) || [];
+  const loaded = slotsOf(day);
+  if (!loaded) {
+    legend.textContent = t('loading');
+    return; // not read yet: keep the choice
+  }
+  const open = loaded;
   legend.textContent = open.length ? t('book.timesOn', { date: formatDay(day) }) : t('book.noTimes');
   if (slot && !open.some((s) => s.start === slot)) slot = null; // ended meanwhile: never offered
   syncList(
