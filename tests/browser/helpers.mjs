@@ -132,7 +132,7 @@ export async function rememberBookings(page, bookings) {
 export async function chooseSlot(page, day, clock) {
   await page.locator(`#cal-body td[data-date="${day}"]:not([data-state="loading"])`).waitFor();
   await page.locator(`#cal-body td[data-date="${day}"]`).click();
-  const slot = page.locator('#slot-list label', { hasText: new RegExp(`^${clock}`) });
+  const slot = page.locator('#slot-list label', { hasText: new RegExp(`^${clock}`) }).first();
   await slot.waitFor();
   await slot.locator('input').check();
 }
