@@ -147,8 +147,8 @@ export async function openBooking(page, museum) {
 /** Opens the staff page and signs in with the staff password. */
 export async function staffSignIn(page) {
   await page.goto('/admin/');
-  await page.getByLabel('Staff password').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#password').fill(ADMIN_PASSWORD); // by id: also on a Korean page
+  await page.locator('#login-form button[type="submit"]').click();
   await page.locator('#occupancy-section').waitFor();
 }
 
