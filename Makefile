@@ -45,6 +45,12 @@ $(BUILD)/museum-listener: $(addprefix $(BUILD)/,$(LISTENER_OBJS))
 $(BUILD):
 	mkdir -p $@
 
+# The pages' self-hosted fonts (www/fonts/, from npm; not in git): scripts/fonts.sh.
+.PHONY: fonts
+all: fonts
+fonts:
+	@scripts/fonts.sh
+
 -include $(wildcard $(BUILD)/*.d)
 
 # Packages: installed with apt-get when missing (as root), else named.

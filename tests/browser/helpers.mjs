@@ -86,9 +86,35 @@ export async function createMuseum({ name = unique('Hall'), chkDate = futureDate
   return res.body;
 }
 
+/**
+ * A timed-entry exhibition through the API: { name, startDate, endDate, opens, closes, slotMinutes,
+ * capacity (per slot), closedWeekdays, closedDates, description } (what is not given is left out).
+ */
+export async function createExhibition({ name = unique('Hall'), startDate = futureDate(), capacity = 5, ...rest } = {}) {
+  const res = await api('POST', '/museums', { name, startDate, capacity, ...rest }, STAFF);
+  assert.equal(res.status, 201, `POST /museums: ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** The exhibition's slots of one day (GET /museums/{id}/slots). */
+export async function slotsOn(museumId, day) {
+  const res = await api('GET', `/museums/${museumId}/slots?from=${day}&to=${day}`);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body;
+}
+
+/** The museum's settings (GET /site). */
+export const site = async () => (await api('GET', '/site')).body;
+
+/** Today in the museum's time zone, as YYYY-MM-DD. */
+export async function museumToday() {
+  const { timeZone } = await site();
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+}
+
 /** Books through the API (as a visitor on another device); the answer carries the token. */
-export async function book(museumId, custNm) {
-  const res = await api('POST', '/books', { museumId, custNm });
+export async function book(museumId, custNm, { slot, tickets } = {}) {
+  const res = await api('POST', '/books', { museumId, custNm, ...(slot ? { slot } : {}), ...(tickets ? { tickets } : {}) });
   assert.equal(res.status, 201, `POST /books: ${JSON.stringify(res.body)}`);
   return res.body;
 }
@@ -102,11 +128,27 @@ export async function rememberBookings(page, bookings) {
   }, entries);
 }
 
+/** On the booking page: choose day in the calendar, then the slot starting at clock ("10:00"). */
+export async function chooseSlot(page, day, clock) {
+  await page.locator(`#cal-body td[data-date="${day}"]:not([data-state="loading"])`).waitFor();
+  await page.locator(`#cal-body td[data-date="${day}"]`).click();
+  const slot = page.locator('#slot-list label', { hasText: new RegExp(`^${clock}`) }).first();
+  await slot.waitFor();
+  await slot.locator('input').check();
+}
+
+/** Opens the booking page of exhibition museum, waiting until its calendar shows. */
+export async function openBooking(page, museum) {
+  await page.goto(`/book.html?museumId=${museum.id}`);
+  await page.locator('#cal-body td[data-date]').first().waitFor();
+  await page.locator('#cal-body td[data-state]:not([data-state="loading"])').first().waitFor();
+}
+
 /** Opens the staff page and signs in with the staff password. */
 export async function staffSignIn(page) {
   await page.goto('/admin/');
-  await page.getByLabel('Staff password').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#password').fill(ADMIN_PASSWORD); // by id: also on a Korean page
+  await page.locator('#login-form button[type="submit"]').click();
   await page.locator('#occupancy-section').waitFor();
 }
 

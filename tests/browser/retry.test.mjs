@@ -15,7 +15,7 @@
 // test's steps on a slow machine (the default 1 s would turn it into a plain 503, nothing done).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, closePage, createMuseum, api, unique, waitForText } from './helpers.mjs';
+import { launch, newPage, closePage, createMuseum, api, unique, waitForText, openBooking, chooseSlot } from './helpers.mjs';
 import { sql, until, holdExhibitionRow, waitingBookings, backendAlive, signalWorkers, restartApp } from './stack.mjs';
 
 let browser;
@@ -33,8 +33,8 @@ const PROVOKED = [/status of 503/, /status of 409/];
 
 async function startBooking(museum, custNm) {
   const page = await newPage(browser);
-  await page.goto(`/book.html?museumId=${museum.id}`);
-  await page.locator(`#museum option[value="${museum.id}"]`).waitFor({ state: 'attached' });
+  await openBooking(page, museum);
+  await chooseSlot(page, museum.chkDate, '');
   await page.getByLabel('Your name').fill(custNm);
   const answers = [];
   page.on('response', (res) => {
@@ -128,8 +128,8 @@ test('after the retries run out, booking again re-uses the same key: still one b
       });
     },
   );
-  await page.goto(`/book.html?museumId=${museum.id}`);
-  await page.locator(`#museum option[value="${museum.id}"]`).waitFor({ state: 'attached' });
+  await openBooking(page, museum);
+  await chooseSlot(page, museum.chkDate, '');
   await page.getByLabel('Your name').fill(custNm);
   await page.getByRole('button', { name: 'Book', exact: true }).click();
   await waitForText(page.locator('#book-message'), /not sure|again/i, 30000);

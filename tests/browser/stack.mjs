@@ -36,7 +36,8 @@ export async function holdExhibitionRow(museumId) {
     stdio: ['pipe', 'ignore', 'inherit'],
   });
   const ended = new Promise((resolve) => psql.on('exit', resolve));
-  psql.stdin.write(`BEGIN; SELECT 1 FROM museum.exhibition WHERE id = ${Number(museumId)} FOR UPDATE;\n`);
+  // A booking takes its places from its slot's row (museum.slot): lock the exhibition's slots.
+  psql.stdin.write(`BEGIN; SELECT 1 FROM museum.slot WHERE museum_id = ${Number(museumId)} FOR UPDATE;\n`);
   await until(
     () => sql(`SELECT count(*) FROM pg_stat_activity WHERE application_name = '${name}' AND state = 'idle in transaction'`) === '1',
     10000,

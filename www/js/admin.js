@@ -1,30 +1,42 @@
-// Staff: sign in, register and delete exhibitions, occupancy per exhibition, and one exhibition's
-// bookings and entry confirmations. All requests go through api.js (staff credentials live there).
-// Occupancy is one page of exhibitions (by date, from a chosen date) with their booked and
-// canceled counts, in one request; refreshes are conditional (304 Not Modified while unchanged).
+// Staff: sign in; create exhibitions (dates, hours, slot length, places per slot, closed weekdays
+// and dates); edit one (PATCH: name, description, places, last day, closed dates, force-cancel);
+// delete; the exhibitions with their booking counts; one exhibition's per-slot occupancy for a
+// day; one exhibition's bookings and entry confirmations. All requests go through api.js (staff
+// credentials live there). Lists refresh with conditional requests (304 while unchanged).
 import {
-  occupancyPages, bookingPages, confirmPages, createMuseum, deleteMuseum, signIn, signOut, isSignedIn, checkStaff, today,
+  occupancyPages, bookingPages, confirmPages, staffSlotPages, createMuseum, updateMuseum, deleteMuseum, signIn, signOut,
+  isSignedIn, checkStaff, today,
 } from './api.js';
-import { initI18n, t, formatDate, formatNumber } from './i18n.js';
+import { t, formatDate, formatNumber, weekdayName } from './i18n.js';
 import { el, errorText, showMessage, statusBadge, updateBadge, syncList, poll, confirmDialog, setFieldError } from './ui.js';
 import { NAME_MAX, CAPACITY_MAX } from './rules.js';
+import { initSite, getSiteInfo } from './site.js';
+import { exhibitionDates, partyText } from './format.js';
+import { isDate, isTime, minutes, slotRange, slotDay } from './time.js';
 
 const OCCUPANCY_MS = 5000;
 const DETAILS_MS = 2000;
-const ROWS = 50; // exhibitions per page of occupancy
+const SLOTS_MS = 5000;
+const ROWS = 50; // exhibitions per page
 const DETAIL_ROWS = 100; // bookings / confirmations shown at first, and added by "Show more"
 const MAX = 1000; // the most one request may ask for
+const DESCRIPTION_MAX = 2000;
 
 const $ = (id) => document.getElementById(id);
 const form = $('museum-form');
-const fields = { name: $('name'), chkDate: $('chkDate'), capacity: $('capacity') };
+const fields = {
+  name: $('name'), capacity: $('capacity'), startDate: $('startDate'), endDate: $('endDate'), opens: $('opens'),
+  closes: $('closes'), slotMinutes: $('slotMinutes'), description: $('description'),
+};
 const registerMessage = $('register-message');
 const occupancyMessage = $('occupancy-message');
 const details = $('details');
 const detailsMessage = $('details-message');
+const todayHere = () => today(getSiteInfo().timeZone);
+const details_ = { details: true }; // staff see the server's own explanation too
 
 let rowsData = null; // [{ museum, booked, canceled }] from the last good refresh
-let from = today(); // occupancy lists exhibitions from this date on
+let from = null; // the list shows exhibitions not ended by this date
 let cursors = [null]; // the after= of each page up to the one shown (null: the first)
 let nextCursor = null; // the after= of the page after the one shown, if any
 const occupancy = occupancyPages();
@@ -33,47 +45,137 @@ const confirms = confirmPages();
 let detailsOf = null; // { museum, removed } shown in the details section
 let detailsData = null; // { books, confirms }
 let stopDetails = () => {};
-let registered = null; // last registered exhibition, to re-translate the message
+let registered = null; // last created exhibition, to re-translate the message
 
-// ---- Register ----------------------------------------------------------------------------
+// ---- Closed dates: a date field, "Add", and the list with a remove button each ---------------
 
-function validDate(value) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!m) return false;
-  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
-  return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
+function datesEditor(box) {
+  const prefix = box.dataset.prefix;
+  let dates = [];
+  const input = el('input', { id: `${prefix}-closed-date`, type: 'date' });
+  const label = el('label', { for: input.id });
+  const add = el('button', { type: 'button', class: 'secondary small' });
+  const list = el('ul', { 'aria-live': 'polite' });
+  const heading = el('p', { class: 'label-like', id: `${prefix}-closed-heading` });
+  const none = el('p', { class: 'hint' });
+  const error = el('p', { class: 'field-error', id: `${prefix}-closed-date-error` });
+  input.setAttribute('aria-describedby', error.id);
+  box.replaceChildren(heading, el('div', { class: 'add' }, el('div', {}, label, input), add), error, none, list);
+  list.setAttribute('aria-labelledby', heading.id);
+  const render = () => {
+    heading.textContent = t('admin.closedDates');
+    label.textContent = t('admin.closedDate');
+    add.textContent = t('admin.addDate');
+    none.textContent = t('admin.noClosedDates');
+    none.hidden = dates.length > 0;
+    list.replaceChildren(
+      ...dates.map((d) => {
+        const remove = el('button', { type: 'button', class: 'secondary small', 'aria-label': t('admin.removeDate', { date: formatDate(d) }) }, '×');
+        remove.addEventListener('click', () => {
+          dates = dates.filter((x) => x !== d);
+          render();
+          input.focus();
+        });
+        return el('li', { 'data-date': d }, el('time', { datetime: d }, formatDate(d)), remove);
+      }),
+    );
+  };
+  const onAdd = () => {
+    const d = input.value;
+    setFieldError(input, isDate(d) ? '' : t('valid.date'));
+    if (!isDate(d)) return input.focus();
+    if (!dates.includes(d)) dates = [...dates, d].sort();
+    input.value = '';
+    render();
+    input.focus();
+  };
+  add.addEventListener('click', onAdd);
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      onAdd();
+    }
+  });
+  document.addEventListener('langchange', render);
+  render();
+  return {
+    get: () => [...dates],
+    set: (list) => {
+      dates = [...new Set(list)].sort();
+      render();
+    },
+    input,
+  };
 }
 
+const createClosed = datesEditor($('create-closed'));
+const editClosed = datesEditor($('edit-closed'));
+
+function renderWeekdays() {
+  const box = $('closedWeekdays');
+  const checked = new Set([...box.querySelectorAll('input:checked')].map((i) => Number(i.value)));
+  const legend = box.querySelector('legend');
+  box.replaceChildren(
+    legend,
+    ...[1, 2, 3, 4, 5, 6, 7].map((d) =>
+      el('label', {}, el('input', { type: 'checkbox', name: 'closedWeekdays', value: d, checked: checked.has(d) }), weekdayName(d, 'long')),
+    ),
+  );
+}
+
+// ---- Create -----------------------------------------------------------------------------------
+
+const capacityError = (value) =>
+  !/^\d+$/.test(value) || +value < 1 || +value > CAPACITY_MAX ? t('valid.capacity', { max: formatNumber(CAPACITY_MAX) }) : '';
+const nameError = (value) => (!value ? t('valid.required') : [...value].length > NAME_MAX ? t('valid.tooLong', { max: NAME_MAX }) : '');
+
 function validate() {
-  const name = fields.name.value.trim();
-  const chkDate = fields.chkDate.value;
-  const capacity = fields.capacity.value.trim();
+  const v = Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, f.value.trim()]));
+  const site = getSiteInfo();
+  const opens = v.opens || site.opens;
+  const closes = v.closes || site.closes;
   const errors = {
-    name: !name ? t('valid.required') : [...name].length > NAME_MAX ? t('valid.tooLong', { max: NAME_MAX }) : '',
-    chkDate: !chkDate && !fields.chkDate.validity.badInput ? t('valid.required') : !validDate(chkDate) ? t('valid.date') : '',
-    capacity:
-      !capacity && !fields.capacity.validity.badInput
-        ? t('valid.required')
-        : !/^\d+$/.test(capacity) || +capacity < 1 || +capacity > CAPACITY_MAX
-          ? t('valid.capacity', { max: formatNumber(CAPACITY_MAX) })
-          : '',
+    name: nameError(v.name),
+    capacity: !v.capacity && !fields.capacity.validity.badInput ? t('valid.required') : capacityError(v.capacity),
+    startDate: !v.startDate ? t('valid.required') : !isDate(v.startDate) ? t('valid.date') : v.startDate < todayHere() ? t('valid.past') : '',
+    endDate: v.endDate && !isDate(v.endDate) ? t('valid.date') : v.endDate && isDate(v.startDate) && v.endDate < v.startDate ? t('valid.endBeforeStart') : '',
+    opens: v.opens && !isTime(v.opens) ? t('valid.time') : '',
+    closes: v.closes && !isTime(v.closes) ? t('valid.time') : isTime(opens) && isTime(closes) && minutes(closes) <= minutes(opens) ? t('valid.closesBeforeOpens') : '',
+    slotMinutes:
+      v.slotMinutes && (!/^\d+$/.test(v.slotMinutes) || +v.slotMinutes < 1 || (isTime(opens) && isTime(closes) && (minutes(closes) - minutes(opens)) % +v.slotMinutes !== 0))
+        ? t('valid.slotMinutes')
+        : '',
+    description: [...v.description].length > DESCRIPTION_MAX ? t('valid.tooLong', { max: DESCRIPTION_MAX }) : '',
   };
   for (const [field, text] of Object.entries(errors)) setFieldError(fields[field], text);
   const firstBad = Object.keys(errors).find((f) => errors[f]);
-  if (firstBad) fields[firstBad].focus();
-  return firstBad ? null : { name, chkDate, capacity: Number(capacity) };
+  if (firstBad) {
+    fields[firstBad].focus();
+    return null;
+  }
+  const museum = { name: v.name, startDate: v.startDate, capacity: Number(v.capacity) };
+  if (v.endDate) museum.endDate = v.endDate;
+  if (v.opens) museum.opens = v.opens;
+  if (v.closes) museum.closes = v.closes;
+  if (v.slotMinutes) museum.slotMinutes = Number(v.slotMinutes);
+  museum.closedWeekdays = [...$('closedWeekdays').querySelectorAll('input:checked')].map((i) => Number(i.value));
+  museum.closedDates = createClosed.get();
+  if (v.description) museum.description = v.description;
+  return museum;
 }
 
 /** Show the server's field errors next to the fields; returns those that have no field here. */
-function showServerErrors(errors) {
-  const fieldFor = { name: 'name', chkDate: 'chkDate', pcnt: 'capacity', capacity: 'capacity' };
+function showServerErrors(errors, map) {
   const rest = [];
+  let first = null;
   for (const [field, text] of Object.entries(errors)) {
-    if (fieldFor[field]) setFieldError(fields[fieldFor[field]], String(text));
-    else rest.push(`${field}: ${text}`);
+    const input = map[field];
+    if (input) {
+      setFieldError(input, String(text));
+      first ??= input;
+    } else rest.push(`${field}: ${text}`);
   }
-  const first = Object.keys(errors).map((f) => fieldFor[f]).find(Boolean);
-  if (first) fields[first].focus();
+  first?.focus();
   return rest;
 }
 
@@ -91,36 +193,32 @@ async function onRegister(event) {
     registered = await createMuseum(museum);
     sayRegistered();
     form.reset();
+    createClosed.set([]);
     refreshOccupancy();
   } catch (err) {
     if (onUnauthorized(err)) return;
-    const rest = showServerErrors(err.errors || {});
-    showMessage(registerMessage, [errorText(err), ...rest].join(' '), 'error');
+    const map = { ...fields, chkDate: fields.startDate, pcnt: fields.capacity, closedWeekdays: $('closedWeekdays'), closedDates: createClosed.input };
+    const rest = showServerErrors(err.errors || {}, map);
+    showMessage(registerMessage, [errorText(err, {}, details_), ...rest].join(' '), 'error');
   } finally {
     button.disabled = false;
   }
 }
 
 function sayRegistered() {
-  if (registered) {
-    const params = { name: registered.name, date: formatDate(registered.chkDate) };
-    showMessage(registerMessage, t('admin.registered', params), 'ok');
-  }
+  if (registered) showMessage(registerMessage, t('admin.registered', { name: registered.name, dates: exhibitionDates(registered) }), 'ok');
 }
 
-// ---- Occupancy ---------------------------------------------------------------------------
+// ---- The exhibitions --------------------------------------------------------------------------
 
 let occupancyAsked = 0; // refreshes started: only the newest one's answer is shown
-// Exhibitions deleted on this page: a refresh that started before the
-// delete must not bring them back.
-const removedIds = new Set();
+const removedIds = new Set(); // deleted here: a refresh that started before must not bring them back
 async function refreshOccupancy() {
   const mine = ++occupancyAsked;
   try {
     const page = await occupancy({ from, limit: ROWS, after: cursors.at(-1) });
     if (mine !== occupancyAsked) return;
-    // Clear a loading or error message, never the outcome of an action.
-    if (occupancyMessage.dataset.kind !== 'ok') showMessage(occupancyMessage, '');
+    if (occupancyMessage.dataset.kind !== 'ok') showMessage(occupancyMessage, ''); // never the outcome of an action
     if (!page.changed && rowsData) return; // 304: as shown
     if (!page.items.length && cursors.length > 1) {
       cursors.pop(); // the page emptied (deleted exhibitions): show the one before
@@ -134,7 +232,7 @@ async function refreshOccupancy() {
     renderOccupancy();
   } catch (err) {
     if (mine !== occupancyAsked || onUnauthorized(err)) return;
-    const text = errorText(err);
+    const text = errorText(err, {}, details_);
     showMessage(occupancyMessage, rowsData ? t('error.refresh', { message: text }) : text, 'error');
   }
 }
@@ -149,7 +247,7 @@ function showOccupancyPage(nextCursors) {
 function onOccupancyFrom(event) {
   event.preventDefault();
   const input = $('occupancy-from');
-  const ok = validDate(input.value);
+  const ok = isDate(input.value);
   setFieldError(input, ok ? '' : t('valid.date'));
   if (!ok) {
     input.focus();
@@ -160,39 +258,47 @@ function onOccupancyFrom(event) {
 }
 
 const NUMERIC = ['capacity', 'booked', 'canceled', 'left'];
+const ACTIONS = [
+  ['slots', 'admin.slots', 'admin.slotsLabel', 'secondary'],
+  ['edit', 'admin.edit', 'admin.editLabel', 'secondary'],
+  ['details', 'admin.details', 'admin.detailsLabel', 'secondary'],
+  ['delete', 'admin.delete', 'admin.deleteLabel', 'danger'],
+];
 
 function createOccupancyRow(row) {
-  const detailsButton = el('button', { type: 'button', class: 'secondary small', 'data-action': 'details' });
-  const deleteButton = el('button', { type: 'button', class: 'danger small', 'data-action': 'delete' });
-  detailsButton.addEventListener('click', () => showDetails(tr.row.museum, false));
-  deleteButton.addEventListener('click', () => onDelete(tr.row, deleteButton));
+  const buttons = ACTIONS.map(([action, , , kind]) => el('button', { type: 'button', class: `${kind} small`, 'data-action': action }));
   const tr = el(
     'tr',
     { 'data-museum-id': row.museum.id },
     el('th', { scope: 'row', 'data-label': '' }),
-    el('td', { 'data-label': '' }, el('time', {})),
+    el('td', { 'data-label': '' }),
     ...NUMERIC.map((name) => el('td', { class: 'num', 'data-col': name, 'data-label': '' })),
-    el('td', { 'data-label': '' }, el('div', { class: 'actions' }, detailsButton, deleteButton)),
+    el('td', { 'data-label': '' }, el('div', { class: 'actions' }, ...buttons)),
   );
+  const handlers = {
+    slots: () => showSlots(tr.row.museum),
+    edit: () => showEdit(tr.row.museum),
+    details: () => showDetails(tr.row.museum, false),
+    delete: (button) => onDelete(tr.row, button),
+  };
+  for (const button of buttons) button.addEventListener('click', () => handlers[button.dataset.action](button));
   return tr;
 }
 
 function updateOccupancyRow(tr, row) {
   const { museum } = row;
   tr.row = row;
-  const labels = ['col.exhibition', 'col.date', 'col.capacity', 'col.booked', 'col.canceled', 'col.left', 'col.actions'];
+  const labels = ['col.exhibition', 'col.dates', 'col.capacity', 'col.booked', 'col.canceled', 'col.left', 'col.actions'];
   [...tr.cells].forEach((c, i) => (c.dataset.label = t(labels[i])));
   tr.cells[0].textContent = museum.name;
-  const time = tr.cells[1].querySelector('time');
-  time.dateTime = museum.chkDate;
-  time.textContent = formatDate(museum.chkDate);
+  tr.cells[1].textContent = exhibitionDates(museum);
   const values = { capacity: museum.capacity, booked: row.booked, canceled: row.canceled, left: museum.pcnt };
   for (const name of NUMERIC) tr.querySelector(`[data-col="${name}"]`).textContent = formatNumber(values[name]);
-  const [detailsButton, deleteButton] = tr.querySelectorAll('button');
-  detailsButton.textContent = t('admin.details');
-  detailsButton.setAttribute('aria-label', t('admin.detailsLabel', { name: museum.name }));
-  deleteButton.textContent = t('admin.delete');
-  deleteButton.setAttribute('aria-label', t('admin.deleteLabel', { name: museum.name }));
+  for (const button of tr.querySelectorAll('button[data-action]')) {
+    const [, text, label] = ACTIONS.find(([a]) => a === button.dataset.action);
+    button.textContent = t(text);
+    button.setAttribute('aria-label', t(label, { name: museum.name }));
+  }
 }
 
 function renderOccupancy() {
@@ -211,7 +317,7 @@ async function onDelete(row, button) {
   const { museum } = row;
   const ok = await confirmDialog({
     title: t('admin.deleteTitle'),
-    text: t('admin.deleteText', { name: museum.name, date: formatDate(museum.chkDate), count: formatNumber(row.booked) }),
+    text: t('admin.deleteText', { name: museum.name, dates: exhibitionDates(museum), count: formatNumber(row.booked) }),
     confirm: t('admin.deleteConfirm'),
   });
   if (!ok) return;
@@ -227,11 +333,199 @@ async function onDelete(row, button) {
     }
   } catch (err) {
     if (onUnauthorized(err)) return;
-    showMessage(occupancyMessage, errorText(err), 'error');
+    showMessage(occupancyMessage, errorText(err, {}, details_), 'error');
     refreshOccupancy();
   } finally {
     button.disabled = false;
   }
+}
+
+// ---- Edit (PATCH) -----------------------------------------------------------------------------
+
+let editing = null; // the exhibition being edited, as last read
+const editFields = { name: $('edit-name'), capacity: $('edit-capacity'), endDate: $('edit-endDate'), description: $('edit-description') };
+
+function showEdit(museum) {
+  editing = museum;
+  $('edit').hidden = false;
+  $('edit-heading').textContent = t('admin.editHeading', { name: museum.name });
+  editFields.name.value = museum.name;
+  editFields.capacity.value = museum.capacity;
+  editFields.endDate.value = museum.endDate || museum.chkDate;
+  editFields.description.value = museum.description || '';
+  editClosed.set(museum.closedDates || []);
+  for (const f of Object.values(editFields)) setFieldError(f, '');
+  showMessage($('edit-message'), '');
+  $('edit-heading').focus();
+}
+
+function closeEdit() {
+  const id = editing?.id;
+  editing = null;
+  $('edit').hidden = true;
+  document.querySelector(`#occupancy-rows tr[data-museum-id="${id}"] [data-action="edit"]`)?.focus();
+}
+
+/** The fields changed from what was read: the PATCH body. */
+function editChanges() {
+  const change = {};
+  const name = editFields.name.value.trim();
+  if (name !== editing.name) change.name = name;
+  const description = editFields.description.value.trim();
+  if (description !== (editing.description || '')) change.description = description || null;
+  if (editFields.capacity.value.trim() !== String(editing.capacity)) change.capacity = Number(editFields.capacity.value.trim());
+  if (editFields.endDate.value !== (editing.endDate || editing.chkDate)) change.endDate = editFields.endDate.value;
+  const closed = editClosed.get();
+  if (JSON.stringify(closed) !== JSON.stringify([...(editing.closedDates || [])].sort())) change.closedDates = closed;
+  return change;
+}
+
+async function onEdit(event) {
+  event.preventDefault();
+  const box = $('edit-message');
+  const errors = {
+    name: nameError(editFields.name.value.trim()),
+    capacity: capacityError(editFields.capacity.value.trim()),
+    endDate: !isDate(editFields.endDate.value) ? t('valid.date') : editFields.endDate.value < (editing.startDate || editing.chkDate) ? t('valid.endBeforeStart') : '',
+    description: [...editFields.description.value.trim()].length > DESCRIPTION_MAX ? t('valid.tooLong', { max: DESCRIPTION_MAX }) : '',
+  };
+  for (const [f, text] of Object.entries(errors)) setFieldError(editFields[f], text);
+  const bad = Object.keys(errors).find((f) => errors[f]);
+  if (bad) {
+    editFields[bad].focus();
+    showMessage(box, t('admin.fixErrors'), 'error');
+    return;
+  }
+  const change = editChanges();
+  if (!Object.keys(change).length) {
+    showMessage(box, t('admin.nothingChanged'), 'info');
+    return;
+  }
+  const button = $('edit-form').querySelector('button[type="submit"]');
+  button.disabled = true;
+  try {
+    let saved;
+    try {
+      saved = await updateMuseum(editing.id, change);
+    } catch (err) {
+      // Newly closed dates with bookings: only with the staff's consent are those force-canceled.
+      if (err.status !== 409 || !change.closedDates) throw err;
+      const ok = await confirmDialog({ title: t('admin.forceTitle'), text: `${t('admin.forceText')} (${err.detail})`, confirm: t('admin.forceConfirm') });
+      if (!ok) {
+        showMessage(box, errorText(err, {}, details_), 'error');
+        return;
+      }
+      saved = await updateMuseum(editing.id, { ...change, forceCancel: true });
+    }
+    editing = saved;
+    showMessage(occupancyMessage, t('admin.saved', { name: saved.name }), 'ok');
+    closeEdit();
+    refreshOccupancy();
+  } catch (err) {
+    if (onUnauthorized(err)) return;
+    const rest = showServerErrors(err.errors || {}, { ...editFields, closedDates: editClosed.input });
+    showMessage(box, [errorText(err, {}, details_), ...rest].join(' '), 'error');
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---- Per-slot occupancy of one day ------------------------------------------------------------
+
+let slotsOf = null; // { museum, load, day }
+let slotsData = null;
+let stopSlots = () => {};
+
+function showSlots(museum) {
+  stopSlots();
+  const first = museum.startDate || museum.chkDate;
+  const last = museum.endDate || first;
+  const day = todayHere() < first ? first : todayHere() > last ? last : todayHere();
+  slotsOf = { museum, load: staffSlotPages(museum.id), day };
+  slotsData = null;
+  $('slots-day').value = day;
+  $('slots-day').min = first;
+  $('slots-day').max = last;
+  $('slots-section').hidden = false;
+  $('slots-rows').replaceChildren();
+  renderSlots();
+  showMessage($('slots-message'), t('loading'));
+  $('slots-heading').focus();
+  stopSlots = poll(refreshSlots, SLOTS_MS);
+}
+
+async function refreshSlots() {
+  const shown = slotsOf;
+  if (!shown) return;
+  try {
+    const page = await shown.load({ from: shown.day, to: shown.day });
+    if (shown !== slotsOf) return;
+    showMessage($('slots-message'), '');
+    if (!page.changed && slotsData) return;
+    slotsData = page.items.filter((s) => slotDay(s.start) === shown.day);
+    renderSlots();
+  } catch (err) {
+    if (onUnauthorized(err) || shown !== slotsOf) return;
+    showMessage($('slots-message'), errorText(err, {}, details_), 'error');
+  }
+}
+
+function renderSlots() {
+  if (!slotsOf) return;
+  $('slots-heading').textContent = t('admin.slotsHeading', { name: slotsOf.museum.name });
+  if (!slotsData) return;
+  const total = { capacity: 0, booked: 0, left: 0 };
+  const rows = slotsData.map((s) => {
+    const booked = Math.max(0, s.capacity - s.left);
+    total.capacity += s.capacity;
+    total.booked += booked;
+    total.left += s.left;
+    return { key: s.start, time: slotRange(s.start, s.end), capacity: s.capacity, booked, left: s.left };
+  });
+  if (rows.length) rows.push({ key: 'total', time: t('admin.slotsTotal'), ...total });
+  syncList(
+    $('slots-rows'),
+    rows,
+    (r) => r.key,
+    () => el('tr', {}, el('th', { scope: 'row', 'data-label': '' }), ...['capacity', 'booked', 'left'].map((c) => el('td', { class: 'num', 'data-col': c, 'data-label': '' })), el('td', { class: 'bar-cell', 'data-label': '' }, el('meter', { min: 0 }))),
+    (tr, r) => {
+      const labels = ['col.time', 'col.slotCapacity', 'col.booked', 'col.left', 'col.occupancy'];
+      [...tr.cells].forEach((c, i) => (c.dataset.label = t(labels[i])));
+      tr.dataset.slot = r.key;
+      tr.cells[0].textContent = r.time;
+      for (const c of ['capacity', 'booked', 'left']) tr.querySelector(`[data-col="${c}"]`).textContent = formatNumber(r[c]);
+      const meter = tr.querySelector('meter');
+      meter.max = Math.max(1, r.capacity);
+      meter.value = r.booked;
+      meter.high = r.capacity * 0.8;
+      meter.optimum = 0;
+      meter.textContent = `${r.booked}/${r.capacity}`;
+      meter.setAttribute('aria-label', `${r.time}: ${formatNumber(r.booked)} / ${formatNumber(r.capacity)}`);
+    },
+  );
+  $('slots-table').hidden = !rows.length;
+  $('slots-empty').hidden = !!rows.length;
+  $('slots-empty').textContent = t('admin.slotsEmpty', { date: formatDate(slotsOf.day) });
+}
+
+function onSlotsDay(event) {
+  event.preventDefault();
+  const input = $('slots-day');
+  const ok = isDate(input.value);
+  setFieldError(input, ok ? '' : t('valid.date'));
+  if (!ok || !slotsOf) return input.focus();
+  slotsOf = { ...slotsOf, day: input.value };
+  slotsData = null;
+  showMessage($('slots-message'), t('loading'));
+  refreshSlots();
+}
+
+function closeSlots() {
+  stopSlots();
+  const id = slotsOf?.museum.id;
+  slotsOf = null;
+  $('slots-section').hidden = true;
+  document.querySelector(`#occupancy-rows tr[data-museum-id="${id}"] [data-action="slots"]`)?.focus();
 }
 
 // ---- One exhibition's bookings and confirmations --------------------------------------------
@@ -252,13 +546,14 @@ function fillRow(tr, labels, values) {
 function renderDetails() {
   if (!detailsOf) return;
   const { museum, removed } = detailsOf;
-  $('details-heading').textContent = t('admin.detailsHeading', { name: museum.name, date: formatDate(museum.chkDate) });
+  $('details-heading').textContent = t('admin.detailsHeading', { name: museum.name });
   $('details-removed').hidden = !removed;
   if (!detailsData) return;
   const { books, confirms } = detailsData;
-  syncList($('details-books-rows'), books, (b) => b.id, detailsRow(['', '', 'badge']), (tr, b) => {
+  syncList($('details-books-rows'), books, (b) => b.id, detailsRow(['', '', '', '', '', 'badge']), (tr, b) => {
     tr.dataset.bookId = b.id;
-    fillRow(tr, ['col.booking', 'col.visitor', 'col.status'], [b.id, b.custNm, b.status]);
+    fillRow(tr, ['col.booking', 'col.visitor', 'col.date', 'col.time', 'col.party', 'col.status'],
+      [b.id, b.custNm, formatDate(b.chkDate), b.slot ? slotRange(b.slot, b.slotEnd) : '', partyText(b.tickets, getSiteInfo().categories), b.status]);
   });
   syncList($('details-confirms-rows'), confirms, (c) => c.id, detailsRow(['', '', '', 'badge']), (tr, c) => {
     tr.dataset.bookId = c.bookId;
@@ -341,7 +636,10 @@ function showStaffArea(signedIn) {
   if (!signedIn) {
     stopOccupancy();
     stopDetails();
+    stopSlots();
     details.hidden = true;
+    $('slots-section').hidden = true;
+    $('edit').hidden = true;
   }
 }
 
@@ -392,9 +690,8 @@ async function onSignIn(event) {
   }
 }
 
-// ---- Start -------------------------------------------------------------------------------
+// ---- Start ------------------------------------------------------------------------------------
 
-initI18n();
 loginForm.addEventListener('submit', onSignIn);
 $('sign-out').addEventListener('click', () => {
   signOut();
@@ -402,8 +699,11 @@ $('sign-out').addEventListener('click', () => {
   passwordInput.focus();
 });
 form.addEventListener('submit', onRegister);
+$('edit-form').addEventListener('submit', onEdit);
+$('edit-cancel').addEventListener('click', closeEdit);
+$('slots-form').addEventListener('submit', onSlotsDay);
+$('slots-close').addEventListener('click', closeSlots);
 $('refresh').addEventListener('click', () => refreshOccupancy());
-$('occupancy-from').value = from;
 $('occupancy-form').addEventListener('submit', onOccupancyFrom);
 $('previous-page').addEventListener('click', () => showOccupancyPage(cursors.slice(0, -1)));
 $('next-page').addEventListener('click', () => nextCursor && showOccupancyPage([...cursors, nextCursor]));
@@ -411,9 +711,17 @@ $('details-books-more').addEventListener('click', () => showMoreDetails('books')
 $('details-confirms-more').addEventListener('click', () => showMoreDetails('confirms'));
 $('details-close').addEventListener('click', closeDetails);
 document.addEventListener('langchange', () => {
+  renderWeekdays();
   sayRegistered();
   renderOccupancy();
   renderDetails();
+  renderSlots();
+  if (editing) $('edit-heading').textContent = t('admin.editHeading', { name: editing.name });
 });
-if (isSignedIn()) startStaff();
-else showStaffArea(false);
+renderWeekdays();
+initSite().then(() => {
+  from = todayHere();
+  $('occupancy-from').value = from;
+  if (isSignedIn()) startStaff();
+  else showStaffArea(false);
+});

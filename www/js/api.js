@@ -235,19 +235,35 @@ function pages(path, options = {}) {
 
 const id = (value) => encodeURIComponent(String(value));
 
-/** The visitor's date today as YYYY-MM-DD: the home page lists what is on from today. */
-export function today() {
+/**
+ * Today as YYYY-MM-DD in timeZone (the museum's, from GET /site: the server's days are the
+ * museum's days), or in the visitor's own zone when none is given or it is unknown.
+ */
+export function today(timeZone) {
   const d = new Date();
+  if (timeZone) {
+    try {
+      return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+    } catch {
+      // an unknown zone: the visitor's own
+    }
+  }
   const pad = (n) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
+// The museum: name, logo, address, hours, ticket categories, the largest party.
+export const getSite = () => request('GET', '/site').then((r) => r.data);
+
 // Visitors
-/** Live exhibitions by date: call with { from: 'YYYY-MM-DD', limit, after }. */
+/** Exhibitions not ended by a date, closing soonest first: call with { from: 'YYYY-MM-DD', limit, after }. */
 export const museumPages = () => pages('/museums');
 export const getMuseum = (museumId) => request('GET', `/museums/${id(museumId)}`).then((r) => r.data);
-export const createBooking = (museumId, custNm) =>
-  request('POST', '/books', { body: { museumId: Number(museumId), custNm }, idempotent: true }).then((r) => {
+/** One exhibition's time slots: call with { from, to } (both YYYY-MM-DD, inclusive; at most 92 days). */
+export const slotPages = (museumId) => pages(`/museums/${id(museumId)}/slots`);
+/** Books a party ({ adult: 2, child: 2 }) for a slot (its start, as answered). */
+export const createBooking = (museumId, custNm, slot, tickets) =>
+  request('POST', '/books', { body: { museumId: Number(museumId), custNm, slot, tickets }, idempotent: true }).then((r) => {
     rememberBooking(r.data);
     return r.data;
   });
@@ -257,6 +273,9 @@ export const cancelBooking = (bookId) =>
   request('PATCH', `/books/${id(bookId)}`, { body: { status: 'CANCELED' }, token: tokenFor(bookId), idempotent: true }).then(
     (r) => r.data,
   );
+/** Moves a booking to another slot and/or changes its party: { slot?, tickets? }. */
+export const changeBooking = (bookId, change) =>
+  request('PATCH', `/books/${id(bookId)}`, { body: change, token: tokenFor(bookId), idempotent: true }).then((r) => r.data);
 /**
  * custNm's MyPage rows (at most 1000), opened with the token of one of their bookings on this
  * device: a function resolving to { items, changed }, or to null when this device holds none.
@@ -270,13 +289,18 @@ export function myPages() {
 }
 
 // Staff
-export const createMuseum = ({ name, chkDate, capacity }) =>
-  request('POST', '/museums', { body: { name, chkDate, pcnt: capacity }, staff: true }).then((r) => r.data);
+/** { name, startDate, endDate, opens, closes, slotMinutes, capacity, closedWeekdays, closedDates, description }. */
+export const createMuseum = (museum) => request('POST', '/museums', { body: museum, staff: true }).then((r) => r.data);
+/** Any of { name, description, capacity, endDate, closedDates, forceCancel }. */
+export const updateMuseum = (museumId, change) =>
+  request('PATCH', `/museums/${id(museumId)}`, { body: change, staff: true }).then((r) => r.data);
 export const deleteMuseum = (museumId) => request('DELETE', `/museums/${id(museumId)}`, { staff: true });
 /** Checks the staff credentials kept by signIn(): resolves, or rejects with ApiError 401. */
 export const checkStaff = () => request('GET', '/books?limit=1', { staff: true });
-/** Staff's exhibitions by date, each with its booked and canceled counts: { from, limit, after }. */
+/** Staff's exhibitions, each with its booked and canceled counts: { from, limit, after }. */
 export const occupancyPages = () => pages('/museums', { staff: true });
+/** One exhibition's slots for staff (the same answer as visitors get): { from, to }. */
+export const staffSlotPages = (museumId) => pages(`/museums/${id(museumId)}/slots`, { staff: true });
 /** One exhibition's bookings / entry confirmations: { museumId, limit, after }. */
 export const bookingPages = () => pages('/books', { staff: true });
 export const confirmPages = () => pages('/confirms', { staff: true });

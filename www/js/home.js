@@ -1,13 +1,18 @@
-// Home: what is on from a date (today unless the visitor picks one), soonest first, one page at a
-// time ("Show more" asks for a longer page), with seats left. Refreshes itself every 2 s with
-// one conditional request: the server answers 304 Not Modified while nothing shown changed.
+// Home: the museum's welcome, the exhibitions not ended by a date (today unless the visitor picks
+// one), closing soonest first, one page at a time ("Show more" asks for a longer page), each with
+// its description, dates and whether it is filling up; and the visit information. Refreshes
+// itself every 2 s with one conditional request (304 Not Modified while nothing shown changed).
 import { museumPages, today } from './api.js';
-import { initI18n, t, formatDate, formatNumber } from './i18n.js';
+import { t, formatDate } from './i18n.js';
 import { el, errorText, showMessage, syncList, poll, setFieldError } from './ui.js';
+import { initSite, getSiteInfo, hoursLines, siteAddress, siteAccessibility } from './site.js';
+import { exhibitionDates, exhibitionHours, shareLeft } from './format.js';
+import { isDate, openDaysFrom, maxDay } from './time.js';
 
 const REFRESH_MS = 2000;
 const PAGE = 24; // cards per "page"
 const MAX = 1000; // the most one request may ask for
+const FILLING = 0.25; // "filling up" below this share of places left
 const list = document.getElementById('exhibitions');
 const message = document.getElementById('home-message');
 const fromForm = document.getElementById('from-form');
@@ -16,53 +21,56 @@ const more = document.getElementById('more');
 const moreHint = document.getElementById('more-hint');
 const load = museumPages();
 
-const isDate = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s || '') && !Number.isNaN(Date.parse(s));
 let from = new URLSearchParams(location.search).get('from');
-if (!isDate(from)) from = today();
 let limit = PAGE;
 let museums = null; // last successful answer
 let hasMore = false;
 let asked = 0; // refreshes started, so that an older answer never replaces a newer one
 
-function createCard(museum) {
+function createCard() {
   return el(
     'li',
-    { 'data-museum-id': museum.id },
+    {},
     el('h3', {}),
-    el('p', { class: 'date' }, el('time', {})),
-    el('p', { class: 'seats' }),
+    el('p', { class: 'dates' }),
+    el('p', { class: 'hours' }),
+    el('p', { class: 'description' }),
+    el('p', { class: 'availability' }),
     el('div', { class: 'card-actions' }),
   );
 }
 
-function updateCard(card, museum) {
-  const left = Math.max(0, Number(museum.pcnt) || 0);
-  const soldOut = left <= 0;
-  const date = formatDate(museum.chkDate);
-  card.querySelector('h3').textContent = museum.name;
-  const time = card.querySelector('time');
-  time.dateTime = museum.chkDate;
-  time.textContent = date;
-  const seats = card.querySelector('.seats');
-  seats.textContent = t('home.seats', { left: formatNumber(left), capacity: formatNumber(museum.capacity) });
-  seats.dataset.left = left;
-  card.classList.toggle('sold-out', soldOut);
+/** 'soldout' | 'filling' | 'open' for exhibition m seen from day. */
+function availability(m, day) {
+  if (!(Number(m.pcnt) > 0)) return 'soldout';
+  return shareLeft(m, openDaysFrom(m, maxDay(day, today(getSiteInfo().timeZone)))) < FILLING ? 'filling' : 'open';
+}
 
-  // Sold out: a marker instead of the Book link (only rebuilt when the state flips or the language changes).
+function updateCard(card, museum) {
+  const state = availability(museum, from);
+  card.dataset.museumId = museum.id;
+  card.querySelector('h3').textContent = museum.name;
+  card.querySelector('.dates').textContent = exhibitionDates(museum);
+  card.querySelector('.hours').textContent = exhibitionHours(museum);
+  const description = card.querySelector('.description');
+  description.textContent = museum.description || '';
+  description.hidden = !museum.description;
+  const badge = card.querySelector('.availability');
+  badge.dataset.state = state;
+  badge.textContent = t({ soldout: 'home.soldOut', filling: 'home.filling', open: 'home.available' }[state]);
+  card.classList.toggle('sold-out', state === 'soldout');
+
+  // Fully booked: no link (only rebuilt when the state flips or the language changes).
   const actions = card.querySelector('.card-actions');
-  const wanted = `${soldOut}|${date}|${museum.name}|${t('home.book')}`;
+  const wanted = `${state === 'soldout'}|${museum.name}|${t('home.book')}`;
   if (actions.dataset.state === wanted) return;
   actions.dataset.state = wanted;
   actions.replaceChildren(
-    soldOut
-      ? el('mark', { class: 'sold-out-mark' }, t('home.soldOut'))
+    state === 'soldout'
+      ? ''
       : el(
           'a',
-          {
-            class: 'button',
-            href: `/book.html?museumId=${encodeURIComponent(museum.id)}`,
-            'aria-label': t('home.bookLabel', { name: museum.name, date }),
-          },
+          { class: 'button', href: `/book.html?museumId=${encodeURIComponent(museum.id)}`, 'aria-label': t('home.bookLabel', { name: museum.name }) },
           t('home.book'),
         ),
   );
@@ -70,11 +78,20 @@ function updateCard(card, museum) {
 
 function render() {
   if (!museums) return;
-  // The server's order: by date, then by id.
-  syncList(list, museums, (m) => m.id, createCard, updateCard);
+  syncList(list, museums, (m) => m.id, createCard, updateCard); // the server's order: closing soonest first
   if (!museums.length) showMessage(message, t('home.empty', { date: formatDate(from) }));
   more.hidden = !hasMore || limit >= MAX;
   moreHint.hidden = !hasMore || limit < MAX;
+}
+
+function renderVisit() {
+  const hours = document.getElementById('visit-hours');
+  hours.replaceChildren(...hoursLines().flatMap((line, i) => (i ? [el('br'), line] : [line])));
+  for (const [id, text] of [['visit-address', siteAddress()], ['visit-accessibility', siteAccessibility()]]) {
+    document.getElementById(id).textContent = text;
+    document.getElementById(id).hidden = !text;
+    document.getElementById(`${id}-term`).hidden = !text;
+  }
 }
 
 async function refresh() {
@@ -83,8 +100,7 @@ async function refresh() {
     const page = await load({ from, limit });
     if (mine !== asked) return; // a newer refresh (another date, more cards) has started
     if (!page.changed && museums) {
-      // 304: nothing shown has changed; only a failed refresh's message goes.
-      if (message.dataset.kind === 'error') showMessage(message, '');
+      if (message.dataset.kind === 'error') showMessage(message, ''); // 304: only a failed refresh's message goes
       return;
     }
     museums = page.items;
@@ -93,7 +109,6 @@ async function refresh() {
     render();
   } catch (err) {
     if (mine !== asked) return;
-    // Keep showing the last list (if any) and say what went wrong.
     showMessage(message, museums ? t('error.refresh', { message: errorText(err) }) : errorText(err), 'error');
   }
 }
@@ -110,7 +125,7 @@ function onFrom(event) {
   limit = PAGE;
   museums = null;
   list.replaceChildren();
-  history.replaceState(null, '', from === today() ? location.pathname : `?from=${from}`);
+  history.replaceState(null, '', from === today(getSiteInfo().timeZone) ? location.pathname : `?from=${from}`);
   showMessage(message, t('loading'));
   refresh();
 }
@@ -121,17 +136,21 @@ async function onMore() {
   more.disabled = true;
   await refresh();
   more.disabled = false;
-  // Keyboard users continue at the first new card.
-  list.children[shown]?.querySelector('a')?.focus();
+  list.children[shown]?.querySelector('a')?.focus(); // keyboard users continue at the first new card
 }
 
-initI18n();
-fromInput.value = from;
+showMessage(message, t('loading'));
 fromForm.addEventListener('submit', onFrom);
 more.addEventListener('click', onMore);
-showMessage(message, t('loading'));
 document.addEventListener('langchange', () => {
+  renderVisit();
   if (museums) render();
   else showMessage(message, t('loading'));
 });
-poll(refresh, REFRESH_MS);
+initSite().then(() => {
+  renderVisit();
+  if (!isDate(from)) from = today(getSiteInfo().timeZone);
+  fromInput.value = from;
+  poll(refresh, REFRESH_MS);
+});
+renderVisit();

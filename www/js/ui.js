@@ -13,14 +13,19 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** Plain-words text for an error thrown by api.js; `friendly` maps HTTP status → i18n key. */
-export function errorText(err, friendly = {}) {
-  if (!err || typeof err.status !== 'number') return t('error.http', { status: '?' });
+/**
+ * Plain words, in the page's language, for an error thrown by api.js. `friendly` maps an HTTP
+ * status to an i18n key for what it means on that page; other statuses get a general text. The
+ * server's own explanation (English, and it may name internal ids) is added only when details
+ * is set (the staff page).
+ */
+export function errorText(err, friendly = {}, { details = false } = {}) {
+  if (!err || typeof err.status !== 'number') return t('error.http');
   if (err.status === 0) return t('error.network');
+  const general = { 400: 'error.invalid', 401: 'error.auth', 404: 'error.notFound', 409: 'error.conflict', 422: 'error.invalid', 429: 'error.tooMany' };
+  const key = friendly[err.status] || general[err.status] || (err.status >= 500 ? 'error.unavailable' : 'error.http');
   const detail = err.detail;
-  const key = friendly[err.status];
-  if (key) return detail ? `${t(key)} ${t('error.details', { detail })}` : t(key);
-  return detail || t('error.http', { status: err.status });
+  return details && detail ? `${t(key)} ${t('error.details', { detail })}` : t(key);
 }
 
 /** Show a message in a message box (<p class="message">); kind: 'info' | 'ok' | 'error'. Empty text hides it. */
