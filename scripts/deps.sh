@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a target needs, if any is missing.
-#   deps.sh run   - build and run the stack
-#   deps.sh test  - also the test tools (cmocka, pgTAP, Node.js, Chromium)
+#   deps.sh run   - build and run the stack (Node.js's npm too: the pages'
+#                   self-hosted fonts come from npm, scripts/fonts.sh)
+#   deps.sh test  - also the test tools (cmocka, pgTAP, Chromium)
 set -euo pipefail
 run_pkgs=(gcc make pkg-config curl ca-certificates nginx postgresql-15 postgresql-client-15
     libpq-dev libfcgi-dev libjson-c-dev)
@@ -16,7 +17,7 @@ for p in "${want[@]}"; do
 done
 # Node.js may come from elsewhere than Debian (with its own npm): ask for
 # the commands, not the packages.
-if [ "${1:-run}" = test ] && ! { command -v node && command -v npm; } >/dev/null; then
+if ! { command -v node && command -v npm; } >/dev/null; then
     missing+=(nodejs npm)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0

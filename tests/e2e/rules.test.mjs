@@ -52,7 +52,10 @@ test('the limits: database, C, pages and forms agree', () => {
   assert.equal(Number(define('VALIDATE_CAPACITY_MAX')), db.capacity);
   assert.equal(rules.CAPACITY_MAX, db.capacity);
   for (const page of ['www/index.html', 'www/book.html', 'www/my.html', 'www/admin/index.html']) {
-    for (const [, n] of read(page).matchAll(/maxlength="(\d+)"/g)) assert.equal(Number(n), db.custNm, `${page} maxlength`);
+    for (const [tag, n] of read(page).matchAll(/<[^>]* maxlength="(\d+)"/g)) {
+      const limit = /id="(edit-)?description"/.test(tag) ? db.description : db.custNm;
+      assert.equal(Number(n), limit, `${page} maxlength of ${tag}`);
+    }
     for (const [, n] of read(page).matchAll(/id="capacity"[^>]* max="(\d+)"/g)) assert.equal(Number(n), db.capacity, `${page} capacity max`);
   }
 });
