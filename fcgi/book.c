@@ -41,11 +41,19 @@ out:
     PQclear(res);
 }
 
+/* 1 if body has a tickets member (null is none, as for every member). */
+static int has_tickets(json_object *body)
+{
+    json_object *v;
+
+    return json_object_object_get_ex(body, "tickets", &v) && v;
+}
+
 /* The tickets member of body into tickets (size n) and *party; absent, the
  * first category counts one visitor. 0, or -1 with the field error in p. */
 static int read_tickets(json_object *body, char *tickets, size_t n, int *party, struct problem *p)
 {
-    if (!json_object_object_get_ex(body, "tickets", NULL)) {
+    if (!has_tickets(body)) {
         snprintf(tickets, n, "{\"%s\":1}", site_categories()[0]);
         *party = 1;
         return 0;
@@ -181,7 +189,7 @@ static void book_change(struct http_request *req, const char *id, int whole)
     json_object *body = NULL;
     PGresult *res = NULL;
     int64_t book_id, ignored_id;
-    int party = 0, has_tickets = 0;
+    int party = 0, moved_party = 0;
     const char *status = NULL, *ignored_text, *key;
     char ignored_date[11], slot[32] = "", tickets[BOOK_TICKETS_SIZE], party_text[16];
     char *fingerprint = NULL;
@@ -198,14 +206,14 @@ static void book_change(struct http_request *req, const char *id, int whole)
         fields_body_name(body, "name", 0, &ignored_text, &pb);
         fields_body_date(body, "chkDate", 0, ignored_date, &pb);
     } else {
-        has_tickets = json_object_object_get_ex(body, "tickets", NULL);
+        moved_party = has_tickets(body);
         fields_body_status(body, "status", 0, &status, &pb);
         fields_body_slot(body, "slot", 0, slot, &pb);
-        if (has_tickets)
+        if (moved_party)
             read_tickets(body, tickets, sizeof(tickets), &party, &pb);
-        if (!pb.errors && status && (slot[0] || has_tickets))
+        if (!pb.errors && status && (slot[0] || moved_party))
             problem_field(&pb, "status", "cannot be changed together with slot or tickets");
-        else if (!pb.errors && !status && !slot[0] && !has_tickets)
+        else if (!pb.errors && !status && !slot[0] && !moved_party)
             problem_field(&pb, "status", "is required (or slot, or tickets, to move the booking)");
     }
     if (pb.errors || (whole && put_describes_booking(req, id, body, &pb) != 0))
@@ -219,8 +227,8 @@ static void book_change(struct http_request *req, const char *id, int whole)
         const char *params[9] = {id,
                                  status,
                                  slot[0] ? slot : NULL,
-                                 has_tickets ? tickets : NULL,
-                                 has_tickets ? party_text : NULL,
+                                 moved_party ? tickets : NULL,
+                                 moved_party ? party_text : NULL,
                                  caller_staff_param(req),
                                  req->token,
                                  key,

@@ -189,7 +189,8 @@ int validate_slot(const char *s, char out[32])
     if (t[0] == 'Z') {
         t++;
     } else if (t[0] == '+' || t[0] == '-') {
-        if (t[3] != ':' || digits(t + 1, 2, &oh) || digits(t + 4, 2, &om) || oh > 15 || om > 59)
+        if (strlen(t) != 6 || t[3] != ':' || digits(t + 1, 2, &oh) || digits(t + 4, 2, &om) ||
+            oh > 15 || om > 59)
             return -1;
         t += 6;
     }

@@ -15,7 +15,7 @@
 CREATE OR REPLACE VIEW mypage.answer AS
 SELECT id, book_id, cust_nm, museum_id, name, chk_date, status::text AS status,
        confirm_status::text AS confirm_status, pg_catalog.to_json(slot_start) #>> '{}' AS slot,
-       pg_catalog.to_json(slot_end) #>> '{}' AS slot_end, tickets, party
+       pg_catalog.to_json(slot_end) #>> '{}' AS slot_end, tickets, party, cancel_reason
 FROM mypage.entry;
 
 -- GET /myPages/{id}: the row, for staff or the holder of its booking's
@@ -80,9 +80,9 @@ LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO mypage.entry AS m
         (book_id, cust_nm, museum_id, name, chk_date, status, confirm_status, slot_start, slot_end,
-         party, tickets)
+         party, tickets, cancel_reason)
     SELECT b.id, b.cust_nm, b.museum_id, b.name, b.chk_date, b.status, c.status, b.slot_start,
-           b.slot_end, b.party, b.tickets
+           b.slot_end, b.party, b.tickets, b.cancel_reason
     FROM book.booking b
     LEFT JOIN confirm.confirmation c ON c.book_id = b.id
     WHERE b.id = ANY (p_book_ids)
@@ -91,11 +91,12 @@ BEGIN
     SET status = excluded.status, confirm_status = excluded.confirm_status,
         chk_date = excluded.chk_date, slot_start = excluded.slot_start,
         slot_end = excluded.slot_end, party = excluded.party, tickets = excluded.tickets,
-        updated_at = now()
-    WHERE (m.status, m.confirm_status, m.chk_date, m.slot_start, m.slot_end, m.party, m.tickets)
+        cancel_reason = excluded.cancel_reason, updated_at = now()
+    WHERE (m.status, m.confirm_status, m.chk_date, m.slot_start, m.slot_end, m.party, m.tickets,
+           m.cancel_reason)
           IS DISTINCT FROM
           (excluded.status, excluded.confirm_status, excluded.chk_date, excluded.slot_start,
-           excluded.slot_end, excluded.party, excluded.tickets);
+           excluded.slot_end, excluded.party, excluded.tickets, excluded.cancel_reason);
 END
 $$;
 
@@ -103,7 +104,8 @@ $$;
 -- whose BOOKED event has been applied, i.e. that has its confirmation.
 CREATE OR REPLACE VIEW mypage.expected AS
 SELECT b.id AS book_id, b.cust_nm, b.museum_id, b.name, b.chk_date,
-       b.status, c.status AS confirm_status, b.slot_start, b.slot_end, b.party, b.tickets
+       b.status, c.status AS confirm_status, b.slot_start, b.slot_end, b.party, b.tickets,
+       b.cancel_reason
 FROM book.booking b
 JOIN confirm.confirmation c ON c.book_id = b.id;
 
@@ -125,20 +127,22 @@ LANGUAGE sql STABLE AS $$
                     ELSE 'different' END AS problem,
                CASE WHEN m.book_id IS NOT NULL THEN
                    concat_ws(' ', m.cust_nm, m.museum_id, m.name, m.chk_date, m.status,
-                             m.confirm_status, m.slot_start, m.slot_end, m.party, m.tickets)
+                             m.confirm_status, m.slot_start, m.slot_end, m.party, m.tickets,
+                             m.cancel_reason)
                END AS live,
                CASE WHEN x.book_id IS NOT NULL THEN
                    concat_ws(' ', x.cust_nm, x.museum_id, x.name, x.chk_date, x.status,
-                             x.confirm_status, x.slot_start, x.slot_end, x.party, x.tickets)
+                             x.confirm_status, x.slot_start, x.slot_end, x.party, x.tickets,
+                             x.cancel_reason)
                END AS expected
         FROM mypage.entry m
         FULL JOIN mypage.expected x ON x.book_id = m.book_id
         WHERE m.book_id IS NULL OR x.book_id IS NULL
            OR (m.cust_nm, m.museum_id, m.name, m.chk_date, m.status, m.confirm_status,
-               m.slot_start, m.slot_end, m.party, m.tickets)
+               m.slot_start, m.slot_end, m.party, m.tickets, m.cancel_reason)
               IS DISTINCT FROM
               (x.cust_nm, x.museum_id, x.name, x.chk_date, x.status, x.confirm_status,
-               x.slot_start, x.slot_end, x.party, x.tickets)
+               x.slot_start, x.slot_end, x.party, x.tickets, x.cancel_reason)
     )
     SELECT * FROM cmp WHERE book_id NOT IN (SELECT p.book_id FROM pending p)
     ORDER BY book_id;
@@ -157,22 +161,22 @@ BEGIN
     WITH up AS (
         INSERT INTO mypage.entry AS m
             (book_id, cust_nm, museum_id, name, chk_date, status, confirm_status, slot_start,
-             slot_end, party, tickets)
+             slot_end, party, tickets, cancel_reason)
         SELECT book_id, cust_nm, museum_id, name, chk_date, status, confirm_status, slot_start,
-               slot_end, party, tickets
+               slot_end, party, tickets, cancel_reason
         FROM mypage.expected
         ON CONFLICT (book_id) DO UPDATE
         SET cust_nm = excluded.cust_nm, museum_id = excluded.museum_id, name = excluded.name,
             chk_date = excluded.chk_date, status = excluded.status,
             confirm_status = excluded.confirm_status, slot_start = excluded.slot_start,
             slot_end = excluded.slot_end, party = excluded.party, tickets = excluded.tickets,
-            updated_at = now()
+            cancel_reason = excluded.cancel_reason, updated_at = now()
         WHERE (m.cust_nm, m.museum_id, m.name, m.chk_date, m.status, m.confirm_status,
-               m.slot_start, m.slot_end, m.party, m.tickets)
+               m.slot_start, m.slot_end, m.party, m.tickets, m.cancel_reason)
               IS DISTINCT FROM
               (excluded.cust_nm, excluded.museum_id, excluded.name, excluded.chk_date,
                excluded.status, excluded.confirm_status, excluded.slot_start, excluded.slot_end,
-               excluded.party, excluded.tickets)
+               excluded.party, excluded.tickets, excluded.cancel_reason)
         RETURNING 1
     )
     SELECT count(*) INTO changed FROM up;

@@ -125,12 +125,13 @@ ALTER TABLE confirm.confirmation
     ALTER COLUMN party SET NOT NULL;
 
 ALTER TABLE mypage.entry
-    ADD COLUMN slot_start timestamptz,
-    ADD COLUMN slot_end   timestamptz,
-    ADD COLUMN party      integer,
-    ADD COLUMN tickets    jsonb;
+    ADD COLUMN slot_start    timestamptz,
+    ADD COLUMN slot_end      timestamptz,
+    ADD COLUMN party         integer,
+    ADD COLUMN tickets       jsonb,
+    ADD COLUMN cancel_reason text;
 UPDATE mypage.entry m SET slot_start = b.slot_start, slot_end = b.slot_end, party = b.party,
-    tickets = b.tickets
+    tickets = b.tickets, cancel_reason = b.cancel_reason
 FROM book.booking b WHERE b.id = m.book_id;
 ALTER TABLE mypage.entry
     ALTER COLUMN slot_start SET NOT NULL,

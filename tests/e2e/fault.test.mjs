@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { alive, api, caughtUp, createMuseum, listenerPids, ROOT, sql, staff, unique } from './lib.mjs';
+import { alive, api, assertSeatsAgree, caughtUp, createMuseum, listenerPids, ROOT, sql, staff, unique } from './lib.mjs';
 
 test('kill -9 the listeners, book and cancel, make start: caught up exactly once', async () => {
   const pids = listenerPids();
@@ -58,4 +58,5 @@ test('kill -9 the listeners, book and cancel, make start: caught up exactly once
   assert.equal(sql(`SELECT count(*) FROM outbox.event WHERE museum_id IN (${m.id}, ${doomed.id})
     AND (attempts <> 1 OR dead OR done_at IS NULL)`), '0');
   assert.equal(sql(`SELECT count(*) FROM outbox.event WHERE museum_id IN (${m.id}, ${doomed.id})`), '8');
+  await assertSeatsAgree([m.id, doomed.id]);
 });

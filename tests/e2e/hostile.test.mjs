@@ -10,7 +10,7 @@ import { ADMIN_PASSWORD, api, BASE, basic, book, caughtUp, createMuseum, sql, st
 let museum;
 let booking;
 const state = () => sql(`SELECT (SELECT count(*) FROM museum.exhibition) || '/' ||
-  (SELECT sum(pcnt) FROM museum.exhibition) || '/' || (SELECT count(*) FROM museum.exhibition WHERE deleted_at IS NOT NULL) || '/' ||
+  (SELECT sum(seats_left) FROM museum.slot) || '/' || (SELECT count(*) FROM museum.slot) || '/' || (SELECT count(*) FROM museum.exhibition WHERE deleted_at IS NOT NULL) || '/' ||
   (SELECT count(*) FROM book.booking) || '/' || (SELECT count(*) FROM book.booking WHERE status IN ('CANCELED', 'FORCE_CANCELED')) || '/' ||
   (SELECT count(*) FROM outbox.event) || '/' || (SELECT count(*) FROM book.idempotency) || '/' ||
   (SELECT count(*) FROM confirm.confirmation) || '/' || (SELECT count(*) FROM mypage.entry)`);
@@ -107,7 +107,21 @@ function cases() {
     ['raw NUL byte', postRaw(bytes(`{"museumId":${m},"custNm":"a`, [0], 'b"}')), 400],
     ['byte order mark', postRaw(bytes([0xef, 0xbb, 0xbf], `{"museumId":${m},"custNm":"a"}`)), 400],
     // Wrong types, ranges, lengths -> 422 naming the field
-    ['id as a string', post({ museumId: String(m), custNm: 'a' }), 422, 'museumId'],
+    // A string of decimal digits is an id (the original system accepted it); nothing else in a string is.
+    ['id as a decimal string', post({ museumId: `${m}.0`, custNm: 'a' }), 422, 'museumId'],
+    ['id as a string with a space', post({ museumId: ` ${m}`, custNm: 'a' }), 422, 'museumId'],
+    ['id as a string with a leading zero', post({ museumId: `0${m}`, custNm: 'a' }), 422, 'museumId'],
+    ['id as a string in exponent form', post({ museumId: '1e3', custNm: 'a' }), 422, 'museumId'],
+    ['id as a string with a suffix', post({ museumId: '01x', custNm: 'a' }), 422, 'museumId'],
+    ['id as a string too large', post({ museumId: '99999999999999999999', custNm: 'a' }), 422, 'museumId'],
+    ['party of 0', post({ museumId: m, custNm: 'a', tickets: { adult: 0 } }), 422, 'tickets'],
+    ['party of 11', post({ museumId: m, custNm: 'a', tickets: { adult: 6, senior: 5 } }), 422, 'tickets'],
+    ['unknown ticket category', post({ museumId: m, custNm: 'a', tickets: { student: 1 } }), 422, 'tickets'],
+    ['a count as a string', post({ museumId: m, custNm: 'a', tickets: { adult: '1' } }), 422, 'tickets'],
+    ['a slot with SQL', post({ museumId: m, custNm: 'a', slot: "2031-07-26T09:00'; --" }), 422, 'slot'],
+    ['a slot of 10,000 characters', post({ museumId: m, custNm: 'a', slot: '2'.repeat(10000) }), 422, 'slot'],
+    ['a slot with a short offset', post({ museumId: m, custNm: 'a', slot: '2031-07-26T09:00+9' }), 422, 'slot'],
+    ['a slot with a bare sign', post({ museumId: m, custNm: 'a', slot: '2031-07-26T09:00+' }), 422, 'slot'],
     ['id as a fraction', post(`{"museumId":${m}.5,"custNm":"a"}`), 422, 'museumId'],
     ['id as 1.0', post(`{"museumId":${m}.0,"custNm":"a"}`), 422, 'museumId'],
     ['id in exponent form', post('{"museumId":1e3,"custNm":"a"}'), 422, 'museumId'],
@@ -190,7 +204,10 @@ function cases() {
     ['status as a number', patch({ status: 1 }), 422, 'status'],
     ['status null', patch({ status: null }), 422, 'status'],
     ['status as an array', patch({ status: ['CANCELED'] }), 422, 'status'],
-    ['PUT with a string id', () => api('PUT', `/books/${b}`, { status: 'CANCELED', museumId: String(m) }, me), 422, 'museumId'],
+    ['PUT with a decimal string id', () => api('PUT', `/books/${b}`, { status: 'CANCELED', museumId: `${m}.0` }, me), 422, 'museumId'],
+    ['PATCH with a slot and a status', () => api('PATCH', `/books/${b}`, { status: 'CANCELED', slot: '2031-07-26T09:00' }, me), 422, 'status'],
+    ['PATCH with tickets of 0', () => api('PATCH', `/books/${b}`, { tickets: { adult: 0 } }, me), 422, 'tickets'],
+    ['PATCH with a slot of 10,000 characters', () => api('PATCH', `/books/${b}`, { slot: '9'.repeat(10000) }, me), 422, 'slot'],
     ['status FORCE_CANCELED by a visitor', patch({ status: 'FORCE_CANCELED' }), 409],
     ['cancel without the token', patch({ status: 'CANCELED' }, {}), 404],
     ['cancel with a forged token', patch({ status: 'CANCELED' }, visitor('0'.repeat(64))), 404],

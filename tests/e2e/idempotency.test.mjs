@@ -57,15 +57,15 @@ test('a retry while the first request is still running is 409; afterwards it rep
   const m = await createMuseum(5);
   const k = key();
   const body = { museumId: m.id, custNm: unique('slow') };
-  // Hold the exhibition's row (for less than DB_LOCK_TIMEOUT_MS, 1 s) so
-  // that the first request waits on its seat.
+  // Hold the exhibition's slot row (for less than DB_LOCK_TIMEOUT_MS, 1 s)
+  // so that the first request waits on its seat.
   const locker = spawn('psql', [DBURL, '-Xq', '-c',
-    `BEGIN; SELECT 1 FROM museum.exhibition WHERE id = ${m.id} FOR UPDATE; SELECT pg_sleep(0.8); COMMIT;`]);
+    `BEGIN; SELECT 1 FROM museum.slot WHERE museum_id = ${m.id} FOR UPDATE; SELECT pg_sleep(0.8); COMMIT;`]);
   const lockerDone = new Promise((resolve) => locker.on('exit', resolve));
   const waitForLock = async () => {
     for (let i = 0; i < 100; i++) {
       if (sql(`SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-        WHERE c.relname = 'exhibition' AND l.mode = 'RowShareLock' AND l.granted`) !== '0') return;
+        WHERE c.relname = 'slot' AND l.mode = 'RowShareLock' AND l.granted`) !== '0') return;
       await new Promise((r) => setTimeout(r, 20));
     }
   };

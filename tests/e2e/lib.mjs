@@ -96,12 +96,130 @@ export async function apiSettled(method, path, body, headers = {}) {
   }
 }
 
-// Books as a visitor; the answer carries the booking's token.
-export async function book(museumId, custNm = unique('visitor')) {
-  const res = await api('POST', '/books', { museumId, custNm });
+// Books as a visitor; the answer carries the booking's token. extra:
+// { slot, tickets } (absent: the exhibition's one slot, one adult).
+export async function book(museumId, custNm = unique('visitor'), extra = {}) {
+  const res = await api('POST', '/books', { museumId, custNm, ...extra });
   assert.equal(res.status, 201, res.text);
   assert.match(res.json.token, /^[0-9a-f]{64}$/);
   return res.json;
+}
+
+// --- Timed entry -------------------------------------------------------------
+
+// The museum's time zone offset (MUSEUM_TZ Asia/Seoul: no daylight saving).
+export const OFFSET = '+09:00';
+export const SLOT_FORMAT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00$/;
+
+// Date arithmetic on YYYY-MM-DD strings.
+export const addDays = (date, n) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86400000).toISOString().slice(0, 10);
+// ISO weekday (1 = Monday ... 7 = Sunday) of a YYYY-MM-DD date.
+export const isoWeekday = (date) => ((new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;
+// The start of a slot as the API answers it, from a local date and HH:MM.
+export const slotAt = (date, hhmm) => `${date}T${hhmm}:00${OFFSET}`;
+// Today in the museum's time zone, as the database sees it.
+export const today = () => sql(`SELECT (now() AT TIME ZONE 'Asia/Seoul')::date`);
+
+// A Monday of the suite's future (2031; 2031-01-06 is a Monday), one of
+// 52 at random unless n picks it, so that exhibitions rarely share days.
+export const futureMonday = (n = Math.floor(Math.random() * 52)) => addDays('2031-01-06', 7 * n);
+
+// A timed exhibition (staff POST /museums with the new fields). Defaults:
+// three days from a Monday of 2031, 10:00 to 12:00 in 60-minute slots of
+// 5 seats (6 slots). Returns the answer.
+export async function createExhibition(fields = {}) {
+  const startDate = fields.startDate ?? futureMonday();
+  const body = {
+    name: unique('Timed hall'), startDate, endDate: 'endDate' in fields ? undefined : addDays(startDate, 2),
+    opens: '10:00', closes: '12:00', slotMinutes: 60, capacity: 5, ...fields,
+  };
+  for (const k of Object.keys(body)) if (body[k] === undefined) delete body[k];
+  const res = await staff('POST', '/museums', body);
+  assert.equal(res.status, 201, res.text);
+  return res.json;
+}
+
+// GET /museums/{id}/slots with a query (a string, "from=...&to=..."); asserts 200.
+export async function slotsOf(id, query = '') {
+  const res = await api('GET', `/museums/${id}/slots${query ? `?${query}` : ''}`);
+  assert.equal(res.status, 200, res.text);
+  assert.ok(Array.isArray(res.json), res.text);
+  return res.json;
+}
+
+// Every open slot of exhibition m (an answer of /museums), over its whole
+// run, asked for 92 days at a time.
+export async function allSlots(m) {
+  const out = [];
+  for (let from = m.startDate; from <= m.endDate; from = addDays(from, 92)) {
+    const to = addDays(from, 91) < m.endDate ? addDays(from, 91) : m.endDate;
+    out.push(...await slotsOf(m.id, `from=${from}&to=${to}`));
+  }
+  return out;
+}
+
+// The seats left of one slot (by its start as answered) per GET slots.
+export async function leftOf(m, start) {
+  const day = start.slice(0, 10);
+  const s = (await slotsOf(m.id ?? m, `from=${day}&to=${day}`)).find((x) => x.start === start);
+  assert.ok(s, `no slot ${start}`);
+  return s.left;
+}
+
+// The invariant of the seat counts, after the listeners have caught up:
+//  - in the whole database, every slot's taken seats (capacity - seats
+//    left) are exactly the parties of its live bookings, and no live
+//    booking sits on a closed slot of a live exhibition;
+//  - for each live exhibition of ids: pcnt (GET /museums/{id}) = the seats
+//    left of its slots that have not ended, summed from GET
+//    /museums/{id}/slots; each slot's left and capacity there are
+//    report.slot_occupancy's, where booked + left = capacity; and
+//    report.occupancy has the same pcnt, its seats the slots' booked.
+// Returns { [id]: pcnt }.
+export async function assertSeatsAgree(ids = [], { settle = true } = {}) {
+  if (settle) await caughtUp(60000);
+  assert.equal(sql(`SELECT count(*) FROM museum.slot s
+    LEFT JOIN (SELECT slot_id, sum(party) AS seats FROM book.booking
+               WHERE status IN ('REQUESTED', 'REQUEST_COMPLETED') GROUP BY slot_id) b ON b.slot_id = s.id
+    WHERE s.capacity - s.seats_left <> coalesce(b.seats, 0)`), '0',
+  'every slot: capacity - seats left = the parties of its live bookings');
+  assert.equal(sql(`SELECT count(*) FROM book.booking b JOIN museum.slot s ON s.id = b.slot_id
+    JOIN museum.exhibition e ON e.id = b.museum_id AND e.deleted_at IS NULL
+    WHERE b.status IN ('REQUESTED', 'REQUEST_COMPLETED') AND NOT s.open`), '0',
+  'no live booking on a closed slot');
+  assert.equal(sql(`SELECT count(*) FROM book.booking b JOIN museum.slot s ON s.id = b.slot_id
+    WHERE s.museum_id <> b.museum_id OR s.start_at <> b.slot_start OR s.end_at <> b.slot_end OR s.day <> b.chk_date`), '0',
+  'every booking carries its slot\'s times and day');
+  const out = {};
+  for (const id of [...new Set(ids)]) {
+    const got = await api('GET', `/museums/${id}`);
+    if (got.status === 404) continue; // deleted: the database checks above cover it
+    assert.equal(got.status, 200, got.text);
+    const m = got.json;
+    const slots = await allSlots(m);
+    const now = Date.now();
+    const leftSum = slots.filter((s) => Date.parse(s.end) > now).reduce((a, s) => a + s.left, 0);
+    assert.equal(m.pcnt, leftSum, `exhibition ${id}: pcnt = the seats left of its slots (GET slots)`);
+    const report = new Map(sql(`SELECT extract(epoch FROM slot_start)::bigint || ' ' || capacity || ' ' || booked || ' ' || "left"
+      FROM report.slot_occupancy WHERE museum_id = ${id}`).split('\n').filter(Boolean)
+      .map((l) => { const [t, capacity, booked, left] = l.split(' ').map(Number); return [t, { capacity, booked, left }]; }));
+    assert.equal(report.size, slots.length, `exhibition ${id}: report.slot_occupancy has its open slots`);
+    let booked = 0;
+    for (const s of slots) {
+      const r = report.get(Date.parse(s.start) / 1000);
+      assert.ok(r, `exhibition ${id}: slot ${s.start} in report.slot_occupancy`);
+      assert.deepEqual({ capacity: r.capacity, left: r.left }, { capacity: s.capacity, left: s.left },
+        `exhibition ${id}: slot ${s.start}, GET slots and report.slot_occupancy`);
+      assert.equal(r.booked + r.left, r.capacity, `exhibition ${id}: slot ${s.start}: booked + left = capacity`);
+      assert.ok(s.left >= 0 && s.left <= s.capacity);
+      booked += r.booked;
+    }
+    const [pcnt, seats] = sql(`SELECT pcnt || ' ' || seats FROM report.occupancy WHERE museum_id = ${id}`).split(' ').map(Number);
+    assert.equal(pcnt, m.pcnt, `exhibition ${id}: report.occupancy's pcnt`);
+    assert.equal(seats, booked, `exhibition ${id}: report.occupancy's seats = the slots' booked`);
+    out[id] = m.pcnt;
+  }
+  return out;
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

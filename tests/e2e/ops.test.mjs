@@ -7,7 +7,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
-import { alive, api, BASE, caughtUp, createMuseum, eventually, listenerPids, ROOT, sleep, sql, unique, VAR } from './lib.mjs';
+import { alive, api, assertSeatsAgree, BASE, caughtUp, createMuseum, eventually, listenerPids, ROOT, sleep, sql, unique, VAR } from './lib.mjs';
 
 const BIN = process.env.BIN ?? `${ROOT}build/release`;
 const run = promisify(execFile);
@@ -126,8 +126,9 @@ test('a burst of 384 connections, 3 times the cap: only 2xx/409/503, refusals fa
   assert.equal((await api('GET', '/readyz')).status, 200);
   assert.equal((await api('GET', `/museums/${m.id}`)).status, 200);
   await caughtUp();
-  assert.equal(sql(`SELECT capacity - pcnt = (SELECT count(*) FROM book.booking WHERE museum_id = ${m.id})
-    FROM museum.exhibition WHERE id = ${m.id}`), 't', 'no booking lost or doubled');
+  assert.equal(sql(`SELECT capacity - seats_left = (SELECT count(*) FROM book.booking WHERE museum_id = ${m.id})
+    FROM museum.slot WHERE museum_id = ${m.id}`), 't', 'no booking lost or doubled');
+  await assertSeatsAgree([m.id]);
   const status = (await api('GET', '/status')).json;
   assert.ok(status.workers.highWater > status.workers.min, 'the pool grew under load');
   assert.ok(status.workers.total <= status.workers.max);
@@ -149,7 +150,7 @@ test('a request stuck past APP_REQUEST_TIMEOUT_MS: its worker is killed, the cli
   try {
     const m = await createMuseum(5);
     const holder = run('psql', [process.env.DBURL, '-Xq', '-c',
-      `BEGIN; SELECT 1 FROM museum.exhibition WHERE id = ${m.id} FOR UPDATE; SELECT pg_sleep(4); COMMIT;`]);
+      `BEGIN; SELECT 1 FROM museum.slot WHERE museum_id = ${m.id} FOR UPDATE; SELECT pg_sleep(4); COMMIT;`]);
     await eventually(() => sql(`SELECT count(*) FROM pg_stat_activity
       WHERE state = 'active' AND query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()`) === '1', 3000, 'the lock holder');
     const before = (readFileSync(`${VAR}/log/app.log`, 'utf8').match(/event=worker_timeout/g) ?? []).length;
@@ -172,7 +173,7 @@ test('a request stuck past APP_REQUEST_TIMEOUT_MS: its worker is killed, the cli
 test('a held row lock turns into a quick 503, not a hung worker', async () => {
   const m = await createMuseum(5);
   const holder = run('psql', [process.env.DBURL, '-Xq', '-c',
-    `BEGIN; SELECT 1 FROM museum.exhibition WHERE id = ${m.id} FOR UPDATE; SELECT pg_sleep(3.5); COMMIT;`]);
+    `BEGIN; SELECT 1 FROM museum.slot WHERE museum_id = ${m.id} FOR UPDATE; SELECT pg_sleep(3.5); COMMIT;`]);
   await eventually(() => sql(`SELECT count(*) FROM pg_stat_activity
     WHERE state = 'active' AND query LIKE '%pg_sleep(3.5)%' AND pid <> pg_backend_pid()`) === '1',
   3000, 'the lock holder');

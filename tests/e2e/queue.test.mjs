@@ -26,7 +26,7 @@ test('a request that waited in the queue past APP_QUEUE_MAX_MS is a quick 503 th
     const m = await createMuseum(10);
     const other = await createMuseum(10);
     const holder = run('psql', [process.env.DBURL, '-Xq', '-c',
-      `BEGIN; SELECT 1 FROM museum.exhibition WHERE id = ${m.id} FOR UPDATE; SELECT pg_sleep(7); COMMIT;`]);
+      `BEGIN; SELECT 1 FROM museum.slot WHERE museum_id = ${m.id} FOR UPDATE; SELECT pg_sleep(7); COMMIT;`]);
     await eventually(() => sql(`SELECT count(*) FROM pg_stat_activity
       WHERE state = 'active' AND query LIKE '%pg_sleep(7)%' AND pid <> pg_backend_pid()`) === '1', 3000, 'the lock holder');
     const blocked = [1, 2].map(() => api('POST', '/books', { museumId: m.id, custNm: unique('blocked') }));

@@ -4,7 +4,7 @@
 // credentials, the visitor with the token answered by POST /books.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, assertProblem, caughtUp, eventually, unique, sql, staff, visitor } from './lib.mjs';
+import { api, assertProblem, assertSeatsAgree, caughtUp, eventually, unique, sql, staff, visitor } from './lib.mjs';
 
 test('the original scenario end to end', async () => {
   const hall = unique('A hall');
@@ -14,7 +14,11 @@ test('the original scenario end to end', async () => {
   const reg = await staff('POST', '/museums', { name: hall, chkDate: '20310726', pcnt: 2 });
   assert.equal(reg.status, 201, reg.text);
   const m = reg.json;
-  assert.deepEqual(Object.keys(m).sort(), ['capacity', 'chkDate', 'id', 'name', 'pcnt']);
+  // The original fields first, then what timed entry added: one day, one
+  // slot at the museum's default hours, capacity = pcnt.
+  assert.deepEqual(Object.keys(m), ['id', 'name', 'chkDate', 'capacity', 'pcnt', 'startDate', 'endDate',
+    'opens', 'closes', 'slotMinutes', 'closedWeekdays', 'closedDates', 'description']);
+  assert.deepEqual([m.startDate, m.endDate, m.opens, m.closes, m.slotMinutes], ['2031-07-26', '2031-07-26', '09:00', '18:00', null]);
   assert.equal(typeof m.id, 'number');
   assert.equal(m.name, hall);
   assert.equal(m.chkDate, '2031-07-26');
@@ -38,6 +42,8 @@ test('the original scenario end to end', async () => {
   assert.equal(b.name, hall, 'the stored name comes from the exhibition');
   assert.equal(b.chkDate, '2031-07-26');
   assert.equal(bk.headers.get('location'), `/books/${b.id}`);
+  assert.deepEqual([b.slot, b.slotEnd, b.tickets, b.party, b.cancelReason],
+    ['2031-07-26T09:00:00+09:00', '2031-07-26T18:00:00+09:00', { adult: 1 }, 1, null]);
   assert.equal((await api('GET', `/museums/${m.id}`)).json.pcnt, 1);
 
   // 4-5. Asynchronously: booking completed, confirmation issued, MyPage row.
@@ -49,7 +55,8 @@ test('the original scenario end to end', async () => {
   }, 10000, 'the confirmation');
   assert.deepEqual(
     { ...confirms[0], id: undefined },
-    { id: undefined, bookId: b.id, museumId: m.id, custNm: cust, name: hall, chkDate: '2031-07-26', status: 'REQUEST_COMPLETED' },
+    { id: undefined, bookId: b.id, museumId: m.id, custNm: cust, name: hall, chkDate: '2031-07-26', status: 'REQUEST_COMPLETED',
+      slot: '2031-07-26T09:00:00+09:00', party: 1 },
   );
   const one = await my_(`/confirms/${confirms[0].id}`);
   assert.equal(one.status, 200);
@@ -61,7 +68,9 @@ test('the original scenario end to end', async () => {
   assert.equal(my[0].bookId, b.id);
   assert.equal(my[0].status, 'REQUEST_COMPLETED');
   assert.deepEqual(Object.keys(my[0]).sort(),
-    ['bookId', 'chkDate', 'confirmStatus', 'custNm', 'id', 'museumId', 'name', 'status']);
+    ['bookId', 'cancelReason', 'chkDate', 'confirmStatus', 'custNm', 'id', 'museumId', 'name', 'party', 'slot', 'slotEnd', 'status', 'tickets']);
+  assert.deepEqual([my[0].slot, my[0].slotEnd, my[0].tickets, my[0].party],
+    ['2031-07-26T09:00:00+09:00', '2031-07-26T18:00:00+09:00', { adult: 1 }, 1]);
 
   // 6. The visitor cancels with the original PUT and the whole body.
   const cancel = await api('PUT', `/books/${b.id}`, {
@@ -112,8 +121,8 @@ test('the original scenario end to end', async () => {
   assert.ok(!(await api('GET', '/museums?limit=1000')).json.some((x) => x.id === m.id));
   await caughtUp();
   const books = (await staff('GET', `/books?museumId=${m.id}`)).json;
-  assert.deepEqual(books.map((x) => [x.id, x.status]),
-    [[b.id, 'CANCELED'], [b2.json.id, 'FORCE_CANCELED'], [b3.json.id, 'FORCE_CANCELED']]);
+  assert.deepEqual(books.map((x) => [x.id, x.status, x.cancelReason]),
+    [[b.id, 'CANCELED', null], [b2.json.id, 'FORCE_CANCELED', 'EXHIBITION_DELETED'], [b3.json.id, 'FORCE_CANCELED', 'EXHIBITION_DELETED']]);
   const cs = (await staff('GET', `/confirms?museumId=${m.id}`)).json;
   assert.deepEqual(cs.map((x) => [x.bookId, x.status]),
     [[b.id, 'CANCELED'], [b2.json.id, 'FORCE_CANCELED'], [b3.json.id, 'FORCE_CANCELED']]);
@@ -121,9 +130,29 @@ test('the original scenario end to end', async () => {
   // 11. MyPage shows every state.
   // (in booking order: with two listeners the entries' own order may differ)
   const mine = (await my_(`/myPages?custNm=${encodeURIComponent(cust)}`)).json.sort((x, y) => x.bookId - y.bookId);
-  assert.deepEqual(mine.map((x) => [x.bookId, x.status, x.confirmStatus]),
-    [[b.id, 'CANCELED', 'CANCELED'], [b2.json.id, 'FORCE_CANCELED', 'FORCE_CANCELED']]);
+  assert.deepEqual(mine.map((x) => [x.bookId, x.status, x.confirmStatus, x.cancelReason]),
+    [[b.id, 'CANCELED', 'CANCELED', null], [b2.json.id, 'FORCE_CANCELED', 'FORCE_CANCELED', 'EXHIBITION_DELETED']]);
 
   // Every event applied exactly once, none parked.
   assert.equal(sql(`SELECT count(*) FROM outbox.event WHERE museum_id = ${m.id} AND (dead OR attempts <> 1)`), '0');
+  await assertSeatsAgree([m.id]);
+});
+
+test('httpie-style bodies: museumId as a string of digits books, the original way', async () => {
+  // http <host>/museums name="A hall" chkDate="20310726" pcnt:=2, then
+  // http <host>/books custNm="MSA" museumId=1 name="A hall" chkDate="20310726"
+  const hall = unique('A hall');
+  const reg = await staff('POST', '/museums', { name: hall, chkDate: '20310726', pcnt: 2 });
+  assert.equal(reg.status, 201, reg.text);
+  const r = await api('POST', '/books', { custNm: 'MSA', museumId: String(reg.json.id), name: hall, chkDate: '20310726' });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.museumId, reg.json.id);
+  assert.equal(r.json.chkDate, '2031-07-26');
+  assert.equal(r.json.party, 1);
+  // httpie sends every value as a string: a digits-only one is an id, nothing else is.
+  for (const museumId of [`${reg.json.id}.0`, ` ${reg.json.id}`, '1e3', `0${reg.json.id}`, `${reg.json.id}x`]) {
+    assertProblem(await api('POST', '/books', { custNm: 'MSA', museumId, name: hall, chkDate: '20310726' }), 422);
+  }
+  assert.equal((await api('GET', `/museums/${reg.json.id}`)).json.pcnt, 1);
+  await assertSeatsAgree([reg.json.id]);
 });

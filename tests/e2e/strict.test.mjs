@@ -87,13 +87,22 @@ test('no exhibition in the past: created 422 on chkDate, and one whose day is ov
   assert.equal(sql(`SELECT count(*) FROM museum.exhibition WHERE name = 'Yesterday'`), '0');
   const t = await staff('POST', '/museums', { name: 'Today', chkDate: today, pcnt: 5 });
   assert.equal(t.status, 201, `today is fine: ${t.text}`);
-  // An exhibition whose day has passed since it was made.
+  // An exhibition whose day has passed since it was made (its one slot
+  // moved to yesterday's opening hours).
   const m = await createMuseum(5);
-  sql(`UPDATE museum.exhibition SET chk_date = '${yesterday}' WHERE id = ${m.id}`);
+  sql(`UPDATE museum.exhibition SET start_date = '${yesterday}', end_date = '${yesterday}' WHERE id = ${m.id};
+       UPDATE museum.slot SET day = '${yesterday}', start_at = '${yesterday}T09:00:00+09:00', end_at = '${yesterday}T18:00:00+09:00'
+       WHERE museum_id = ${m.id}`);
   const b = await api('POST', '/books', { museumId: m.id, custNm: 'Late' });
   assertProblem(b, 409);
   assert.match(b.json.detail, /is over/);
-  assert.equal(sql(`SELECT pcnt FROM museum.exhibition WHERE id = ${m.id}`), '5', 'no seat taken');
+  assert.equal(sql(`SELECT seats_left FROM museum.slot WHERE museum_id = ${m.id}`), '5', 'no seat taken');
+  // Named, its slot is one that has ended.
+  const named = await api('POST', '/books', { museumId: m.id, custNm: 'Late', slot: `${yesterday}T09:00` });
+  assertProblem(named, 409);
+  assert.match(named.json.detail, /ended/);
+  assert.equal((await api('GET', `/museums/${m.id}`)).json.pcnt, 0, 'nothing left to book: pcnt counts no ended slot');
+  assert.equal(sql(`SELECT seats_left FROM museum.slot WHERE museum_id = ${m.id}`), '5');
 });
 
 test('a staff password shorter than 12 characters stops museum-app at start, without showing it', async () => {
