@@ -151,6 +151,12 @@ format:
 format-check:
 	clang-format --dry-run --Werror fcgi/*.c fcgi/*.h tests/unit/*.c tests/fuzz/*.c
 
+# The screenshots in docs/screenshots/, on a throwaway stack of a demo museum:
+# tests/browser/screenshots.sh.
+.PHONY: screenshots
+screenshots: deps
+	tests/browser/screenshots.sh
+
 # Benchmark on the running stack (make start first): wrk against nginx,
 # pgbench on the same statements, a FastCGI stub behind the same nginx, the
 # listener's latency and drain rate, memory. See bench/run.sh and

@@ -2,7 +2,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, newPage, closePage, book, api, unique, futureDate, addDays, waitForText, eventually, staffSignIn, rememberBookings, visitor, slotsOn, ADMIN_PASSWORD,
+  launch, newPage, closePage, book, api, unique, futureDate, addDays, waitForText, eventually, staffSignIn, rememberBookings, visitor, slotsOn, site,
+  ADMIN_PASSWORD,
 } from './helpers.mjs';
 
 let browser;
@@ -10,6 +11,14 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 const cellTexts = (row) => row.locator('th, td').allTextContents();
+
+/** What the create form holds for the hours and closed weekdays: { opens, closes, closedWeekdays }. */
+const createDefaults = async (page) => ({
+  opens: await page.locator('#opens').inputValue(),
+  closes: await page.locator('#closes').inputValue(),
+  closedWeekdays: (await page.locator('#closedWeekdays input:checked').evaluateAll((boxes) => boxes.map((b) => Number(b.value)))).sort(),
+});
+const expected = (s) => ({ opens: s.opens, closes: s.closes, closedWeekdays: [...s.closedWeekdays].sort() });
 
 test('staff sign in with the staff password; a wrong one is refused; sign out', async () => {
   const page = await newPage(browser);
@@ -86,6 +95,44 @@ test('the create form validates before sending and shows the server’s field er
   await closePage(page, [/status of 422/]);
 });
 
+test('the create form starts with the museum’s usual hours and closed weekdays (GET /site), again after a create', async () => {
+  const settings = await site();
+  const page = await newPage(browser);
+  await staffSignIn(page);
+  assert.deepEqual(await createDefaults(page), expected(settings), 'prefilled from /site when shown');
+
+  // Created with other hours and no closed weekday: the form clears back to the museum's usual ones.
+  const name = unique('Prefill hall');
+  await page.locator('#museum-form').getByLabel('Exhibition name').fill(name);
+  await page.locator('#museum-form').getByLabel('First day').fill(futureDate());
+  await page.locator('#museum-form').getByLabel('Places per time slot').fill('3');
+  await page.locator('#museum-form').getByLabel('Opens at').fill('11:00');
+  await page.locator('#museum-form').getByLabel('Closes at').fill('15:00');
+  for (const box of await page.locator('#closedWeekdays input').all()) await box.uncheck();
+  const sent = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/museums');
+  await page.getByRole('button', { name: 'Create exhibition' }).click();
+  await waitForText(page.locator('#register-message'), new RegExp(`Created “${name}”`));
+  const body = (await sent).postDataJSON();
+  assert.deepEqual([body.opens, body.closes, body.closedWeekdays], ['11:00', '15:00', []], 'what staff typed was sent');
+  assert.equal(await page.locator('#museum-form').getByLabel('Exhibition name').inputValue(), '', 'form cleared');
+  assert.deepEqual(await createDefaults(page), expected(settings), 'prefilled again after the create');
+  await closePage(page);
+
+  // Whatever /site answers is what the form starts with (here a museum open 10:30–19:30, closed Mondays and Tuesdays).
+  const other = await newPage(browser);
+  await other.route(
+    (url) => url.pathname === '/site',
+    async (route) => {
+      const res = await route.fetch();
+      const body = { ...(await res.json()), opens: '10:30', closes: '19:30', closedWeekdays: [2, 1] };
+      await route.fulfill({ response: res, json: body });
+    },
+  );
+  await staffSignIn(other);
+  assert.deepEqual(await createDefaults(other), { opens: '10:30', closes: '19:30', closedWeekdays: [1, 2] });
+  await closePage(other);
+});
+
 test('staff create an exhibition with hours, slots and closures; see a day’s slots; edit it; delete it', async () => {
   const name = unique('Admin hall');
   const start = futureDate();
@@ -100,6 +147,7 @@ test('staff create an exhibition with hours, slots and closures; see a day’s s
   await page.locator('#museum-form').getByLabel('Closes at').fill('12:00');
   await page.locator('#museum-form').getByLabel('Time slot length (minutes)').fill('30');
   await page.locator('#museum-form').getByLabel('Places per time slot').fill('4');
+  for (const box of await page.locator('#closedWeekdays input').all()) await box.uncheck(); // whatever the museum's usual ones are
   await page.getByRole('checkbox', { name: 'Monday' }).check();
   await page.locator('#museum-form').getByLabel('Date to close').fill(closed);
   await page.locator('#create-closed').getByRole('button', { name: 'Add date' }).click();

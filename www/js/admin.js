@@ -125,6 +125,19 @@ function renderWeekdays() {
 
 // ---- Create -----------------------------------------------------------------------------------
 
+/**
+ * The create form's starting values from the museum's configuration (GET /site): its usual hours
+ * in "Opens at" and "Closes at", and its usual closed weekdays ticked. Staff change them for an
+ * exhibition with other hours; when the form is shown, and again after a create clears it.
+ */
+function prefillCreate() {
+  const site = getSiteInfo();
+  fields.opens.value = isTime(site.opens) ? site.opens : '';
+  fields.closes.value = isTime(site.closes) ? site.closes : '';
+  const closed = new Set((Array.isArray(site.closedWeekdays) ? site.closedWeekdays : []).map(Number));
+  for (const box of $('closedWeekdays').querySelectorAll('input[type="checkbox"]')) box.checked = closed.has(Number(box.value));
+}
+
 const capacityError = (value) =>
   !/^\d+$/.test(value) || +value < 1 || +value > CAPACITY_MAX ? t('valid.capacity', { max: formatNumber(CAPACITY_MAX) }) : '';
 const nameError = (value) => (!value ? t('valid.required') : [...value].length > NAME_MAX ? t('valid.tooLong', { max: NAME_MAX }) : '');
@@ -194,6 +207,7 @@ async function onRegister(event) {
     sayRegistered();
     form.reset();
     createClosed.set([]);
+    prefillCreate();
     refreshOccupancy();
   } catch (err) {
     if (onUnauthorized(err)) return;
@@ -645,6 +659,7 @@ function showStaffArea(signedIn) {
 
 function startStaff() {
   showStaffArea(true);
+  prefillCreate();
   showMessage(occupancyMessage, t('loading'));
   stopOccupancy = poll(refreshOccupancy, OCCUPANCY_MS);
 }
