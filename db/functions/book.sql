@@ -181,55 +181,54 @@ RETURNS museum.slot
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     found_slot museum.slot;
+    next_two museum.slot[];
     upcoming integer;
-    last_day date;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM museum.exhibition e
-                   WHERE e.id = p_museum_id AND e.deleted_at IS NULL) THEN
-        RAISE EXCEPTION 'exhibition % does not exist', p_museum_id USING ERRCODE = 'SK404';
-    END IF;
+    -- One query when all is well (the booking's hot path); why not, after.
     IF p_slot IS NOT NULL THEN
         SELECT * INTO found_slot FROM museum.slot s
         WHERE s.museum_id = p_museum_id AND s.start_at = p_slot AND s.open;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'is not one of the exhibition''s slots (closed that day, or not a start time)'
-                USING ERRCODE = 'SK422', COLUMN = 'slot';
-        END IF;
-        RETURN found_slot;
+        upcoming := CASE WHEN FOUND THEN 1 ELSE 0 END;
+    ELSE
+        SELECT array_agg(s ORDER BY s.start_at) INTO next_two
+        FROM (SELECT * FROM museum.slot x
+              WHERE x.museum_id = p_museum_id AND x.end_at > now() AND x.open
+              ORDER BY x.start_at LIMIT 2) s;
+        upcoming := coalesce(cardinality(next_two), 0);
+        found_slot := next_two[1];
     END IF;
-    SELECT count(*) INTO upcoming FROM museum.slot s
-    WHERE s.museum_id = p_museum_id AND s.end_at > now() AND s.open;
-    IF upcoming > 1 THEN
+    IF upcoming = 1 THEN
+        RETURN found_slot;
+    ELSIF NOT EXISTS (SELECT 1 FROM museum.exhibition e
+                      WHERE e.id = p_museum_id AND e.deleted_at IS NULL) THEN
+        RAISE EXCEPTION 'exhibition % does not exist', p_museum_id USING ERRCODE = 'SK404';
+    ELSIF p_slot IS NOT NULL THEN
+        RAISE EXCEPTION 'is not one of the exhibition''s slots (closed that day, or not a start time)'
+            USING ERRCODE = 'SK422', COLUMN = 'slot';
+    ELSIF upcoming > 1 THEN
+        SELECT count(*) INTO upcoming FROM museum.slot s
+        WHERE s.museum_id = p_museum_id AND s.end_at > now() AND s.open;
         RAISE EXCEPTION 'is required: the exhibition has % slots to choose from', upcoming
             USING ERRCODE = 'SK422', COLUMN = 'slot';
-    ELSIF upcoming = 0 THEN
-        SELECT e.end_date INTO last_day FROM museum.exhibition e WHERE e.id = p_museum_id;
-        RAISE EXCEPTION 'exhibition % ran until %: it is over', p_museum_id, last_day
-            USING ERRCODE = 'SK409';
     END IF;
-    SELECT * INTO found_slot FROM museum.slot s
-    WHERE s.museum_id = p_museum_id AND s.end_at > now() AND s.open;
-    RETURN found_slot;
+    RAISE EXCEPTION 'exhibition % ran until %: it is over', p_museum_id,
+                    (SELECT e.end_date FROM museum.exhibition e WHERE e.id = p_museum_id)
+        USING ERRCODE = 'SK409';
 END
 $$;
 
--- Takes p_party seats of slot p_slot_id (row-locked, conditional): returns
--- the slot as it is now, or raises why not: SK409 when it has ended, is
--- closed or gone, or has fewer seats left than the party (the detail says
--- how many).
-CREATE OR REPLACE FUNCTION book.take_seats(p_slot_id bigint, p_party integer) RETURNS museum.slot
-LANGUAGE plpgsql AS $$
+-- Raises why slot p_slot_id cannot give p_party seats (for the callers
+-- whose conditional UPDATE of it found nothing): SK409 when it is gone (a
+-- shorter run dropped it while the caller waited for its row), closed,
+-- has ended, or has fewer seats left than the party (the detail says how
+-- many).
+CREATE OR REPLACE FUNCTION book.seats_refused(p_slot_id bigint, p_party integer) RETURNS void
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
     s museum.slot;
 BEGIN
-    UPDATE museum.slot x SET seats_left = x.seats_left - p_party
-    WHERE x.id = p_slot_id AND x.seats_left >= p_party AND x.open AND x.end_at > now()
-    RETURNING * INTO s;
-    IF FOUND THEN
-        RETURN s;
-    END IF;
     SELECT * INTO s FROM museum.slot x WHERE x.id = p_slot_id;
-    IF NOT FOUND THEN -- dropped by a shorter run while this waited for its row
+    IF NOT FOUND THEN
         RAISE EXCEPTION 'this slot is no longer offered: the exhibition now ends earlier'
             USING ERRCODE = 'SK409';
     ELSIF NOT s.open THEN
@@ -250,6 +249,23 @@ BEGIN
 END
 $$;
 
+-- Takes p_party seats of slot p_slot_id (row-locked, conditional): returns
+-- the slot as it is now, or raises why not (book.seats_refused).
+CREATE OR REPLACE FUNCTION book.take_seats(p_slot_id bigint, p_party integer) RETURNS museum.slot
+LANGUAGE plpgsql AS $$
+DECLARE
+    s museum.slot;
+BEGIN
+    UPDATE museum.slot x SET seats_left = x.seats_left - p_party
+    WHERE x.id = p_slot_id AND x.seats_left >= p_party AND x.open AND x.end_at > now()
+    RETURNING * INTO s;
+    IF NOT FOUND THEN
+        PERFORM book.seats_refused(p_slot_id, p_party);
+    END IF;
+    RETURN s;
+END
+$$;
+
 -- POST /books: takes the party's seats of the slot and records the booking
 -- (with the hash of p_token, made by the caller) and its BOOKED event, in
 -- one transaction. p_slot NULL: the exhibition's one slot left
@@ -266,7 +282,7 @@ RETURNS TABLE (id bigint, museum_id bigint, cust_nm text, name text, chk_date da
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     prior book.idempotency;
-    s museum.slot;
+    slot_id bigint;
     made_id bigint;
     made book.answer;
 BEGIN
@@ -279,20 +295,30 @@ BEGIN
             RETURN;
         END IF;
     END IF;
-    s := book.take_seats((book.slot_of(p_museum_id, p_slot)).id, p_party);
-    WITH ins AS (
+    -- The seat rule: the party's seats of the slot, with one conditional
+    -- UPDATE of its row, and the booking and its event, in one statement.
+    slot_id := (book.slot_of(p_museum_id, p_slot)).id;
+    WITH seat AS (
+        UPDATE museum.slot x SET seats_left = x.seats_left - p_party
+        WHERE x.id = slot_id AND x.seats_left >= p_party AND x.open AND x.end_at > now()
+        RETURNING x.id, x.museum_id, x.day, x.start_at, x.end_at
+    ), ins AS (
         INSERT INTO book.booking AS b
             (museum_id, cust_nm, name, chk_date, token_hash, slot_id, slot_start, slot_end, party,
              tickets)
-        SELECT s.museum_id, p_cust_nm, e.name, s.day, book.token_hash(p_token), s.id, s.start_at,
-               s.end_at, p_party, coalesce(p_tickets, jsonb_build_object('adult', p_party))
-        FROM museum.exhibition e WHERE e.id = s.museum_id
-        RETURNING b.id
+        SELECT seat.museum_id, p_cust_nm, e.name, seat.day, book.token_hash(p_token), seat.id,
+               seat.start_at, seat.end_at, p_party,
+               coalesce(p_tickets, jsonb_build_object('adult', p_party))
+        FROM seat JOIN museum.exhibition e ON e.id = seat.museum_id
+        RETURNING b.id, b.museum_id
     ), event AS (
         INSERT INTO outbox.event (kind, museum_id, book_id)
-        SELECT 'BOOKED', s.museum_id, ins.id FROM ins
+        SELECT 'BOOKED', ins.museum_id, ins.id FROM ins
     )
     SELECT ins.id INTO made_id FROM ins;
+    IF made_id IS NULL THEN
+        PERFORM book.seats_refused(slot_id, p_party);
+    END IF;
     SELECT a.* INTO made FROM book.answer a WHERE a.id = made_id;
     IF p_idem_key IS NOT NULL THEN
         PERFORM book.idempotency_store(p_idem_key, p_request, pg_catalog.to_jsonb(made), p_token);

@@ -29,7 +29,7 @@ export MUSEUM_NAME='SK Museum' MUSEUM_NAME_KO='SK 박물관' MUSEUM_LOGO=/logo.s
 
 scripts/stack.sh stop >/dev/null 2>&1 || true
 rm -rf "$VAR"
-trap 'scripts/stack.sh stop >/dev/null 2>&1 || true; rm -rf "$VAR"' EXIT
+trap '"$ROOT/scripts/stack.sh" stop >/dev/null 2>&1 || true; rm -rf "$VAR"' EXIT
 make --no-print-directory start
 cd tests/browser
 [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error
