@@ -29,7 +29,7 @@ export VAR ?= $(CURDIR)/var
 export BIN := $(CURDIR)/$(BUILD)
 
 .PHONY: all deps deps-test run start stop status psql dburl migrate test test-unit test-scale clean \
-	format format-check reload retry-dead rebuild-mypage check-mypage fuzz
+	format format-check reload retry-dead rebuild-mypage check-mypage check-seats fuzz
 
 all: $(BUILD)/museum-app $(BUILD)/museum-listener
 
@@ -87,8 +87,9 @@ dburl:
 migrate:
 	@scripts/stack.sh migrate
 
-# The event pipeline: requeue parked events; rebuild or check MyPage.
-retry-dead rebuild-mypage check-mypage:
+# The event pipeline: requeue parked events; rebuild or check MyPage; check
+# every slot's seats against its bookings.
+retry-dead rebuild-mypage check-mypage check-seats:
 	@scripts/stack.sh $@
 
 # Unit tests (cmocka) for the pure C code, under the sanitizers.

@@ -561,6 +561,20 @@ run() {
     wait
 }
 
+
+# check FUNCTION() OK-MESSAGE: a check function's rows (what is wrong), or
+# OK-MESSAGE when it has none; exit 1 when it has some.
+check() {
+    local out
+    out=$(psql "$(dburl)" -X -q -v ON_ERROR_STOP=1 -P footer=off -c "SELECT * FROM $1")
+    if [ "$(psql "$(dburl)" -XtAq -v ON_ERROR_STOP=1 -c "SELECT count(*) FROM $1")" = 0 ]; then
+        echo "$2"
+    else
+        echo "$out"
+        exit 1
+    fi
+}
+
 case "${1:-}" in
 start) start ;;
 stop) stop ;;
@@ -578,15 +592,9 @@ reload) reload ;;
 listeners) prepare_dirs; listeners_start ;;
 retry-dead) psql "$(dburl)" -XtAq -c 'SELECT outbox.retry_dead()' | sed 's/$/ dead event(s) queued again/' ;;
 rebuild-mypage) psql "$(dburl)" -XtAq -c 'SELECT mypage.rebuild()' | sed 's/$/ MyPage row(s) changed/' ;;
-check-mypage)
-    out=$(psql "$(dburl)" -X -q -v ON_ERROR_STOP=1 -P footer=off -c 'SELECT * FROM mypage.diff()')
-    if [ "$(psql "$(dburl)" -XtAq -c 'SELECT count(*) FROM mypage.diff()')" = 0 ]; then
-        echo "MyPage matches its source tables"
-    else
-        echo "$out"
-        exit 1
-    fi ;;
+check-mypage) check 'mypage.diff()' "MyPage matches its source tables" ;;
+check-seats) check 'museum.seat_diff()' "every slot's seats agree with its bookings" ;;
 pg-start) prepare_dirs; pg_start ;;
 pg-stop) pg_stop ;;
-*) die "usage: $0 start|stop|run|status|dburl|psql|migrate|reload|listeners|retry-dead|rebuild-mypage|check-mypage|pg-start|pg-stop" ;;
+*) die "usage: $0 start|stop|run|status|dburl|psql|migrate|reload|listeners|retry-dead|rebuild-mypage|check-mypage|check-seats|pg-start|pg-stop" ;;
 esac

@@ -385,3 +385,55 @@ BEGIN
     WHERE book_id = ANY (p_book_ids) AND status <> 'CANCELED';
 END
 $$;
+
+-- The seat rules, checked (for operators: scripts/stack.sh check-seats;
+-- and the tests): one row per slot that breaks one, leaving out slots with
+-- events still pending (a cancel whose seats are not back yet is behind,
+-- not wrong). No rows = the seats are right.
+--  - seats: capacity = seats left + the parties of its live bookings;
+--  - closed: no live booking whose visit has not ended is on a closed slot
+--    of a live exhibition;
+--  - copy: each booking of it carries its times and day.
+CREATE OR REPLACE FUNCTION museum.seat_diff()
+RETURNS TABLE (slot_id bigint, museum_id bigint, slot_start timestamptz, problem text,
+               detail text)
+LANGUAGE sql STABLE AS $$
+    WITH live AS (
+        SELECT b.slot_id, sum(b.party) AS seats,
+               count(*) FILTER (WHERE b.slot_end > now()) AS upcoming
+        FROM book.booking b
+        WHERE b.status IN ('REQUESTED', 'REQUEST_COMPLETED')
+        GROUP BY b.slot_id
+    ), copies AS (
+        SELECT b.slot_id, count(*) AS wrong
+        FROM book.booking b JOIN museum.slot s ON s.id = b.slot_id
+        WHERE (s.museum_id, s.start_at, s.end_at, s.day)
+              IS DISTINCT FROM (b.museum_id, b.slot_start, b.slot_end, b.chk_date)
+        GROUP BY b.slot_id
+    ), pending AS (
+        SELECT b.slot_id FROM outbox.event e JOIN book.booking b ON b.id = e.book_id
+        WHERE e.done_at IS NULL
+        UNION
+        SELECT s.id FROM outbox.event e JOIN museum.slot s ON s.museum_id = e.museum_id
+        WHERE e.done_at IS NULL AND e.book_id IS NULL -- MUSEUM_DELETED, DAY_CLOSED
+    ), problems AS (
+        SELECT s.id, s.museum_id, s.start_at, 'seats' AS problem,
+               format('capacity %s, seats left %s, live parties %s', s.capacity, s.seats_left,
+                      coalesce(l.seats, 0)) AS detail
+        FROM museum.slot s LEFT JOIN live l ON l.slot_id = s.id
+        WHERE s.capacity <> s.seats_left + coalesce(l.seats, 0)
+        UNION ALL
+        SELECT s.id, s.museum_id, s.start_at, 'closed',
+               format('%s live bookings on a closed slot', l.upcoming)
+        FROM museum.slot s JOIN live l ON l.slot_id = s.id
+        JOIN museum.exhibition e ON e.id = s.museum_id AND e.deleted_at IS NULL
+        WHERE NOT s.open AND l.upcoming > 0
+        UNION ALL
+        SELECT s.id, s.museum_id, s.start_at, 'copy',
+               format('%s bookings with other times than their slot''s', c.wrong)
+        FROM museum.slot s JOIN copies c ON c.slot_id = s.id
+    )
+    SELECT p.* FROM problems p
+    WHERE p.id NOT IN (SELECT pending.slot_id FROM pending)
+    ORDER BY p.id, p.problem;
+$$;

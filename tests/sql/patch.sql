@@ -61,12 +61,8 @@ DECLARE
     bad text;
 BEGIN
     PERFORM pg_temp.drain();
-    SELECT string_agg(format('slot %s: capacity %s, left %s, live parties %s', s.start_at, s.capacity,
-                             s.seats_left, coalesce(b.seats, 0)), '; ') INTO bad
-    FROM museum.slot s
-    LEFT JOIN (SELECT slot_id, sum(party) AS seats FROM book.booking
-               WHERE status IN ('REQUESTED', 'REQUEST_COMPLETED') GROUP BY slot_id) b ON b.slot_id = s.id
-    WHERE s.museum_id IN (SELECT id FROM ms) AND s.capacity <> s.seats_left + coalesce(b.seats, 0);
+    SELECT string_agg(format('slot %s: %s: %s', d.slot_start, d.problem, d.detail), '; ') INTO bad
+    FROM museum.seat_diff() d WHERE d.museum_id IN (SELECT id FROM ms);
     IF bad IS NOT NULL THEN RETURN bad; END IF;
     -- a live booking's slot exists
     SELECT string_agg(format('booking %s: no slot %s', b.id, b.slot_id), '; ') INTO bad

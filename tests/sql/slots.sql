@@ -4,7 +4,7 @@
 -- After each step, once the events are applied, every slot's capacity is
 -- its seats left plus the parties of its live bookings.
 BEGIN;
-SELECT plan(102);
+SELECT plan(106);
 SET LOCAL TimeZone = 'Asia/Seoul'; -- the app's sessions' (MUSEUM_TZ); slots are made in it
 
 -- 'ok', or the SQLSTATE and the column the error names (its effects undone).
@@ -64,12 +64,8 @@ DECLARE
     bad text;
 BEGIN
     PERFORM pg_temp.drain();
-    SELECT string_agg(format('slot %s: capacity %s, left %s, live parties %s', s.start_at, s.capacity,
-                             s.seats_left, coalesce(b.seats, 0)), '; ') INTO bad
-    FROM museum.slot s
-    LEFT JOIN (SELECT slot_id, sum(party) AS seats FROM book.booking
-               WHERE status IN ('REQUESTED', 'REQUEST_COMPLETED') GROUP BY slot_id) b ON b.slot_id = s.id
-    WHERE s.museum_id IN (SELECT id FROM ms) AND s.capacity <> s.seats_left + coalesce(b.seats, 0);
+    SELECT string_agg(format('slot %s: %s: %s', d.slot_start, d.problem, d.detail), '; ') INTO bad
+    FROM museum.seat_diff() d WHERE d.museum_id IN (SELECT id FROM ms);
     IF bad IS NOT NULL THEN RETURN bad; END IF;
     SELECT string_agg(format('slot_occupancy %s: %s <> %s + %s', o.slot_start, o.capacity, o.booked, o."left"), '; ')
     INTO bad FROM report.slot_occupancy o
@@ -341,6 +337,22 @@ SELECT is(pg_temp.err(format($$SELECT * FROM book.change(%s, NULL, (SELECT start
 SELECT is(pg_temp.invariants(), 'ok', 'invariants after refused changes');
 SELECT is((SELECT count(*)::int FROM mypage.diff() d JOIN book.booking b ON b.id = d.book_id
            WHERE b.museum_id IN (SELECT id FROM ms)), 0, 'mypage.diff(): MyPage agrees with every booking');
+
+
+-- museum.seat_diff() (make check-seats) sees each broken rule, and nothing else.
+SELECT is((SELECT count(*)::int FROM museum.seat_diff() d WHERE d.museum_id IN (SELECT id FROM ms)), 0,
+          'seat_diff: nothing to report while the rules hold');
+UPDATE museum.slot SET seats_left = seats_left - 1 WHERE museum_id = pg_temp.m('a') AND start_at = '2031-07-05 10:00';
+SELECT is((SELECT string_agg(problem, ',') FROM museum.seat_diff() WHERE museum_id = pg_temp.m('a')), 'seats',
+          'seat_diff: a seat lost (left + live parties < capacity)');
+UPDATE museum.slot SET seats_left = seats_left + 1 WHERE museum_id = pg_temp.m('a') AND start_at = '2031-07-05 10:00';
+UPDATE museum.slot SET open = false WHERE id = (SELECT slot_id FROM book.booking WHERE id = pg_temp.bid('Kim'));
+SELECT is((SELECT string_agg(problem, ',') FROM museum.seat_diff() WHERE museum_id = pg_temp.m('a')), 'closed',
+          'seat_diff: a live booking left on a closed slot');
+UPDATE museum.slot SET open = true WHERE id = (SELECT slot_id FROM book.booking WHERE id = pg_temp.bid('Kim'));
+UPDATE book.booking SET slot_start = slot_start + interval '1 hour' WHERE id = pg_temp.bid('Kim');
+SELECT is((SELECT string_agg(problem, ',') FROM museum.seat_diff() WHERE museum_id = pg_temp.m('a')), 'copy',
+          'seat_diff: a booking whose copy of its slot''s times is wrong');
 
 SELECT * FROM finish();
 ROLLBACK;
