@@ -50,7 +50,6 @@
 #include "pool.h"
 #include "route.h"
 #include "site.h"
-#include "site.h"
 #include "status.h"
 
 /* Every setting, read and checked once in main (etc/museum.conf lists them). */

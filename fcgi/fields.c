@@ -418,34 +418,60 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-char *fields_fingerprint(const struct http_request *req, json_object *body)
+/* v with the members of every object in it in name order (a new
+ * reference: the caller puts it), or NULL when out of memory. Bodies are at
+ * most 16 levels deep (http_read_json), so the recursion is bounded. */
+static json_object *sorted_copy(json_object *v)
 {
-    size_t n = (size_t)json_object_object_length(body), i = 0, cap;
-    const char **names = malloc((n ? n : 1) * sizeof(*names));
-    json_object *sorted = json_object_new_object();
-    const char *text;
-    char *out = NULL;
+    json_object *copy;
+    const char **names;
+    size_t n, i = 0;
 
-    if (!names || !sorted)
-        goto out;
-    /* Members in name order: an equal body with its members in another
-     * order is the same request. (Members' values are scalars by now: the
-     * field checks refuse anything else.) */
-    json_object_object_foreach(body, name, value)
+    if (json_object_is_type(v, json_type_array)) {
+        n = json_object_array_length(v);
+        if (!(copy = json_object_new_array_ext((int)n)))
+            return NULL;
+        for (i = 0; i < n; i++)
+            json_object_array_add(copy, sorted_copy(json_object_array_get_idx(v, i)));
+        return copy;
+    }
+    if (!json_object_is_type(v, json_type_object))
+        return json_object_get(v);
+    n = (size_t)json_object_object_length(v);
+    names = malloc((n ? n : 1) * sizeof(*names));
+    copy = json_object_new_object();
+    if (!names || !copy) {
+        free(names);
+        json_object_put(copy);
+        return NULL;
+    }
+    json_object_object_foreach(v, name, value)
     {
         (void)value;
         names[i++] = name;
     }
     qsort(names, n, sizeof(*names), by_name);
     for (i = 0; i < n; i++)
-        json_object_object_add(sorted, names[i],
-                               json_object_get(json_object_object_get(body, names[i])));
+        json_object_object_add(copy, names[i], sorted_copy(json_object_object_get(v, names[i])));
+    free(names);
+    return copy;
+}
+
+char *fields_fingerprint(const struct http_request *req, json_object *body)
+{
+    /* Members in name order, at every level: an equal body with its members
+     * in another order is the same request. */
+    json_object *sorted = sorted_copy(body);
+    const char *text;
+    char *out = NULL;
+    size_t cap;
+
+    if (!sorted)
+        return NULL;
     text = json_object_to_json_string_ext(sorted, JSON_C_TO_STRING_PLAIN);
     cap = strlen(req->method) + strlen(req->path) + strlen(text) + 3;
     if ((out = malloc(cap)) != NULL)
         snprintf(out, cap, "%s %s\n%s", req->method, req->path, text);
-out:
     json_object_put(sorted);
-    free(names);
     return out;
 }

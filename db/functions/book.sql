@@ -469,7 +469,9 @@ GRANT EXECUTE ON FUNCTION book.change(bigint, text, timestamptz, jsonb, integer,
 -- (p_day), one chunk at a time (called by outbox.apply_batch): of the
 -- exhibition's next p_limit bookings after id p_after, the live ones (of
 -- day p_day, whose slot is still closed: a day reopened before this ran
--- keeps its bookings) whose visit has not ended are force-canceled with
+-- keeps its bookings) whose visit had not ended at p_as_of (when the
+-- museum asked: the event's time, however late it is applied) are
+-- force-canceled with
 -- the reason, their seats given back and their confirmations
 -- force-canceled (each live booking's seats come back exactly once: by its
 -- CANCELED event or here, never both, since canceled ones are skipped).
@@ -478,8 +480,8 @@ GRANT EXECUTE ON FUNCTION book.change(bigint, text, timestamptz, jsonb, integer,
 -- bookings made one 12.5 s batch that held up every other visitor's
 -- confirmation; no booking can be added to a deleted exhibition or a
 -- closed day, so the chunks see every booking once.
-CREATE OR REPLACE FUNCTION book.force_cancel(p_museum_id bigint, p_day date, p_after bigint,
-                                             p_limit integer,
+CREATE OR REPLACE FUNCTION book.force_cancel(p_museum_id bigint, p_day date, p_as_of timestamptz,
+                                             p_after bigint, p_limit integer,
                                              OUT changed bigint[], OUT next_after bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -494,17 +496,14 @@ BEGIN
         SET status = 'FORCE_CANCELED', canceled_at = now(), updated_at = now(),
             cancel_reason = CASE WHEN p_day IS NULL THEN 'EXHIBITION_DELETED' ELSE 'DAY_CLOSED' END
         WHERE b.museum_id = p_museum_id AND b.id > coalesce(p_after, 0) AND b.id <= next_after
-          AND b.status IN ('REQUESTED', 'REQUEST_COMPLETED') AND b.slot_end > now()
+          AND b.status IN ('REQUESTED', 'REQUEST_COMPLETED') AND b.slot_end > p_as_of
           AND (p_day IS NULL OR (b.chk_date = p_day AND NOT EXISTS (
                 SELECT 1 FROM museum.slot s WHERE s.id = b.slot_id AND s.open)))
-        RETURNING b.id, b.slot_id, b.party
-    ), back AS (
-        UPDATE museum.slot s SET seats_left = s.seats_left + r.seats
-        FROM (SELECT fc.slot_id, sum(fc.party)::integer AS seats FROM fc GROUP BY fc.slot_id) r
-        WHERE s.id = r.slot_id
+        RETURNING b.id
     )
     SELECT coalesce(array_agg(fc.id ORDER BY fc.id), '{}') INTO changed FROM fc;
     IF cardinality(changed) > 0 THEN
+        PERFORM museum.give_back(changed);
         UPDATE confirm.confirmation SET status = 'FORCE_CANCELED', updated_at = now()
         WHERE book_id = ANY (changed);
     END IF;

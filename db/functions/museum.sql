@@ -280,9 +280,14 @@ BEGIN
                            ELSE nullif(p_description, '') END
     WHERE x.id = p_id;
 
+    IF coalesce(p_capacity <> e.capacity, false) OR coalesce(p_end_date <> e.end_date, false)
+       OR p_closed_dates IS NOT NULL THEN
+        -- The slots it changes, locked in id order first (bookings of them
+        -- wait; nothing else locks several slots in another order).
+        PERFORM 1 FROM museum.slot s WHERE s.museum_id = p_id ORDER BY s.id FOR UPDATE;
+    END IF;
+
     IF p_capacity IS NOT NULL AND p_capacity <> e.capacity THEN
-        PERFORM 1 FROM museum.slot s WHERE s.museum_id = p_id AND s.end_at > now()
-        ORDER BY s.id FOR UPDATE;
         SELECT s.start_at, s.capacity - s.seats_left AS taken INTO worst
         FROM museum.slot s WHERE s.museum_id = p_id AND s.end_at > now()
         ORDER BY s.capacity - s.seats_left DESC, s.start_at LIMIT 1;
@@ -308,8 +313,9 @@ BEGIN
                 COLUMN = 'end_date';
         END IF;
         UPDATE museum.exhibition x SET end_date = p_end_date WHERE x.id = p_id;
-        IF p_end_date > e.end_date THEN
-            PERFORM museum.make_slots(p_id, e.end_date + 1, p_end_date, 'end_date');
+        IF p_end_date > e.end_date THEN -- (days already past get no slots)
+            PERFORM museum.make_slots(p_id, greatest(e.end_date + 1, current_date), p_end_date,
+                                      'end_date');
         ELSE
             DELETE FROM museum.slot s WHERE s.museum_id = p_id AND s.day > p_end_date;
             SELECT string_agg(d.day || ' (' || d.bookings || ')', ', ') INTO busy
@@ -362,11 +368,29 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'exhibition % does not exist', p_id USING ERRCODE = 'SK404';
     END IF;
+    PERFORM 1 FROM museum.slot s WHERE s.museum_id = p_id ORDER BY s.id FOR UPDATE;
     UPDATE museum.slot SET open = false WHERE museum_id = p_id AND open;
     INSERT INTO outbox.event (kind, museum_id) VALUES ('MUSEUM_DELETED', p_id);
 END
 $$;
 GRANT EXECUTE ON FUNCTION museum.delete(bigint) TO museum_app;
+
+-- Gives the seats of bookings p_book_ids back to their slots (each
+-- booking's party, as it is now), the slots locked in id order: two
+-- listeners' batches, or a batch and a staff change, never wait for each
+-- other in a circle.
+CREATE OR REPLACE FUNCTION museum.give_back(p_book_ids bigint[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM 1 FROM museum.slot s
+    WHERE s.id IN (SELECT b.slot_id FROM book.booking b WHERE b.id = ANY (p_book_ids))
+    ORDER BY s.id FOR UPDATE;
+    UPDATE museum.slot s SET seats_left = s.seats_left + c.seats
+    FROM (SELECT b.slot_id, sum(b.party)::integer AS seats FROM book.booking b
+          WHERE b.id = ANY (p_book_ids) GROUP BY b.slot_id) c
+    WHERE s.id = c.slot_id;
+END
+$$;
 
 -- Effect of CANCELED events (called by outbox.apply_batch): each canceled
 -- booking's party comes back to its slot, and its confirmation is
@@ -377,10 +401,7 @@ CREATE OR REPLACE FUNCTION museum.on_canceled(p_book_ids bigint[])
 RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE museum.slot s SET seats_left = s.seats_left + c.seats
-    FROM (SELECT b.slot_id, sum(b.party)::integer AS seats FROM book.booking b
-          WHERE b.id = ANY (p_book_ids) GROUP BY b.slot_id) c
-    WHERE s.id = c.slot_id;
+    PERFORM museum.give_back(p_book_ids);
     UPDATE confirm.confirmation SET status = 'CANCELED', updated_at = now()
     WHERE book_id = ANY (p_book_ids) AND status <> 'CANCELED';
 END

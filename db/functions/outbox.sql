@@ -123,7 +123,7 @@ BEGIN
     END IF;
     FOREACH ev IN ARRAY p_events LOOP
         IF ev.kind IN ('MUSEUM_DELETED', 'DAY_CLOSED') THEN
-            chunk := book.force_cancel(ev.museum_id, ev.day, ev.progress, delete_chunk);
+            chunk := book.force_cancel(ev.museum_id, ev.day, ev.created_at, ev.progress, delete_chunk);
             PERFORM mypage.refresh(chunk.changed);
             IF chunk.next_after IS NOT NULL THEN -- stays pending: the next batch goes on
                 UPDATE outbox.event SET progress = chunk.next_after, progress_at = clock_timestamp()

@@ -6,10 +6,10 @@
 -- columns cannot change with CREATE OR REPLACE (only new ones at the end):
 -- a migration drops the view first.
 
--- One row per live exhibition. booked counts live bookings and seats the
--- visitors they hold (their parties), so that pcnt (the seats left in the
--- slots that have not ended) plus the seats of their live bookings is
--- their capacity once the listener has caught up. capacity is per slot.
+-- One row per live exhibition: capacity is per slot, pcnt the seats left
+-- in its open slots that have not ended; booked counts its live bookings
+-- and seats the visitors they bring (their parties), past visits
+-- included. The seat invariant holds per slot: report.slot_occupancy.
 CREATE OR REPLACE VIEW report.occupancy AS
 SELECT e.id AS museum_id, e.name, e.chk_date, e.capacity, e.pcnt,
        count(b.id) FILTER (WHERE b.status IN ('REQUESTED', 'REQUEST_COMPLETED')) AS booked,

@@ -22,7 +22,7 @@ test('a retried POST /books answers the first booking again, token included', as
   assert.equal(again.status, 201);
   assert.deepEqual(again.json, first.json);
   assert.equal(again.headers.get('location'), `/books/${first.json.id}`);
-  // The same request with other whitespace is the same request (member order does count).
+  // The same request with other whitespace is the same request.
   const spaced = await api('POST', '/books', `{ "museumId" : ${m.id} ,\n "custNm" : ${JSON.stringify(body.custNm)} }`, k);
   assert.equal(spaced.status, 201);
   assert.equal(spaced.json.id, first.json.id);
@@ -33,6 +33,19 @@ test('a retried POST /books answers the first booking again, token included', as
   assert.equal(sql(`SELECT count(*) FROM book.idempotency WHERE key_hash = sha256('${k['Idempotency-Key']}'::bytea)
     AND response->>'id' = '${first.json.id}' AND NOT response ? 'token'
     AND token_sealed <> decode('${first.json.token}', 'hex')`), '1');
+});
+
+test('a retry with the members in another order, at every level, is the same request', async () => {
+  const m = await createMuseum(5);
+  const k = key();
+  const cust = unique('order');
+  const first = await api('POST', '/books', `{"museumId":${m.id},"custNm":"${cust}","tickets":{"adult":1,"child":1}}`, k);
+  assert.equal(first.status, 201, first.text);
+  const again = await api('POST', '/books', `{"tickets":{"child":1,"adult":1},"custNm":"${cust}","museumId":${m.id}}`, k);
+  assert.equal(again.status, 201, again.text);
+  assert.equal(again.json.id, first.json.id);
+  assert.equal(bookings(m.id), '1');
+  assert.equal(await pcnt(m.id), 3);
 });
 
 test('the same key with another body is 422 and writes nothing', async () => {

@@ -4,7 +4,7 @@
 -- reason). After each step, once the events are applied, every slot's
 -- capacity is its seats left plus the parties of its live bookings.
 BEGIN;
-SELECT plan(66);
+SELECT plan(68);
 SET LOCAL TimeZone = 'Asia/Seoul'; -- the app's sessions' (MUSEUM_TZ); slots are made in it
 
 -- 'ok', or the SQLSTATE and the column the error names (its effects undone).
@@ -240,6 +240,27 @@ SELECT is((SELECT string_agg(status::text, ',' ORDER BY book_id) FROM confirm.co
 SELECT is(pg_temp.err(format($$SELECT museum.patch(%s, 'x', NULL, NULL, NULL, NULL, NULL)$$, pg_temp.m('d'))), 'SK404',
           'patch: a deleted exhibition: SK404');
 SELECT is(pg_temp.invariants(), 'ok', 'invariants after a deletion');
+
+
+-- A closure applied late (the listener was down): the visits that had not
+-- ended when the museum closed the day are force-canceled, even if their
+-- slot has ended by the time the event is applied.
+CREATE TEMP TABLE late AS
+SELECT id FROM museum.create('Late hall', '2031-10-01', '2031-10-01', '10:00', '11:00', NULL, 3, '{}', '{}', NULL);
+CREATE TEMP TABLE late_b AS
+SELECT id FROM book.create((SELECT id FROM late), 'Late', repeat('7a', 32), NULL, NULL, NULL, NULL, 2);
+SELECT pg_temp.drain();
+SELECT museum.patch((SELECT id FROM late), NULL, NULL, NULL, NULL, '{2031-10-01}', true);
+UPDATE outbox.event SET created_at = now() - interval '3 hours'
+WHERE kind = 'DAY_CLOSED' AND museum_id = (SELECT id FROM late);
+UPDATE museum.slot SET start_at = now() - interval '2 hours', end_at = now() - interval '1 hour'
+WHERE museum_id = (SELECT id FROM late);
+UPDATE book.booking SET slot_start = now() - interval '2 hours', slot_end = now() - interval '1 hour'
+WHERE id = (SELECT id FROM late_b);
+SELECT pg_temp.drain();
+SELECT is((SELECT status || ' ' || cancel_reason FROM book.booking WHERE id = (SELECT id FROM late_b)),
+          'FORCE_CANCELED DAY_CLOSED', 'a late closure cancels what had not ended when the museum asked');
+SELECT is((SELECT seats_left FROM museum.slot WHERE museum_id = (SELECT id FROM late)), 3, 'and gives the party back');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -168,7 +168,7 @@ SELECT is(pg_temp.as_role('museum_app', q), '42501', d) FROM (VALUES
     ('UPDATE museum.live_exhibition SET name = ''x''', 'cannot write through the view'),
     ('SELECT * FROM museum.slot', 'cannot read museum.slot'),
     ('UPDATE museum.slot SET seats_left = capacity', 'cannot give seats back by hand'),
-    ('SELECT * FROM book.force_cancel(1, NULL, NULL, 10)', 'cannot force-cancel bookings (the listener''s effect)'),
+    ('SELECT * FROM book.force_cancel(1, NULL, now(), NULL, 10)', 'cannot force-cancel bookings (the listener''s effect)'),
     ('SELECT museum.make_slots(1, ''2031-01-01'', ''2031-01-02'', ''x'')', 'cannot make slots'),
     ('SELECT * FROM book.take_seats(1, 1)', 'cannot take seats outside book.create'),
     ('SELECT museum.on_canceled(ARRAY[1::bigint])', 'cannot run the cancel effect'),
