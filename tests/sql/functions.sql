@@ -4,16 +4,7 @@ BEGIN;
 SELECT plan(34);
 SET LOCAL TimeZone = 'Asia/Seoul'; -- the app's sessions' (MUSEUM_TZ)
 
--- An exhibition of one day and one slot (POST /museums with the original
--- fields: the default hours, no slot length), and the seats left of all
--- its slots.
-CREATE FUNCTION pg_temp.one_day(p_name text, p_day date, p_capacity integer)
-RETURNS SETOF museum.live_exhibition LANGUAGE sql AS $$
-    SELECT * FROM museum.create(p_name, p_day, NULL, '09:00', '18:00', NULL, p_capacity, '{}', '{}', NULL)
-$$;
-CREATE FUNCTION pg_temp.seats_left(p_museum bigint) RETURNS integer LANGUAGE sql AS $$
-    SELECT sum(seats_left)::integer FROM museum.slot WHERE museum_id = p_museum
-$$;
+\ir lib.psql
 
 CREATE TEMP TABLE t AS SELECT * FROM pg_temp.one_day('Pg hall', '2031-07-26', 2);
 SELECT is((SELECT capacity || '/' || pcnt FROM t), '2/2', 'museum.create: pcnt starts at capacity');

@@ -7,85 +7,13 @@ BEGIN;
 SELECT plan(68);
 SET LOCAL TimeZone = 'Asia/Seoul'; -- the app's sessions' (MUSEUM_TZ); slots are made in it
 
--- 'ok', or the SQLSTATE and the column the error names (its effects undone).
-CREATE FUNCTION pg_temp.err(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    st text;
-    col text;
-BEGIN
-    EXECUTE p_sql;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, col = COLUMN_NAME;
-    RETURN trim(st || ' ' || coalesce(col, ''));
-END
-$$;
-CREATE TEMP TABLE ms (k text PRIMARY KEY, id bigint NOT NULL);
-CREATE FUNCTION pg_temp.m(p_k text) RETURNS bigint LANGUAGE sql AS $$ SELECT id FROM ms WHERE k = p_k $$;
-CREATE SEQUENCE pg_temp.tokens START 9300;
-CREATE FUNCTION pg_temp.book(p_k text, p_who text, p_slot timestamptz, p_party integer) RETURNS bigint
-LANGUAGE sql AS $$
-    SELECT id FROM book.create(pg_temp.m(p_k), p_who, lpad(to_hex(nextval('pg_temp.tokens')), 64, '0'),
-                               NULL, NULL, p_slot, NULL, p_party)
-$$;
-CREATE FUNCTION pg_temp.bid(p_who text) RETURNS bigint LANGUAGE sql AS $$
-    SELECT max(id) FROM book.booking WHERE cust_nm = p_who
-$$;
-CREATE FUNCTION pg_temp.left_at(p_k text, p_slot timestamptz) RETURNS integer LANGUAGE sql AS $$
-    SELECT seats_left FROM museum.slot WHERE museum_id = pg_temp.m(p_k) AND start_at = p_slot
-$$;
+\ir lib.psql
 -- A patch as the app sends it (NULL = unchanged).
 CREATE FUNCTION pg_temp.patch(p_k text, p_name text DEFAULT NULL, p_description text DEFAULT NULL,
                               p_capacity integer DEFAULT NULL, p_end_date date DEFAULT NULL,
                               p_closed_dates date[] DEFAULT NULL, p_force boolean DEFAULT NULL)
 RETURNS SETOF museum.live_exhibition LANGUAGE sql AS $$
     SELECT * FROM museum.patch(pg_temp.m(p_k), p_name, p_description, p_capacity, p_end_date, p_closed_dates, p_force)
-$$;
-CREATE FUNCTION pg_temp.drain() RETURNS integer LANGUAGE plpgsql AS $$
-DECLARE
-    n integer;
-    total integer := 0;
-BEGIN
-    LOOP
-        n := outbox.process(1000);
-        EXIT WHEN n = 0;
-        total := total + n;
-    END LOOP;
-    RETURN total;
-END
-$$;
--- The invariants of the test's exhibitions once the events are applied
--- ('ok' or what breaks them): as in slots.sql.
-CREATE FUNCTION pg_temp.invariants() RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    bad text;
-BEGIN
-    PERFORM pg_temp.drain();
-    SELECT string_agg(format('slot %s: %s: %s', d.slot_start, d.problem, d.detail), '; ') INTO bad
-    FROM museum.seat_diff() d WHERE d.museum_id IN (SELECT id FROM ms);
-    IF bad IS NOT NULL THEN RETURN bad; END IF;
-    -- a live booking's slot exists
-    SELECT string_agg(format('booking %s: no slot %s', b.id, b.slot_id), '; ') INTO bad
-    FROM book.booking b WHERE b.museum_id IN (SELECT id FROM ms) AND b.status IN ('REQUESTED', 'REQUEST_COMPLETED')
-      AND NOT EXISTS (SELECT 1 FROM museum.slot s WHERE s.id = b.slot_id);
-    IF bad IS NOT NULL THEN RETURN bad; END IF;
-    SELECT string_agg(format('slot_occupancy %s: %s <> %s + %s', o.slot_start, o.capacity, o.booked, o."left"), '; ')
-    INTO bad FROM report.slot_occupancy o
-    WHERE o.museum_id IN (SELECT id FROM ms) AND o.capacity <> o.booked + o."left";
-    IF bad IS NOT NULL THEN RETURN bad; END IF;
-    SELECT string_agg(format('occupancy %s: pcnt %s, seats %s', o.museum_id, o.pcnt, o.seats), '; ') INTO bad
-    FROM report.occupancy o
-    WHERE o.museum_id IN (SELECT id FROM ms)
-      AND (o.pcnt IS DISTINCT FROM (SELECT coalesce(sum(s.seats_left), 0) FROM museum.slot s
-                                    WHERE s.museum_id = o.museum_id AND s.open AND s.end_at > now())
-           OR o.seats IS DISTINCT FROM (SELECT coalesce(sum(b.party), 0) FROM book.booking b
-                                        WHERE b.museum_id = o.museum_id
-                                          AND b.status IN ('REQUESTED', 'REQUEST_COMPLETED')));
-    IF bad IS NOT NULL THEN RETURN bad; END IF;
-    SELECT string_agg(d.book_id || ' ' || d.problem, '; ') INTO bad
-    FROM mypage.diff() d JOIN book.booking b ON b.id = d.book_id WHERE b.museum_id IN (SELECT id FROM ms);
-    RETURN coalesce(bad, 'ok');
-END
 $$;
 
 -- Monday 2031-09-01 to Friday 09-05, 10:00-12:00 in hour slots of 4,

@@ -5,15 +5,7 @@ BEGIN;
 SELECT plan(42);
 SET LOCAL TimeZone = 'Asia/Seoul'; -- the app's sessions' (MUSEUM_TZ)
 
--- An exhibition of one day and one slot (POST /museums with the original
--- fields), and the seats left of all its slots.
-CREATE FUNCTION pg_temp.one_day(p_name text, p_day date, p_capacity integer)
-RETURNS SETOF museum.live_exhibition LANGUAGE sql AS $$
-    SELECT * FROM museum.create(p_name, p_day, NULL, '09:00', '18:00', NULL, p_capacity, '{}', '{}', NULL)
-$$;
-CREATE FUNCTION pg_temp.seats_left(p_museum bigint) RETURNS integer LANGUAGE sql AS $$
-    SELECT sum(seats_left)::integer FROM museum.slot WHERE museum_id = p_museum
-$$;
+\ir lib.psql
 
 CREATE TEMP TABLE full_m AS SELECT * FROM pg_temp.one_day('Full', '2031-07-26', 1);
 CREATE TEMP TABLE ok_m AS SELECT * FROM pg_temp.one_day('Fine', '2031-07-26', 5);
