@@ -168,7 +168,6 @@ void museum_slots(struct http_request *req, const char *id)
     static const char *const known[] = {"from", "to", NULL};
     struct problem pb = PROBLEM_INIT;
     PGresult *res = NULL;
-    json_object *arr = NULL;
     char from[11], to[11];
     const char *from_param, *to_param;
     int64_t museum_id;
@@ -179,21 +178,10 @@ void museum_slots(struct http_request *req, const char *id)
         goto out;
     {
         const char *params[3] = {id, from_param, to_param};
-        if (!(res = db_exec(DB_MUSEUM_SLOTS, params, &pb)))
-            goto out;
+        res = db_exec(DB_MUSEUM_SLOTS, params, &pb);
     }
-    if (!(arr = json_object_new_array_ext(PQntuples(res)))) {
-        problem_set(&pb, 500, "out of memory");
-        goto out;
-    }
-    for (int i = 0; i < PQntuples(res); i++)
-        json_object_array_add(arr, rows_object(res, i));
 out:
-    if (arr)
-        http_reply_json(req, 200, arr, NULL, NULL);
-    else
-        http_reply_problem(req, &pb);
-    json_object_put(arr);
+    rows_answer_list(req, res, NULL, &pb);
     PQclear(res);
 }
 

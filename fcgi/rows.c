@@ -101,7 +101,7 @@ void rows_answer_list(struct http_request *req, const PGresult *res, const struc
                       struct problem *p)
 {
     int rows = res ? PQntuples(res) : 0;
-    int shown = rows > page->limit ? page->limit : rows;
+    int shown = page && rows > page->limit ? page->limit : rows;
     column_key *keys = res ? column_keys(res) : NULL;
     json_object *arr = keys ? json_object_new_array_ext(shown) : NULL;
     char *link = NULL;
@@ -114,7 +114,7 @@ void rows_answer_list(struct http_request *req, const PGresult *res, const struc
     }
     for (int i = 0; i < shown; i++)
         json_object_array_add(arr, row_json(res, i, keys, JSON_C_OBJECT_ADD_CONSTANT_KEY));
-    if (rows > page->limit)
+    if (page && rows > page->limit)
         link = page_next_link(req, page, PQgetvalue(res, shown - 1, PQfnumber(res, "id")));
     http_reply_json(req, 200, arr, link, NULL);
 out:

@@ -22,7 +22,8 @@ void rows_answer_one(struct http_request *req, const PGresult *res, int status,
                      const char *location_base, struct problem *p);
 
 /* The same for a list: the rows of res, fetched with page->limit + 1, as a
- * JSON array with a Link to the next page when more remain; or p. */
+ * JSON array with a Link to the next page when more remain; with page NULL,
+ * every row of res (a list that is not paged); or p. */
 void rows_answer_list(struct http_request *req, const PGresult *res, const struct page *page,
                       struct problem *p);
 
