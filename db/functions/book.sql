@@ -217,16 +217,22 @@ BEGIN
 END
 $$;
 
--- Raises why slot p_slot_id cannot give p_party seats (for the callers
--- whose conditional UPDATE of it found nothing): SK409 when it is gone (a
--- shorter run dropped it while the caller waited for its row), closed,
--- has ended, or has fewer seats left than the party (the detail says how
--- many).
-CREATE OR REPLACE FUNCTION book.seats_refused(p_slot_id bigint, p_party integer) RETURNS void
-LANGUAGE plpgsql STABLE AS $$
+-- Takes p_party seats of slot p_slot_id with one conditional UPDATE of its
+-- row (locked until the transaction ends): the seat rule. Returns the slot
+-- as it is now, or raises why not: SK409 when it is gone (a shorter run
+-- dropped it while this waited for its row), closed, has ended, or has
+-- fewer seats left than the party (the detail says how many).
+CREATE OR REPLACE FUNCTION book.take_seats(p_slot_id bigint, p_party integer) RETURNS museum.slot
+LANGUAGE plpgsql AS $$
 DECLARE
     s museum.slot;
 BEGIN
+    UPDATE museum.slot x SET seats_left = x.seats_left - p_party
+    WHERE x.id = p_slot_id AND x.seats_left >= p_party AND x.open AND x.end_at > now()
+    RETURNING * INTO s;
+    IF FOUND THEN
+        RETURN s;
+    END IF;
     SELECT * INTO s FROM museum.slot x WHERE x.id = p_slot_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'this slot is no longer offered: the exhibition now ends earlier'
@@ -249,24 +255,8 @@ BEGIN
 END
 $$;
 
--- Takes p_party seats of slot p_slot_id (row-locked, conditional): returns
--- the slot as it is now, or raises why not (book.seats_refused).
-CREATE OR REPLACE FUNCTION book.take_seats(p_slot_id bigint, p_party integer) RETURNS museum.slot
-LANGUAGE plpgsql AS $$
-DECLARE
-    s museum.slot;
-BEGIN
-    UPDATE museum.slot x SET seats_left = x.seats_left - p_party
-    WHERE x.id = p_slot_id AND x.seats_left >= p_party AND x.open AND x.end_at > now()
-    RETURNING * INTO s;
-    IF NOT FOUND THEN
-        PERFORM book.seats_refused(p_slot_id, p_party);
-    END IF;
-    RETURN s;
-END
-$$;
-
--- POST /books: takes the party's seats of the slot and records the booking
+-- POST /books: takes the party's seats of the slot (book.take_seats, the
+-- seat rule's one place) and records the booking
 -- (with the hash of p_token, made by the caller) and its BOOKED event, in
 -- one transaction. p_slot NULL: the exhibition's one slot left
 -- (book.slot_of). p_tickets counts the party by category (checked by the
@@ -282,7 +272,7 @@ RETURNS TABLE (id bigint, museum_id bigint, cust_nm text, name text, chk_date da
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     prior book.idempotency;
-    slot_id bigint;
+    s museum.slot;
     made_id bigint;
     made book.answer;
 BEGIN
@@ -295,30 +285,23 @@ BEGIN
             RETURN;
         END IF;
     END IF;
-    -- The seat rule: the party's seats of the slot, with one conditional
-    -- UPDATE of its row, and the booking and its event, in one statement.
-    slot_id := (book.slot_of(p_museum_id, p_slot)).id;
-    WITH seat AS (
-        UPDATE museum.slot x SET seats_left = x.seats_left - p_party
-        WHERE x.id = slot_id AND x.seats_left >= p_party AND x.open AND x.end_at > now()
-        RETURNING x.id, x.museum_id, x.day, x.start_at, x.end_at
-    ), ins AS (
+    -- The seat rule (book.take_seats: one conditional UPDATE of the slot's
+    -- row), then the booking and its event in one statement.
+    s := book.take_seats((book.slot_of(p_museum_id, p_slot)).id, p_party);
+    WITH ins AS (
         INSERT INTO book.booking AS b
             (museum_id, cust_nm, name, chk_date, token_hash, slot_id, slot_start, slot_end, party,
              tickets)
-        SELECT seat.museum_id, p_cust_nm, e.name, seat.day, book.token_hash(p_token), seat.id,
-               seat.start_at, seat.end_at, p_party,
+        SELECT s.museum_id, p_cust_nm, e.name, s.day, book.token_hash(p_token), s.id,
+               s.start_at, s.end_at, p_party,
                coalesce(p_tickets, jsonb_build_object('adult', p_party))
-        FROM seat JOIN museum.exhibition e ON e.id = seat.museum_id
+        FROM museum.exhibition e WHERE e.id = s.museum_id
         RETURNING b.id, b.museum_id
     ), event AS (
         INSERT INTO outbox.event (kind, museum_id, book_id)
         SELECT 'BOOKED', ins.museum_id, ins.id FROM ins
     )
     SELECT ins.id INTO made_id FROM ins;
-    IF made_id IS NULL THEN
-        PERFORM book.seats_refused(slot_id, p_party);
-    END IF;
     SELECT a.* INTO made FROM book.answer a WHERE a.id = made_id;
     IF p_idem_key IS NOT NULL THEN
         PERFORM book.idempotency_store(p_idem_key, p_request, pg_catalog.to_jsonb(made), p_token);
