@@ -1,0 +1,3 @@
+-- door: check-in at the door (POST /checkins), who is inside, no-shows.
+--
+-- Re-applied by db/migrate.sh on every run (see db/README.md).

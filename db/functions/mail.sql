@@ -1,0 +1,4 @@
+-- mail: the messages the listener sends (tickets, cancels, sign-in links),
+-- each recorded as sent in the same transaction that claims it.
+--
+-- Re-applied by db/migrate.sh on every run (see db/README.md).

@@ -1,0 +1,3 @@
+-- staff: staff accounts (make staff-add, ...) and their roles, admin or door.
+--
+-- Re-applied by db/migrate.sh on every run (see db/README.md).

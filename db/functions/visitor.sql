@@ -1,0 +1,4 @@
+-- visitor: a visitor's access by email from any device — sign-in links
+-- (POST /visitors/access) and the bookings they open (GET /myBookings).
+--
+-- Re-applied by db/migrate.sh on every run (see db/README.md).
