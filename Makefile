@@ -21,8 +21,8 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(STRICT) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDLIBS = $(PKG_LIBS) -lfcgi
 
-APP_OBJS := app.o route.o caller.o fields.o page.o rows.o problem.o http.o db.o validate.o auth.o museum.o book.o confirm.o mypage.o pool.o status.o daemon.o site.o
-LISTENER_OBJS := listener.o daemon.o
+APP_OBJS := app.o route.o caller.o fields.o page.o rows.o problem.o http.o db.o validate.o auth.o museum.o book.o confirm.o mypage.o pool.o status.o daemon.o site.o ics.o
+LISTENER_OBJS := listener.o daemon.o ics.o
 
 export PORT ?= 8080
 export VAR ?= $(CURDIR)/var

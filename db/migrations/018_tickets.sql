@@ -43,3 +43,36 @@ ALTER TABLE book.booking
     ADD CONSTRAINT booking_code_key UNIQUE (code);
 -- "My bookings" by email (lower-cased, as the sign-in link's).
 CREATE INDEX booking_email ON book.booking (lower(email), slot_start) WHERE email IS NOT NULL;
+
+-- The booking's token sealed with the server key (TICKET_SEAL_KEY; see
+-- mail.seal) while it waits for its ticket email: the email's "manage your
+-- booking" link needs it, and it is kept nowhere in the clear. Moved onto
+-- the ticket's message when that is queued, and erased once it is sent.
+ALTER TABLE book.booking ADD COLUMN token_sealed bytea;
+
+-- Every email, queued in the transaction of what it tells (a booking
+-- confirmed or canceled, a sign-in link asked for) and sent by the
+-- listener, which records it as sent (sent_at) in the transaction that
+-- claims it: a crash before that commit sends it again under the same
+-- Message-ID (made from id), never loses it. secret_sealed is the token
+-- the message's link carries (a booking's or a sign-in link's), sealed
+-- with the server key, erased when sent. A failing send is retried with
+-- backoff (available_at, attempts) and parked dead after the last try.
+CREATE TABLE mail.message (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kind          text        NOT NULL
+        CHECK (kind IN ('TICKET', 'CANCELED', 'FORCE_CANCELED', 'ACCESS')),
+    book_id       bigint,
+    to_addr       text        NOT NULL CHECK (char_length(to_addr) BETWEEN 3 AND 254),
+    lang          text        NOT NULL CHECK (lang IN ('en', 'ko')),
+    secret_sealed bytea,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    available_at  timestamptz NOT NULL DEFAULT now(),
+    attempts      integer     NOT NULL DEFAULT 0,
+    last_error    text,
+    dead          boolean     NOT NULL DEFAULT false,
+    sent_at       timestamptz,
+    CONSTRAINT message_book_needed CHECK ((kind = 'ACCESS') = (book_id IS NULL))
+);
+CREATE INDEX message_due ON mail.message (available_at, id) WHERE sent_at IS NULL AND NOT dead;
+CREATE INDEX message_book ON mail.message (book_id) WHERE book_id IS NOT NULL;
