@@ -222,6 +222,24 @@ admin_password() {
     chmod 600 "$file"
     tr -d '\n' <"$file"
 }
+
+# The server key sealing booking and sign-in tokens until their email is
+# sent (mail.seal): TICKET_SEAL_KEY, else var/seal-key, made once from
+# /dev/urandom (mode 600). The app seals, the listener opens; the database
+# never has it.
+seal_key() {
+    local file=$VAR/seal-key
+    if [ -n "${TICKET_SEAL_KEY:-}" ]; then
+        printf '%s' "$TICKET_SEAL_KEY"
+        return
+    fi
+    if [ ! -s "$file" ]; then
+        mkdir -p "$VAR"
+        (umask 077 && head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$file.new" && mv "$file.new" "$file")
+    fi
+    chmod 600 "$file"
+    tr -d '\n' <"$file"
+}
 # --- end security ---
 
 # pid of a running process from var/run/<name>.pid whose command matches
@@ -361,7 +379,8 @@ app_start() {
     [ -x "$BIN/museum-app" ] || die "$BIN/museum-app is not built (make)"
     start_daemon app museum-app env -u DATABASE_URL -u LISTENER_DATABASE_URL \
         APP_DATABASE_URL="$(app_dburl)" APP_USER="$APP_USER" APP_SOCKET="$RT/run/app.sock" \
-        APP_PIDFILE="$RUN/app.pid" ADMIN_PASSWORD="$(admin_password)" "$BIN/museum-app"
+        APP_PIDFILE="$RUN/app.pid" ADMIN_PASSWORD="$(admin_password)" \
+        TICKET_SEAL_KEY="$(seal_key)" "$BIN/museum-app"
 }
 
 # Listener instance i is named "listener" (i = 1) or "listener-i".
@@ -375,7 +394,7 @@ listeners_start() {
         name=$(listener_name "$i")
         start_daemon "$name" museum-listener env -u DATABASE_URL -u APP_DATABASE_URL -u ADMIN_PASSWORD \
             LISTENER_DATABASE_URL="$(listener_dburl)" LISTENER_USER="$LISTENER_USER" LISTENER_NAME="$name" \
-            LISTENER_PIDFILE="$RUN/$name.pid" "$BIN/museum-listener"
+            LISTENER_PIDFILE="$RUN/$name.pid" TICKET_SEAL_KEY="$(seal_key)" "$BIN/museum-listener"
     done
 }
 
