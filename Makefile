@@ -19,9 +19,9 @@ endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(STRICT) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
-LDLIBS = $(PKG_LIBS) -lfcgi
+LDLIBS = $(PKG_LIBS) -lfcgi -lqrencode
 
-APP_OBJS := app.o route.o caller.o fields.o page.o rows.o problem.o http.o db.o validate.o auth.o museum.o book.o confirm.o mypage.o pool.o status.o daemon.o site.o ics.o
+APP_OBJS := app.o route.o caller.o fields.o page.o rows.o problem.o http.o db.o validate.o auth.o museum.o book.o confirm.o mypage.o pool.o status.o daemon.o site.o ics.o qr.o visitor.o
 LISTENER_OBJS := listener.o daemon.o ics.o
 
 export PORT ?= 8080

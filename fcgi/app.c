@@ -50,6 +50,7 @@
 #include "pool.h"
 #include "route.h"
 #include "site.h"
+#include "visitor.h"
 #include "status.h"
 
 /* Every setting, read and checked once in main (etc/museum.conf lists them). */
@@ -474,7 +475,7 @@ int main(int argc, char **argv)
                 ADMIN_PASSWORD_MIN);
         return 2;
     }
-    if (site_load() != 0)
+    if (site_load() != 0 || visitor_load() != 0)
         return 2;
     daemon_env_user("APP_USER", &cfg.user);
     if (argc > 1 && strcmp(argv[1], "--check") == 0) {

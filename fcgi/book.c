@@ -1,6 +1,7 @@
 #include "book.h"
 
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,10 +9,13 @@
 #include "caller.h"
 #include "db.h"
 #include "fields.h"
+#include "ics.h"
 #include "page.h"
+#include "qr.h"
 #include "rows.h"
 #include "site.h"
 #include "validate.h"
+#include "visitor.h"
 
 /* Room for a booking's tickets as JSON: every category counted. */
 #define BOOK_TICKETS_SIZE (SITE_CATEGORIES_MAX * 32 + 3)
@@ -62,23 +66,25 @@ static int read_tickets(json_object *body, char *tickets, size_t n, int *party, 
                                party, p);
 }
 
-/* POST /books {"museumId","custNm","slot"?,"tickets"?} (anyone): takes the
- * party's seats of the slot at once. The answer carries the booking's
- * token, the visitor's key to it. The original clients also send name and
- * chkDate; they are checked and ignored (the stored values come from the
- * exhibition). */
+/* POST /books {"museumId","custNm","slot"?,"tickets"?,"email"?,"lang"?}
+ * (anyone): takes the party's seats of the slot at once. The answer
+ * carries the booking's token, the visitor's key to it. With an email the
+ * ticket is emailed once the booking is complete, in lang (absent: the
+ * one of en/ko Accept-Language prefers). The original clients also send
+ * name and chkDate; they are checked and ignored (the stored values come
+ * from the exhibition). */
 void book_create(struct http_request *req, const char *id)
 {
-    static const char *const known[] = {"museumId", "custNm",  "name", "chkDate",
-                                        "slot",     "tickets", NULL};
+    static const char *const known[] = {"museumId", "custNm", "name", "chkDate", "slot",
+                                        "tickets",  "email",  "lang", NULL};
     struct problem pb = PROBLEM_INIT;
     json_object *body = NULL;
     PGresult *res = NULL;
     int64_t museum_id = 0;
     int party = 0;
-    const char *cust_nm = NULL, *ignored_name, *key;
+    const char *cust_nm = NULL, *ignored_name, *key, *lang = NULL;
     char museum_text[24], ignored_date[11], token[AUTH_TOKEN_LEN + 1], slot[32] = "";
-    char tickets[BOOK_TICKETS_SIZE], party_text[16];
+    char tickets[BOOK_TICKETS_SIZE], party_text[16], email[FIELDS_EMAIL_SIZE] = "";
     char *fingerprint = NULL;
 
     (void)id;
@@ -92,8 +98,12 @@ void book_create(struct http_request *req, const char *id)
     fields_body_date(body, "chkDate", 0, ignored_date, &pb);
     fields_body_slot(body, "slot", 0, slot, &pb);
     read_tickets(body, tickets, sizeof(tickets), &party, &pb);
+    fields_body_email(body, "email", 0, email, &pb);
+    fields_body_lang(body, "lang", 0, &lang, &pb);
     if (pb.errors)
         goto out;
+    if (!lang)
+        lang = validate_accept_lang(req->accept_language);
     if (auth_token_new(token) != 0 || (key && !(fingerprint = fields_fingerprint(req, body)))) {
         problem_set(&pb, 500, "could not make a booking token; try again");
         goto out;
@@ -101,8 +111,10 @@ void book_create(struct http_request *req, const char *id)
     snprintf(museum_text, sizeof(museum_text), "%lld", (long long)museum_id);
     snprintf(party_text, sizeof(party_text), "%d", party);
     {
-        const char *params[8] = {museum_text,           cust_nm, token,     key, fingerprint,
-                                 slot[0] ? slot : NULL, tickets, party_text};
+        const char *params[11] = {museum_text, cust_nm,           token,
+                                  key,         fingerprint,       slot[0] ? slot : NULL,
+                                  tickets,     party_text,        email[0] ? email : NULL,
+                                  lang,        visitor_seal_key()};
         res = db_exec(DB_BOOK_CREATE, params, &pb);
     }
 out:
@@ -176,13 +188,14 @@ out:
     return rc;
 }
 
-/* PATCH /books/{id} {"status"} or {"slot"?,"tickets"?}, and the original PUT
- * /books/{id} with the whole booking (whole = 1), for staff or the
- * booking's token: a cancel, or a move to another slot and/or party
- * (book.change in db/functions/book.sql has the rules). */
+/* PATCH /books/{id} {"status"} or {"slot"?,"tickets"?,"email"?}, and the
+ * original PUT /books/{id} with the whole booking (whole = 1), for staff or
+ * a token that opens it: a cancel, or a move to another slot and/or party,
+ * and/or the ticket's email ("email me my ticket"; book.change in
+ * db/functions/book.sql has the rules). */
 static void book_change(struct http_request *req, const char *id, int whole)
 {
-    static const char *const patch_known[] = {"status", "slot", "tickets", NULL};
+    static const char *const patch_known[] = {"status", "slot", "tickets", "email", NULL};
     static const char *const put_known[] = {"id",      "museumId", "custNm", "name",
                                             "chkDate", "status",   NULL};
     struct problem pb = PROBLEM_INIT;
@@ -192,6 +205,7 @@ static void book_change(struct http_request *req, const char *id, int whole)
     int party = 0, moved_party = 0;
     const char *status = NULL, *ignored_text, *key;
     char ignored_date[11], slot[32] = "", tickets[BOOK_TICKETS_SIZE], party_text[16];
+    char email[FIELDS_EMAIL_SIZE] = "";
     char *fingerprint = NULL;
 
     if (fields_query_known(req, NULL, &pb) != 0 || fields_path_id(id, &book_id, &pb) != 0 ||
@@ -211,10 +225,14 @@ static void book_change(struct http_request *req, const char *id, int whole)
         fields_body_slot(body, "slot", 0, slot, &pb);
         if (moved_party)
             read_tickets(body, tickets, sizeof(tickets), &party, &pb);
+        fields_body_email(body, "email", 0, email, &pb);
         if (!pb.errors && status && (slot[0] || moved_party))
             problem_field(&pb, "status", "cannot be changed together with slot or tickets");
-        else if (!pb.errors && !status && !slot[0] && !moved_party)
-            problem_field(&pb, "status", "is required (or slot, or tickets, to move the booking)");
+        else if (!pb.errors && status && email[0])
+            problem_field(&pb, "email", "cannot be changed together with status");
+        else if (!pb.errors && !status && !slot[0] && !moved_party && !email[0])
+            problem_field(&pb, "status",
+                          "is required (or slot, or tickets, to move the booking, or email)");
     }
     if (pb.errors || (whole && put_describes_booking(req, id, body, &pb) != 0))
         goto out;
@@ -224,15 +242,17 @@ static void book_change(struct http_request *req, const char *id, int whole)
     }
     snprintf(party_text, sizeof(party_text), "%d", party);
     {
-        const char *params[9] = {id,
-                                 status,
-                                 slot[0] ? slot : NULL,
-                                 moved_party ? tickets : NULL,
-                                 moved_party ? party_text : NULL,
-                                 caller_staff_param(req),
-                                 req->token,
-                                 key,
-                                 fingerprint};
+        const char *params[11] = {id,
+                                  status,
+                                  slot[0] ? slot : NULL,
+                                  moved_party ? tickets : NULL,
+                                  moved_party ? party_text : NULL,
+                                  caller_staff_param(req),
+                                  req->token,
+                                  key,
+                                  fingerprint,
+                                  email[0] ? email : NULL,
+                                  visitor_seal_key()};
         res = db_exec(DB_BOOK_CHANGE, params, &pb);
     }
 out:
@@ -250,4 +270,141 @@ void book_patch(struct http_request *req, const char *id)
 void book_put(struct http_request *req, const char *id)
 {
     book_change(req, id, 1);
+}
+
+/* The ticket of booking id_text (book.ticket) as the caller may see it: 0
+ * with its one row in *res (caller PQclears), or -1 with p set (404 when
+ * it is not the caller's to see, as for one that does not exist). */
+static int read_ticket(struct http_request *req, const char *id_text, PGresult **res,
+                       struct problem *p)
+{
+    const char *params[3] = {id_text, caller_staff_param(req), req->token};
+    int64_t id;
+
+    if (fields_query_known(req, NULL, p) != 0 || fields_path_id(id_text, &id, p) != 0 ||
+        !(*res = db_exec(DB_BOOK_TICKET, params, p)))
+        return -1;
+    if (PQntuples(*res) == 1)
+        return 0;
+    PQclear(*res);
+    *res = NULL;
+    return problem_set(p, 404, "booking %lld does not exist", (long long)id);
+}
+
+/* Column name of row 0 of res. */
+static const char *ticket_value(const PGresult *res, const char *name)
+{
+    return PQgetvalue(res, 0, PQfnumber(res, name));
+}
+
+/* GET /books/{id}/qr.svg (staff or a token that opens it): its ticket code
+ * as a QR code; cacheable by the browser (the code never changes). */
+void book_qr(struct http_request *req, const char *id)
+{
+    struct problem pb = PROBLEM_INIT;
+    PGresult *res = NULL;
+    char *svg = NULL;
+    size_t len = 0;
+
+    if (read_ticket(req, id, &res, &pb) != 0)
+        goto out;
+    if (!(svg = qr_svg(ticket_value(res, "code"), &len)))
+        problem_set(&pb, 500, "could not draw the QR code");
+out:
+    if (svg)
+        http_reply_body(req, 200, "image/svg+xml", svg, len, "private, max-age=86400", NULL);
+    else
+        http_reply_problem(req, &pb);
+    free(svg);
+    PQclear(res);
+}
+
+/* The name of ticket category cat in lang (the category itself, but for
+ * the usual ones in Korean). */
+static const char *category_name(const char *cat, const char *lang)
+{
+    static const char *const ko[][2] = {
+        {"adult", "성인"}, {"youth", "청소년"}, {"child", "어린이"}, {"senior", "경로"}};
+
+    for (size_t i = 0; strcmp(lang, "ko") == 0 && i < sizeof(ko) / sizeof(ko[0]); i++)
+        if (strcmp(cat, ko[i][0]) == 0)
+            return ko[i][1];
+    return cat;
+}
+
+/* The tickets {"adult":2,"child":1} as "adult 2, child 1" into out (size
+ * n), in the configured categories' order, then any other. */
+static void tickets_text(const char *json, const char *lang, char *out, size_t n)
+{
+    json_object *obj = json_tokener_parse(json), *v;
+    const char *const *cats = site_categories();
+    size_t o = 0;
+
+    out[0] = '\0';
+    for (size_t i = 0; obj && cats[i]; i++)
+        if (json_object_object_get_ex(obj, cats[i], &v) && o < n)
+            o += (size_t)snprintf(out + o, n - o, "%s%s %d", o ? ", " : "",
+                                  category_name(cats[i], lang), json_object_get_int(v));
+    if (obj && json_object_is_type(obj, json_type_object)) {
+        json_object_object_foreach(obj, key, val)
+        {
+            size_t i = 0;
+            while (cats[i] && strcmp(cats[i], key) != 0)
+                i++;
+            if (!cats[i] && o < n)
+                o += (size_t)snprintf(out + o, n - o, "%s%s %d", o ? ", " : "", key,
+                                      json_object_get_int(val));
+        }
+    }
+    json_object_put(obj);
+}
+
+/* GET /books/{id}/visit.ics (staff or a token that opens it): the visit as
+ * an iCalendar file (ics_render), in the booking's language; the same file
+ * until the booking changes (DTSTAMP is its last change). */
+void book_ics(struct http_request *req, const char *id)
+{
+    struct problem pb = PROBLEM_INIT;
+    PGresult *res = NULL;
+    char *ics = NULL;
+    size_t len = 0;
+    char uid[96], summary[2048], description[1024], tickets[BOOK_TICKETS_SIZE * 2];
+    char disposition[96] = "";
+    const char *lang, *code;
+
+    if (read_ticket(req, id, &res, &pb) != 0)
+        goto out;
+    lang = ticket_value(res, "lang");
+    code = ticket_value(res, "code");
+    tickets_text(ticket_value(res, "tickets"), lang, tickets, sizeof(tickets));
+    snprintf(uid, sizeof(uid), "booking-%s-%s@sk-museum", ticket_value(res, "id"), code);
+    snprintf(summary, sizeof(summary), "%s — %s", ticket_value(res, "name"), site_name(lang));
+    snprintf(description, sizeof(description),
+             strcmp(lang, "ko") == 0 ? "티켓 코드: %s\n인원: %s명 (%s)"
+                                     : "Ticket code: %s\nParty: %s (%s)",
+             code, ticket_value(res, "party"), tickets);
+    snprintf(disposition, sizeof(disposition),
+             "Content-Disposition: attachment; filename=\"visit-%s.ics\"", code);
+    {
+        struct ics_visit visit = {
+            .uid = uid,
+            .start = (time_t)strtoll(ticket_value(res, "start_unix"), NULL, 10),
+            .end = (time_t)strtoll(ticket_value(res, "end_unix"), NULL, 10),
+            .stamp = (time_t)strtoll(ticket_value(res, "stamp_unix"), NULL, 10),
+            .summary = summary,
+            .location = site_address(lang),
+            .description = description,
+            .url = NULL,
+        };
+        if (!(ics = ics_render(&visit, &len)))
+            problem_set(&pb, 500, "out of memory");
+    }
+out:
+    if (ics)
+        http_reply_body(req, 200, "text/calendar; charset=utf-8", ics, len, "private, no-cache",
+                        disposition);
+    else
+        http_reply_problem(req, &pb);
+    free(ics);
+    PQclear(res);
 }

@@ -12,4 +12,10 @@ void book_get(struct http_request *req, const char *id);
 void book_patch(struct http_request *req, const char *id);
 void book_put(struct http_request *req, const char *id);
 
+/* GET /books/{id}/qr.svg and /books/{id}/visit.ics (staff or a token
+ * that opens the booking): its ticket code as a QR code, its visit as a
+ * calendar file. */
+void book_qr(struct http_request *req, const char *id);
+void book_ics(struct http_request *req, const char *id);
+
 #endif

@@ -38,6 +38,8 @@ int caller_identify(struct http_request *req, struct problem *p)
         req->token = req->token_buf;
     else if (rc != 0)
         req->token = "";
+    else if (req->access_header) /* no booking token: a sign-in link's opens its email's */
+        req->token = auth_token_valid(req->access_header) ? req->access_header : "";
     return 0;
 }
 

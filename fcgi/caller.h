@@ -11,7 +11,8 @@
 void caller_init(const char *admin_password);
 
 /* Sets req->staff and req->token from the Authorization header and the
- * booking token (X-Booking-Token, else ?token=). A token presented but
+ * booking token (X-Booking-Token, else ?token=, else a sign-in link's
+ * X-Access-Token: the SQL tells what each opens). A token presented but
  * malformed becomes "", which matches no booking. Returns 0, or -1 with a
  * 401 in p when credentials are presented and wrong. */
 int caller_identify(struct http_request *req, struct problem *p);

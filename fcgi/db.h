@@ -29,15 +29,19 @@
     X(MUSEUM_DELETE, "SELECT museum.delete($1::bigint)", 1, 0)                                     \
     X(BOOK_CREATE,                                                                                 \
       "SELECT * FROM book.create($1::bigint, $2::text, $3::text, $4::text, $5::text, "             \
-      "$6::timestamptz, $7::jsonb, $8::integer)",                                                  \
-      8, 0)                                                                                        \
+      "$6::timestamptz, $7::jsonb, $8::integer, $9::text, $10::text, $11::text)",                  \
+      11, 0)                                                                                       \
     X(BOOK_GET, "SELECT * FROM book.get($1::bigint, $2::boolean, $3::text)", 3, 1)                 \
     X(BOOK_LIST,                                                                                   \
       "SELECT * FROM book.list($1::bigint, $2::text, $3::text, $4::bigint, $5::integer)", 5, 1)    \
     X(BOOK_CHANGE,                                                                                 \
       "SELECT * FROM book.change($1::bigint, $2::text, $3::timestamptz, $4::jsonb, $5::integer, "  \
-      "$6::boolean, $7::text, $8::text, $9::text)",                                                \
-      9, 0)                                                                                        \
+      "$6::boolean, $7::text, $8::text, $9::text, $10::text, $11::text)",                          \
+      11, 0)                                                                                       \
+    X(BOOK_TICKET, "SELECT * FROM book.ticket($1::bigint, $2::boolean, $3::text)", 3, 1)           \
+    X(VISITOR_ACCESS,                                                                              \
+      "SELECT * FROM visitor.request_access($1::text, $2::text, $3::text, $4::text)", 4, 0)        \
+    X(VISITOR_BOOKINGS, "SELECT * FROM visitor.bookings($1::text, $2::integer)", 2, 1)             \
     X(CONFIRM_GET, "SELECT * FROM confirm.get($1::bigint, $2::boolean, $3::text)", 3, 1)           \
     X(CONFIRM_LIST,                                                                                \
       "SELECT * FROM confirm.list($1::bigint, $2::bigint, $3::bigint, $4::integer, $5::boolean, "  \

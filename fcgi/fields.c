@@ -92,6 +92,54 @@ int fields_body_text(json_object *body, const char *key, int required, size_t ma
     return text_member(body, key, required, max_chars, 1, 1, out, p);
 }
 
+int fields_body_email(json_object *body, const char *key, int required, char out[FIELDS_EMAIL_SIZE],
+                      struct problem *p)
+{
+    json_object *v;
+    const char *s, *why;
+    size_t len;
+    int rc = member(body, key, required, &v, p);
+
+    if (rc <= 0)
+        return rc;
+    if (!json_object_is_type(v, json_type_string))
+        return problem_field(p, key, "must be a string");
+    s = json_object_get_string(v);
+    len = (size_t)json_object_get_string_len(v);
+    if (strlen(s) != len)
+        return problem_field(p, key, "must not contain NUL characters");
+    while (len > 0 && strchr(" \t\r\n", *s))
+        s++, len--;
+    while (len > 0 && strchr(" \t\r\n", s[len - 1]))
+        len--;
+    if ((why = validate_email(s, len)) != NULL)
+        return problem_field(p, key, why);
+    if (len >= FIELDS_EMAIL_SIZE) /* cannot be: 254 characters fit */
+        return problem_field(p, key, "must be at most 254 characters");
+    memcpy(out, s, len);
+    out[len] = '\0';
+    return 0;
+}
+
+int fields_body_lang(json_object *body, const char *key, int required, const char **out,
+                     struct problem *p)
+{
+    json_object *v;
+    const char *s;
+    int rc = member(body, key, required, &v, p);
+
+    if (rc <= 0)
+        return rc;
+    s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+    if (strcmp(s, "en") == 0)
+        *out = "en";
+    else if (strcmp(s, "ko") == 0)
+        *out = "ko";
+    else
+        return problem_field(p, key, "must be \"en\" or \"ko\"");
+    return 0;
+}
+
 /* A string member that check (a validate_* parser writing out) accepts;
  * else the field error what. */
 static int parsed_string(json_object *body, const char *key, int required,

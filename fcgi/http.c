@@ -32,6 +32,8 @@ void http_request_init(struct http_request *req, FCGX_Request *fcgx)
     req->token_header = param(fcgx, "HTTP_X_BOOKING_TOKEN", NULL);
     req->idempotency_key = param(fcgx, "HTTP_IDEMPOTENCY_KEY", NULL);
     req->if_none_match = param(fcgx, "HTTP_IF_NONE_MATCH", NULL);
+    req->access_header = param(fcgx, "HTTP_X_ACCESS_TOKEN", NULL);
+    req->accept_language = param(fcgx, "HTTP_ACCEPT_LANGUAGE", NULL);
     req->head = strcmp(req->method, "HEAD") == 0;
     if (req->head)
         req->method = "GET";
@@ -43,6 +45,7 @@ static const char *http_reason(int status)
     switch (status) {
     case 200: return "OK";
     case 201: return "Created";
+    case 202: return "Accepted";
     case 204: return "No Content";
     case 304: return "Not Modified";
     case 400: return "Bad Request";
@@ -55,6 +58,7 @@ static const char *http_reason(int status)
     case 413: return "Content Too Large";
     case 415: return "Unsupported Media Type";
     case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
     case 504: return "Gateway Timeout";
@@ -164,6 +168,27 @@ void http_reply_json(struct http_request *req, int status, json_object *body, co
         reply(req, 304, NULL, NULL, etag, header1, header2);
     else
         reply(req, 200, "application/json", text, etag, header1, header2);
+}
+
+void http_reply_body(struct http_request *req, int status, const char *type, const char *body,
+                     size_t len, const char *cache_control, const char *header)
+{
+    char line[128];
+
+    req->status = status;
+    snprintf(line, sizeof(line), "Status: %d %s\r\nContent-Type: %s\r\n", status,
+             http_reason(status), type);
+    put(req, line);
+    put(req, "Cache-Control: ");
+    put(req, cache_control);
+    put(req, "\r\n");
+    if (header) {
+        put(req, header);
+        put(req, "\r\n");
+    }
+    put(req, "\r\n");
+    if (!req->head)
+        FCGX_PutStr(body, (int)len, req->fcgx->out);
 }
 
 void http_reply_problem(struct http_request *req, struct problem *p)

@@ -23,6 +23,8 @@ struct http_request {
     const char *token_header;    /* X-Booking-Token header, or NULL */
     const char *idempotency_key; /* Idempotency-Key header, or NULL */
     const char *if_none_match;   /* If-None-Match header, or NULL */
+    const char *access_header;   /* X-Access-Token header (a sign-in link's), or NULL */
+    const char *accept_language; /* Accept-Language header, or NULL */
     int staff;                   /* set by caller_identify: valid staff credentials */
     const char *token;           /* set by caller_identify: booking token presented, or NULL */
     char token_buf[AUTH_TOKEN_LEN + 1];
@@ -49,6 +51,12 @@ int http_parse_json(const char *body, size_t len, json_object **out, char *detai
  * 304 Not Modified when the request's If-None-Match names it. */
 void http_reply_json(struct http_request *req, int status, json_object *body, const char *header1,
                      const char *header2);
+
+/* Answers status with body[0..len) of Content-Type type (not JSON: an
+ * image, a calendar), with cache_control as its Cache-Control value and
+ * one extra header line (NULL if none). */
+void http_reply_body(struct http_request *req, int status, const char *type, const char *body,
+                     size_t len, const char *cache_control, const char *header);
 
 /* Answers p as an RFC 9457 problem (its field errors as `errors`, its
  * header line if any), then clears p. */

@@ -11,6 +11,7 @@
 #include "mypage.h"
 #include "site.h"
 #include "status.h"
+#include "visitor.h"
 
 enum route_access {
     ANYONE, /* the handler checks tokens itself where it needs them */
@@ -19,7 +20,7 @@ enum route_access {
 
 struct route {
     const char *method; /* GET also answers HEAD */
-    const char *path;   /* "/books", "/books/{id}" or "/museums/{id}/slots" */
+    const char *path;   /* "/books", "/books/{id}", "/museums/{id}/slots" or "/visitors/access" */
     enum route_access access;
     void (*handle)(struct http_request *req, const char *id);
 };
@@ -38,9 +39,13 @@ static const struct route routes[] = {
     {"GET", "/books/{id}", ANYONE, book_get},
     {"PATCH", "/books/{id}", ANYONE, book_patch},
     {"PUT", "/books/{id}", ANYONE, book_put},
+    {"GET", "/books/{id}/qr.svg", ANYONE, book_qr},
+    {"GET", "/books/{id}/visit.ics", ANYONE, book_ics},
+    {"POST", "/visitors/access", ANYONE, visitor_access},
+    {"GET", "/myBookings", ANYONE, visitor_bookings},
     {"GET", "/confirms", ANYONE, confirm_list},
     {"GET", "/confirms/{id}", ANYONE, confirm_get},
-    {"GET", "/myPages", ANYONE, mypage_list},
+    {"GET", "/myPages", STAFF, mypage_list},
     {"GET", "/myPages/{id}", ANYONE, mypage_get},
     {"GET", "/site", ANYONE, site_show},
     {"GET", "/status", ANYONE, status_show},
@@ -107,8 +112,8 @@ static int split_path(const char *path, char name[16], char id[32], char sub[16]
     return 0;
 }
 
-/* 1 if pattern ("/books", "/books/{id}", "/museums/{id}/slots") fits
- * name, id and sub. */
+/* 1 if pattern ("/books", "/books/{id}", "/museums/{id}/slots", or with a
+ * fixed second part, "/visitors/access") fits name, id and sub. */
 static int path_fits(const char *pattern, const char *name, const char *id, const char *sub)
 {
     size_t len = strlen(name);
@@ -118,9 +123,12 @@ static int path_fits(const char *pattern, const char *name, const char *id, cons
     pattern += 1 + len;
     if (!id[0])
         return pattern[0] == '\0';
-    if (strncmp(pattern, "/{id}", 5) != 0)
+    if (strncmp(pattern, "/{id}", 5) == 0)
+        pattern += 5;
+    else if (pattern[0] == '/' && strncmp(pattern + 1, id, strlen(id)) == 0)
+        pattern += 1 + strlen(id);
+    else
         return 0;
-    pattern += 5;
     if (!sub[0])
         return pattern[0] == '\0';
     return pattern[0] == '/' && strcmp(pattern + 1, sub) == 0;

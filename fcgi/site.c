@@ -141,6 +141,28 @@ const char *site_closes(void)
     return closes;
 }
 
+/* The text setting key of GET /site's answer, its Korean form keyKo for
+ * lang "ko" when that is set. */
+static const char *text_in(const char *key, const char *key_ko, const char *lang)
+{
+    json_object *v;
+
+    if (lang && strcmp(lang, "ko") == 0 && json_object_object_get_ex(answer, key_ko, &v) &&
+        json_object_get_string_len(v) > 0)
+        return json_object_get_string(v);
+    return json_object_object_get_ex(answer, key, &v) ? json_object_get_string(v) : "";
+}
+
+const char *site_name(const char *lang)
+{
+    return text_in("name", "nameKo", lang);
+}
+
+const char *site_address(const char *lang)
+{
+    return text_in("address", "addressKo", lang);
+}
+
 void site_show(struct http_request *req, const char *id)
 {
     struct problem pb = PROBLEM_INIT;

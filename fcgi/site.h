@@ -24,6 +24,12 @@ int site_max_party(void);
 const char *site_opens(void);
 const char *site_closes(void);
 
+/* The museum's name and address (MUSEUM_NAME, MUSEUM_ADDRESS; "" if
+ * unset) in language lang: for "ko" the Korean ones (MUSEUM_NAME_KO,
+ * MUSEUM_ADDRESS_KO) when set. */
+const char *site_name(const char *lang);
+const char *site_address(const char *lang);
+
 /* GET /site (anyone). */
 void site_show(struct http_request *req, const char *id);
 

@@ -2,7 +2,9 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int validate_id_text(const char *s, int64_t *out)
 {
@@ -253,4 +255,99 @@ void validate_camel_case(const char *snake, char *out, size_t n)
         upper = 0;
     }
     out[o] = '\0';
+}
+
+/* 1 if code point cp may be in a domain label: ASCII letters, digits and
+ * '-', or any non-ASCII character but control ones and spaces. */
+static int domain_char(unsigned cp)
+{
+    if (cp < 0x80)
+        return isalnum((int)cp) || cp == '-';
+    return cp >= 0xA0 && cp != 0x3000 && cp != 0xFEFF && !(cp >= 0x2000 && cp <= 0x200F) &&
+           cp != 0x2028 && cp != 0x2029;
+}
+
+const char *validate_email(const char *s, size_t len)
+{
+    static const char shape[] = "must be an email address like name@example.org";
+    const unsigned char *p = (const unsigned char *)s;
+    const char *at = len ? memchr(s, '@', len) : NULL;
+    size_t chars = 0, local = at ? (size_t)(at - s) : 0, label = 0, labels = 0;
+    unsigned prev = '.';
+
+    if (len == 0)
+        return "must not be empty";
+    if (!at || memchr(at + 1, '@', len - local - 1) || local == 0 || local + 1 == len)
+        return shape;
+    if (local > VALIDATE_EMAIL_LOCAL_MAX)
+        return "must have at most 64 bytes before the @";
+    for (size_t i = 0; i < len;) {
+        unsigned cp;
+        size_t n = utf8_next(p + i, len - i, &cp);
+
+        if (n == 0)
+            return "must be valid UTF-8";
+        if (++chars > VALIDATE_EMAIL_MAX)
+            return "must be at most 254 characters";
+        if (i < local) {
+            if (cp <= 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0x3000)
+                return "must not contain spaces or control characters";
+        } else if (i > local) {
+            if (cp == '.') {
+                if (label == 0 || prev == '-')
+                    return shape;
+                labels++;
+                label = 0;
+            } else if (!domain_char(cp) || (cp == '-' && label == 0) || (label += n) > 63) {
+                return shape;
+            }
+            prev = cp;
+        }
+        i += n;
+    }
+    if (label == 0 || prev == '-' || labels < 1)
+        return shape;
+    return NULL;
+}
+
+const char *validate_accept_lang(const char *header)
+{
+    const char *best = "en";
+    double best_q = 0;
+
+    for (const char *s = header; s && *s;) {
+        size_t item = strcspn(s, ","), tag;
+        const char *lang = NULL, *q;
+        double weight = 1;
+
+        while (item > 0 && (*s == ' ' || *s == '\t'))
+            s++, item--;
+        tag = strcspn(s, ",; \t");
+        if (tag > item)
+            tag = item;
+        if ((tag == 2 || (tag > 2 && s[2] == '-')) && strncasecmp(s, "ko", 2) == 0)
+            lang = "ko";
+        else if ((tag == 2 || (tag > 2 && s[2] == '-')) && strncasecmp(s, "en", 2) == 0)
+            lang = "en";
+        q = memchr(s, ';', item);
+        if (q) {
+            q++;
+            while (q < s + item && (*q == ' ' || *q == '\t'))
+                q++;
+            if (q + 2 <= s + item && (q[0] == 'q' || q[0] == 'Q') && q[1] == '=') {
+                char num[8] = "";
+                size_t k = 0;
+
+                for (q += 2; q < s + item && k < sizeof(num) - 1 && strchr("0123456789.", *q);)
+                    num[k++] = *q++;
+                weight = k ? atof(num) : 0;
+            }
+        }
+        if (lang && weight > best_q)
+            best = lang, best_q = weight;
+        s += item;
+        if (*s == ',')
+            s++;
+    }
+    return best;
 }

@@ -14,9 +14,11 @@
 #define VALIDATE_DESCRIPTION_MAX 2000    /* characters, of an exhibition's description */
 #define VALIDATE_SLOT_MINUTES_MIN 5
 #define VALIDATE_SLOT_MINUTES_MAX 1440
-#define VALIDATE_PARTY_MAX 100    /* the most MAX_PARTY may be set to */
-#define VALIDATE_SLOT_DAYS_MAX 92 /* days one GET /museums/{id}/slots may cover */
-#define VALIDATE_DATES_MAX 400    /* closed dates of one exhibition */
+#define VALIDATE_PARTY_MAX 100      /* the most MAX_PARTY may be set to */
+#define VALIDATE_SLOT_DAYS_MAX 92   /* days one GET /museums/{id}/slots may cover */
+#define VALIDATE_DATES_MAX 400      /* closed dates of one exhibition */
+#define VALIDATE_EMAIL_MAX 254      /* characters of an email address */
+#define VALIDATE_EMAIL_LOCAL_MAX 64 /* bytes of its part before the @ */
 
 /* The limits and statuses here are also in the SQL's constraints
  * (db/migrations/001_schema.sql) and www/js/rules.js:
@@ -66,6 +68,18 @@ const char *validate_book_status(const char *s);
 
 /* Parses a list limit "1".."1000". Returns 0 and sets *out, or -1. */
 int validate_limit(const char *s, int *out);
+
+/* Checks an email address of len bytes (already trimmed): valid UTF-8, at
+ * most 254 characters, one '@'; before it 1..64 bytes without spaces or
+ * control characters; after it a domain of two or more dot-separated
+ * labels of 1..63 bytes, letters (any script), digits and inner hyphens.
+ * Returns NULL if fine, else a static message saying what is wrong. */
+const char *validate_email(const char *s, size_t len);
+
+/* The language ("en" or "ko", static) an Accept-Language header value
+ * (NULL: none) prefers: the one of the two with the highest q (the first
+ * on a tie; q=0 refuses it), else "en". */
+const char *validate_accept_lang(const char *header);
 
 /* Writes the camelCase form of a snake_case name into out (size n),
  * truncating if needed: "chk_date" -> "chkDate". */

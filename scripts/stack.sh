@@ -540,7 +540,7 @@ reload() {
     local pid before name
     pid=$(running_pid app museum-app)
     [ -n "$pid" ] || die "the app is not running: use start"
-    env -u DATABASE_URL APP_DATABASE_URL="$(app_dburl)" APP_USER="$APP_USER" "$BIN/museum-app" --check ||
+    env -u DATABASE_URL APP_DATABASE_URL="$(app_dburl)" APP_USER="$APP_USER" TICKET_SEAL_KEY="$(seal_key)" "$BIN/museum-app" --check ||
         die "refused: $BIN/museum-app --check failed; the running version keeps serving"
     env -u DATABASE_URL LISTENER_DATABASE_URL="$(listener_dburl)" LISTENER_USER="$LISTENER_USER" \
         "$BIN/museum-listener" --check 2>/dev/null ||

@@ -70,7 +70,8 @@ run_bin() {
     local envs=()
     while [[ "$1" == [A-Z]*=* ]]; do envs+=("$1"); shift; done
     env -u DATABASE_URL -u APP_DATABASE_URL -u LISTENER_DATABASE_URL -u APP_USER -u LISTENER_USER \
-        APP_PIDFILE= LISTENER_PIDFILE= LISTENER_NAME=priv-probe "${envs[@]}" timeout 5 "$@" 2>&1
+        APP_PIDFILE= LISTENER_PIDFILE= LISTENER_NAME=priv-probe \
+        TICKET_SEAL_KEY=privileges-probe-seal-key-0123456789 "${envs[@]}" timeout 5 "$@" 2>&1
 }
 out=$(run_bin DATABASE_URL="$DBURL" APP_SOCKET="$T/a.sock" "$BIN/museum-app")
 rc=$?
@@ -80,6 +81,10 @@ out=$(run_bin DATABASE_URL="$DBURL" "$BIN/museum-listener")
 rc=$?
 check "museum-listener refuses the owner's DATABASE_URL alone (exit 2, names LISTENER_DATABASE_URL; got $rc)" \
     exited "$rc" "$out" 2 LISTENER_DATABASE_URL
+out=$(run_bin APP_DATABASE_URL="$APPURL" TICKET_SEAL_KEY=too-short "$BIN/museum-app" --check)
+rc=$?
+check "museum-app refuses a TICKET_SEAL_KEY under 32 characters (exit 2, names it; got $rc)" \
+    exited "$rc" "$out" 2 TICKET_SEAL_KEY
 check "museum-app --check passes with APP_DATABASE_URL (museum_app)" \
     run_bin APP_DATABASE_URL="$APPURL" "$BIN/museum-app" --check
 check "museum-listener --check passes with LISTENER_DATABASE_URL (museum_listener)" \

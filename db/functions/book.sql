@@ -62,17 +62,30 @@ $$;
 CREATE OR REPLACE VIEW book.answer AS
 SELECT id, museum_id, cust_nm, name, chk_date, status::text AS status,
        pg_catalog.to_json(slot_start) #>> '{}' AS slot,
-       pg_catalog.to_json(slot_end) #>> '{}' AS slot_end, tickets, party, cancel_reason
+       pg_catalog.to_json(slot_end) #>> '{}' AS slot_end, tickets, party, cancel_reason,
+       code, email, lang
 FROM book.booking;
 
--- true if the caller may see booking p_id: staff, or the holder of its
--- token; false also when there is no booking p_id. For a token holder the
--- work is one lookup of the token, whether or not p_id exists, so that
--- the answer's timing does not tell which ids exist.
+-- true if p_token opens booking p_id: its booking token, or a sign-in
+-- link's access token (visitor.access, not expired) for the email the
+-- booking was made with (case-insensitive). The one place that says what a
+-- visitor's token opens. The token is looked up first, whatever p_id is.
+CREATE OR REPLACE FUNCTION book.opens(p_token text, p_id bigint) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce((SELECT b.id FROM book.booking b
+                     WHERE b.token_hash = book.token_hash(p_token)) = p_id, false)
+        OR coalesce((SELECT a.email FROM visitor.access a
+                     WHERE a.token_hash = book.token_hash(p_token) AND a.expires_at > pg_catalog.now())
+                    = (SELECT pg_catalog.lower(b.email) FROM book.booking b WHERE b.id = p_id),
+                    false);
+$$;
+
+-- true if the caller may see booking p_id: staff, or a token that opens
+-- it (book.opens); false also when there is no booking p_id.
 CREATE OR REPLACE FUNCTION book.may_see(p_id bigint, p_staff boolean, p_token text) RETURNS boolean
 LANGUAGE sql STABLE AS $$
     SELECT CASE WHEN p_staff IS TRUE THEN EXISTS (SELECT 1 FROM book.booking b WHERE b.id = p_id)
-                ELSE coalesce((book.token_owner(p_token)).id = p_id, false) END;
+                ELSE book.opens(p_token, p_id) END;
 $$;
 
 -- The answer of POST /books holds the booking token, which is kept only as
@@ -262,13 +275,17 @@ $$;
 -- (book.slot_of). p_tickets counts the party by category (checked by the
 -- caller), p_party is their sum. With p_idem_key: see idempotency above;
 -- p_request is the request's fingerprint. Answers the token in the clear.
+-- p_email (checked by the caller; NULL: none) and p_lang ('en' or 'ko')
+-- are the ticket email's; with an email the token is also kept sealed
+-- with the server key p_seal_key (mail.seal) for the ticket email's link.
 -- SK404, SK409, SK422 as book.slot_of and book.take_seats say.
 CREATE OR REPLACE FUNCTION book.create(p_museum_id bigint, p_cust_nm text, p_token text,
                                        p_idem_key text, p_request text, p_slot timestamptz,
-                                       p_tickets jsonb, p_party integer)
+                                       p_tickets jsonb, p_party integer, p_email text,
+                                       p_lang text, p_seal_key text)
 RETURNS TABLE (id bigint, museum_id bigint, cust_nm text, name text, chk_date date, status text,
                slot text, slot_end text, tickets jsonb, party integer, cancel_reason text,
-               token text)
+               code text, email text, lang text, token text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     prior book.idempotency;
@@ -291,10 +308,12 @@ BEGIN
     WITH ins AS (
         INSERT INTO book.booking AS b
             (museum_id, cust_nm, name, chk_date, token_hash, slot_id, slot_start, slot_end, party,
-             tickets)
+             tickets, email, lang, token_sealed)
         SELECT s.museum_id, p_cust_nm, e.name, s.day, book.token_hash(p_token), s.id,
                s.start_at, s.end_at, p_party,
-               coalesce(p_tickets, jsonb_build_object('adult', p_party))
+               coalesce(p_tickets, jsonb_build_object('adult', p_party)), p_email,
+               coalesce(p_lang, 'en'),
+               CASE WHEN p_email IS NOT NULL THEN mail.seal(p_token, p_seal_key) END
         FROM museum.exhibition e WHERE e.id = s.museum_id
         RETURNING b.id, b.museum_id
     ), event AS (
@@ -309,21 +328,20 @@ BEGIN
     RETURN QUERY SELECT made.*, p_token;
 END
 $$;
-GRANT EXECUTE ON FUNCTION book.create(bigint, text, text, text, text, timestamptz, jsonb, integer)
-    TO museum_app;
+GRANT EXECUTE ON FUNCTION book.create(bigint, text, text, text, text, timestamptz, jsonb, integer,
+                                      text, text, text) TO museum_app;
 
--- GET /books/{id}: the row, for staff or the holder of its booking's
--- token; no row otherwise, as for one that does not exist (the caller
--- answers 404 for both). A token is looked up first, whatever p_id is:
--- the same work whether or not p_id exists.
+-- GET /books/{id}: the row, for staff or a token that opens it
+-- (book.opens: its booking token, or a sign-in link's for its email); no
+-- row otherwise, as for one that does not exist (the caller answers 404
+-- for both).
 CREATE OR REPLACE FUNCTION book.get(p_id bigint, p_staff boolean, p_token text)
 RETURNS SETOF book.answer
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    mine bigint := CASE WHEN p_staff IS NOT TRUE THEN (book.token_owner(p_token)).id END;
 BEGIN
-    RETURN QUERY SELECT * FROM book.answer b
-    WHERE b.id = p_id AND (p_staff IS TRUE OR b.id = mine);
+    IF book.may_see(p_id, p_staff, p_token) THEN
+        RETURN QUERY SELECT * FROM book.answer b WHERE b.id = p_id;
+    END IF;
 END
 $$;
 GRANT EXECUTE ON FUNCTION book.get(bigint, boolean, text) TO museum_app;
@@ -364,9 +382,18 @@ GRANT EXECUTE ON FUNCTION book.list(bigint, text, text, bigint, integer) TO muse
 --    that two moves the other way round cannot deadlock): SK409 if the new
 --    slot lacks them, and the booking keeps its place. A MOVED event brings
 --    the confirmation and MyPage along.
+--  - an email (p_email, checked by the caller: alone, or with a move, never
+--    with a status) of a live booking whose slot has not ended (SK409
+--    otherwise) becomes its ticket email. The holder of the booking's own
+--    token also leaves it sealed with the server key p_seal_key
+--    (token_sealed), for the ticket email's link: asking again with the
+--    same email is "email me my ticket" again; staff (and a sign-in link)
+--    set only the email. The mail triggers queue the ticket. SK429 once
+--    the booking had 5 ticket emails in the last hour.
 CREATE OR REPLACE FUNCTION book.change(p_id bigint, p_status text, p_slot timestamptz,
                                        p_tickets jsonb, p_party integer, p_staff boolean,
-                                       p_token text, p_idem_key text, p_request text)
+                                       p_token text, p_idem_key text, p_request text,
+                                       p_email text, p_seal_key text)
 RETURNS SETOF book.answer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -389,7 +416,37 @@ BEGIN
     END IF;
     -- It exists: may_see saw it, and bookings are never deleted.
     SELECT * INTO cur FROM book.booking b WHERE b.id = p_id FOR UPDATE;
-    IF p_status IS NOT NULL AND p_status IS NOT DISTINCT FROM cur.status THEN
+    IF p_email IS NOT NULL THEN
+        IF p_status IS NOT NULL THEN
+            RAISE EXCEPTION 'cannot be changed together with status' USING ERRCODE = 'SK422',
+                COLUMN = 'email';
+        ELSIF cur.status NOT IN ('REQUESTED', 'REQUEST_COMPLETED') THEN
+            RAISE EXCEPTION 'booking % is %: its email can no longer change', p_id, cur.status
+                USING ERRCODE = 'SK409';
+        ELSIF cur.slot_end <= now() THEN
+            RAISE EXCEPTION 'the visit of booking % (%) has ended: its email can no longer change',
+                            p_id, to_char(cur.slot_start, 'YYYY-MM-DD HH24:MI')
+                USING ERRCODE = 'SK409';
+        ELSIF (SELECT count(*) FROM mail.message m
+               WHERE m.book_id = p_id AND m.kind = 'TICKET'
+                 AND m.created_at > now() - interval '1 hour') >= 5 THEN
+            RAISE EXCEPTION 'the ticket of booking % was already emailed 5 times in the last hour; '
+                            'try again later', p_id
+                USING ERRCODE = 'SK429';
+        END IF;
+        UPDATE book.booking b
+        SET email = p_email,
+            token_sealed = CASE WHEN p_staff IS NOT TRUE
+                                     AND b.token_hash = book.token_hash(p_token)
+                                THEN mail.seal(p_token, p_seal_key) ELSE b.token_sealed END,
+            updated_at = CASE WHEN b.email IS DISTINCT FROM p_email THEN now()
+                              ELSE b.updated_at END
+        WHERE b.id = p_id;
+    END IF;
+    IF p_email IS NOT NULL AND p_status IS NULL AND p_slot IS NULL AND p_tickets IS NULL
+       AND p_party IS NULL THEN
+        NULL; -- only the email
+    ELSIF p_status IS NOT NULL AND p_status IS NOT DISTINCT FROM cur.status THEN
         NULL; -- nothing to change
     ELSIF cur.status NOT IN ('REQUESTED', 'REQUEST_COMPLETED') THEN
         RAISE EXCEPTION 'booking % is %, it cannot %', p_id, cur.status,
@@ -446,7 +503,27 @@ BEGIN
 END
 $$;
 GRANT EXECUTE ON FUNCTION book.change(bigint, text, timestamptz, jsonb, integer, boolean, text, text,
-                                      text) TO museum_app;
+                                      text, text, text) TO museum_app;
+
+-- GET /books/{id}/qr.svg and /visit.ics: what a ticket shows of booking
+-- p_id, for staff or a token that opens it (no row otherwise): its code,
+-- exhibition, party and tickets, language, and the slot and last change as
+-- Unix times (the calendar file's DTSTART, DTEND and DTSTAMP).
+CREATE OR REPLACE FUNCTION book.ticket(p_id bigint, p_staff boolean, p_token text)
+RETURNS TABLE (id bigint, code text, name text, party integer, tickets jsonb, lang text,
+               start_unix bigint, end_unix bigint, stamp_unix bigint)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF book.may_see(p_id, p_staff, p_token) THEN
+        RETURN QUERY
+        SELECT b.id, b.code, b.name, b.party, b.tickets, b.lang,
+               extract(epoch FROM b.slot_start)::bigint, extract(epoch FROM b.slot_end)::bigint,
+               extract(epoch FROM b.updated_at)::bigint
+        FROM book.booking b WHERE b.id = p_id;
+    END IF;
+END
+$$;
+GRANT EXECUTE ON FUNCTION book.ticket(bigint, boolean, text) TO museum_app;
 
 -- Effect of a MUSEUM_DELETED event (p_day NULL) or a DAY_CLOSED one
 -- (p_day), one chunk at a time (called by outbox.apply_batch): of the
