@@ -275,14 +275,14 @@ $$;
 -- (book.slot_of). p_tickets counts the party by category (checked by the
 -- caller), p_party is their sum. With p_idem_key: see idempotency above;
 -- p_request is the request's fingerprint. Answers the token in the clear.
--- p_email (checked by the caller; NULL: none) and p_lang ('en' or 'ko')
+-- p_email (checked by the caller; NULL, the default: none) and p_lang ('en' or 'ko')
 -- are the ticket email's; with an email the token is also kept sealed
 -- with the server key p_seal_key (mail.seal) for the ticket email's link.
 -- SK404, SK409, SK422 as book.slot_of and book.take_seats say.
 CREATE OR REPLACE FUNCTION book.create(p_museum_id bigint, p_cust_nm text, p_token text,
                                        p_idem_key text, p_request text, p_slot timestamptz,
-                                       p_tickets jsonb, p_party integer, p_email text,
-                                       p_lang text, p_seal_key text)
+                                       p_tickets jsonb, p_party integer, p_email text DEFAULT NULL,
+                                       p_lang text DEFAULT 'en', p_seal_key text DEFAULT NULL)
 RETURNS TABLE (id bigint, museum_id bigint, cust_nm text, name text, chk_date date, status text,
                slot text, slot_end text, tickets jsonb, party integer, cancel_reason text,
                code text, email text, lang text, token text)
@@ -393,7 +393,7 @@ GRANT EXECUTE ON FUNCTION book.list(bigint, text, text, bigint, integer) TO muse
 CREATE OR REPLACE FUNCTION book.change(p_id bigint, p_status text, p_slot timestamptz,
                                        p_tickets jsonb, p_party integer, p_staff boolean,
                                        p_token text, p_idem_key text, p_request text,
-                                       p_email text, p_seal_key text)
+                                       p_email text DEFAULT NULL, p_seal_key text DEFAULT NULL)
 RETURNS SETOF book.answer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE

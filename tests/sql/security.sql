@@ -27,8 +27,8 @@ SELECT is((SELECT status || ' ' || slot_start || ' ' || party FROM book.booking 
           'REQUESTED 2031-01-01 09:00:00+09 1', 'and changed nothing');
 SELECT is((SELECT seats_left FROM museum.slot WHERE museum_id = (SELECT id FROM m) AND start_at = '2031-01-01 10:00'), 5,
           'nor took any seat');
-SELECT throws_ok(format('SELECT * FROM mypage.list(%L, NULL, NULL, 10, false, %L)', 'Kim', repeat('b2', 32)), 'SK404',
-                 NULL, 'MyPage of Kim with Lee''s token: 404');
+SELECT throws_ok(format('SELECT * FROM mypage.list(%L, NULL, NULL, 10, false, %L)', 'Kim', repeat('b2', 32)), 'SK401',
+                 NULL, 'MyPage of Kim with Lee''s token: 401 (the list is staff-only: a name is no identity)');
 
 -- Timing: a stranger's token on an existing id and on a missing one does
 -- the same work (the same index scans of the same tables), so the answer's
