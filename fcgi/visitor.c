@@ -87,6 +87,9 @@ void visitor_bookings(struct http_request *req, const char *id)
         res = db_exec(DB_VISITOR_BOOKINGS, params, &pb);
     }
 out:
+    if (pb.status == 401) /* not the staff's Basic: no password dialog for a visitor */
+        snprintf(pb.header, sizeof(pb.header),
+                 "WWW-Authenticate: AccessToken realm=\"SK Museum visitors\"");
     rows_answer_list(req, res, NULL, &pb);
     PQclear(res);
 }

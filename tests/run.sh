@@ -71,7 +71,12 @@ sql_tests() {
 step "SQL (pgTAP)" sql_tests
 step "upgrade (migrations of eb53627 -> now)" tests/upgrade.sh
 step "privileges (sockets, users, roles, long path, PostgreSQL log)" tests/privileges.sh
-step "end to end (node:test through nginx)" node --test --test-concurrency=1 tests/e2e/
+e2e_tests() {
+    # jsqr (tests/e2e/package.json) decodes the tickets' QR codes.
+    (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error) &&
+        node --test --test-concurrency=1 tests/e2e/
+}
+step "end to end (node:test through nginx)" e2e_tests
 if [ -d tests/browser ] && [ -f tests/browser/package.json ]; then
     browser_tests() {
         (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error &&

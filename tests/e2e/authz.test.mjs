@@ -37,16 +37,21 @@ const ROUTES = [
   ['GET', () => '/confirms', null, [401, 401, 200, 200, 200], (f, c, rows) => onlyCust(f, c, rows)],
   ['GET', (f) => `/confirms?bookId=${f.own.id}`, null, [401, 401, 404, 200, 200], (f, c, rows) => hasOwn(f, rows)],
   ['GET', (f) => `/confirms/${f.confirmId}`, null, [404, 401, 404, 200, 200], (f, c, json) => json.bookId === f.own.id],
-  ['GET', () => '/myPages', null, [401, 401, 200, 200, 200], (f, c, rows) => onlyCust(f, c, rows)],
-  ['GET', (f) => `/myPages?custNm=${encodeURIComponent(f.own.custNm)}`, null, [401, 401, 404, 200, 200],
-    (f, c, rows) => hasOwn(f, rows) && onlyCust(f, c, rows)],
-  ['GET', (f) => `/myPages?bookId=${f.own.id}`, null, [401, 401, 200, 200, 200],
-    (f, c, rows) => onlyCust(f, c, rows) && (c === 'otherToken' ? rows.length === 0 : hasOwn(f, rows))],
+  // MyPage lists are staff's: a name is no identity (issue 14).
+  ['GET', () => '/myPages', null, [401, 401, 401, 401, 200]],
+  ['GET', (f) => `/myPages?custNm=${encodeURIComponent(f.own.custNm)}`, null, [401, 401, 401, 401, 200],
+    (f, c, rows) => hasOwn(f, rows)],
+  ['GET', (f) => `/myPages?bookId=${f.own.id}`, null, [401, 401, 401, 401, 200], (f, c, rows) => hasOwn(f, rows)],
   ['GET', (f) => `/myPages/${f.myPageId}`, null, [404, 401, 404, 200, 200], (f, c, json) => json.bookId === f.own.id],
   // The token in the query (for links); an X-Booking-Token header takes precedence.
   ['GET', (f) => `/books/${f.own.id}?token=${f.own.token}`, null, [200, 401, 404, 200, 200], (f, c, json) => json.id === f.own.id],
-  ['GET', (f) => `/myPages?token=${f.own.token}`, null, [200, 401, 200, 200, 200],
-    (f, c, rows) => c === 'staff' || (c === 'otherToken' ? onlyCust(f, c, rows) : hasOwn(f, rows) && rows.every((r) => r.custNm === f.own.custNm))],
+  ['GET', (f) => `/myPages?token=${f.own.token}`, null, [401, 401, 401, 401, 200]],
+  // Tickets (issue 14).
+  ['GET', (f) => `/books/${f.own.id}/qr.svg`, null, [404, 401, 404, 200, 200]],
+  ['GET', (f) => `/books/${f.own.id}/visit.ics`, null, [404, 401, 404, 200, 200]],
+  ['POST', () => '/visitors/access', () => ({ email: `authz-${Math.random().toString(36).slice(2)}@authz.test` }),
+    [202, 401, 202, 202, 202], (f, c, json) => json.status === 'sent'],
+  ['GET', () => '/myBookings', null, [401, 401, 401, 401, 401]],
 ];
 
 // One exhibition with two visitors' bookings per route, all made first,
@@ -66,7 +71,7 @@ async function fixtures(n) {
 
 // The 404 a caller gets for an id that surely does not exist, on the same route.
 async function missing404(path, method, body) {
-  const ghost = path.replace(/\/(\d+)(\?|$)/, '/9007199254740991$2');
+  const ghost = path.replace(/\/(\d+)(\/|\?|$)/, '/9007199254740991$2');
   return api(method, ghost, body, STAFF);
 }
 
@@ -88,7 +93,10 @@ test('authorisation matrix: every route × every kind of caller', async () => {
         failures.push(`${label}: ${r.status}, expected ${expected[i]} — ${r.text.slice(0, 160)}`);
         continue;
       }
-      if (r.status === 401 && !/^Basic realm="SK Museum staff"/.test(r.headers.get('www-authenticate') ?? '')) {
+      // A sign-in link's token is asked for with a challenge of its own.
+      const challenge = p === '/myBookings' && caller !== 'wrongPassword' ? /^AccessToken realm="SK Museum visitors"/
+        : /^Basic realm="SK Museum staff"/;
+      if (r.status === 401 && !challenge.test(r.headers.get('www-authenticate') ?? '')) {
         failures.push(`${label}: 401 without a Basic challenge`);
       }
       if (r.status === 404 && /\/\d+/.test(p)) {
@@ -113,10 +121,9 @@ test('a token opens only its own booking, even among one visitor’s bookings', 
   await caughtUp();
   assert.equal((await api('GET', `/books/${second.id}`, undefined, visitor(first.token))).status, 404);
   assert.equal((await api('PATCH', `/books/${second.id}`, { status: 'CANCELED' }, visitor(first.token))).status, 404);
-  // ... but lists the visitor's MyPage, which shows both.
+  // ... and lists no MyPage, not even the visitor's (a name is no identity).
   const mine = await api('GET', `/myPages?custNm=${encodeURIComponent(cust)}`, undefined, visitor(first.token));
-  assert.equal(mine.status, 200);
-  assert.deepEqual(mine.json.map((x) => x.bookId), [first.id, second.id]);
+  assert.equal(mine.status, 401);
   assert.equal(sql(`SELECT status FROM book.booking WHERE id = ${second.id}`), 'REQUEST_COMPLETED');
 });
 

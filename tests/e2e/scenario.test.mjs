@@ -62,7 +62,7 @@ test('the original scenario end to end', async () => {
   assert.equal(one.status, 200);
   assert.deepEqual(one.json, confirms[0]);
   const my = await eventually(async () => {
-    const r = await my_(`/myPages?custNm=${encodeURIComponent(cust)}`);
+    const r = await staff('GET', `/myPages?custNm=${encodeURIComponent(cust)}`); // staff's list (issue 14)
     return r.json.length === 1 && r.json[0].confirmStatus === 'REQUEST_COMPLETED' && r.json;
   }, 10000, 'the MyPage row');
   assert.equal(my[0].bookId, b.id);
@@ -85,7 +85,7 @@ test('the original scenario end to end', async () => {
   await eventually(async () => (await my_(`/confirms?bookId=${b.id}`)).json[0].status === 'CANCELED',
     10000, 'confirmation CANCELED');
   await eventually(async () => {
-    const r = await my_(`/myPages?bookId=${b.id}`);
+    const r = await staff('GET', `/myPages?bookId=${b.id}`);
     return r.json[0]?.status === 'CANCELED' && r.json[0]?.confirmStatus === 'CANCELED';
   }, 10000, 'MyPage CANCELED');
 
@@ -129,7 +129,7 @@ test('the original scenario end to end', async () => {
 
   // 11. MyPage shows every state.
   // (in booking order: with two listeners the entries' own order may differ)
-  const mine = (await my_(`/myPages?custNm=${encodeURIComponent(cust)}`)).json.sort((x, y) => x.bookId - y.bookId);
+  const mine = (await staff('GET', `/myPages?custNm=${encodeURIComponent(cust)}`)).json.sort((x, y) => x.bookId - y.bookId);
   assert.deepEqual(mine.map((x) => [x.bookId, x.status, x.confirmStatus, x.cancelReason]),
     [[b.id, 'CANCELED', 'CANCELED', null], [b2.json.id, 'FORCE_CANCELED', 'FORCE_CANCELED', 'EXHIBITION_DELETED']]);
 
