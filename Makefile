@@ -93,9 +93,9 @@ retry-dead rebuild-mypage check-mypage check-seats:
 	@scripts/stack.sh $@
 
 # Unit tests (cmocka) for the pure C code, under the sanitizers.
-UNIT_TESTS := test_validate test_http test_auth
+UNIT_TESTS := test_validate test_http test_auth test_ics test_qr
 
-$(BUILD)/test_%: tests/unit/test_%.c $(addprefix $(BUILD)/,validate.o http.o auth.o problem.o) | $(BUILD)
+$(BUILD)/test_%: tests/unit/test_%.c $(addprefix $(BUILD)/,validate.o http.o auth.o problem.o ics.o qr.o) | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -Ifcgi -o $@ $^ $(LDLIBS) -lcmocka
 
 test-unit: $(addprefix $(BUILD)/,$(UNIT_TESTS))

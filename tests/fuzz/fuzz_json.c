@@ -15,14 +15,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *const known[] = {
         "museumId",       "custNm",      "name",        "chkDate", "pcnt",  "capacity",
         "status",         "id",          "slot",        "tickets", "opens", "closedDates",
-        "closedWeekdays", "description", "forceCancel", NULL};
+        "closedWeekdays", "description", "forceCancel", "email",   "lang",  NULL};
     static const char *const categories[] = {"adult", "youth", "child", "senior", NULL};
     json_object *body = NULL;
     struct problem pb = PROBLEM_INIT;
     char detail[160];
     int64_t id;
     const char *text;
-    char date[11], slot[32], time[6], weekdays[24], tickets[352];
+    char date[11], slot[32], time[6], weekdays[24], tickets[352], email[FIELDS_EMAIL_SIZE];
     char *dates = NULL;
     int n, party;
 
@@ -52,6 +52,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (fields_body_text(body, *k, 0, VALIDATE_DESCRIPTION_MAX, &text, &pb) == 0 && text &&
             text[0] && validate_text(text, strlen(text), VALIDATE_DESCRIPTION_MAX, 1) != NULL)
             abort(); /* what passes is valid text */
+        email[0] = '\0';
+        if (fields_body_email(body, *k, 0, email, &pb) == 0 && email[0] &&
+            (validate_email(email, strlen(email)) != NULL || email[0] == ' ' ||
+             email[strlen(email) - 1] == ' '))
+            abort(); /* what passes is a valid email, trimmed */
+        text = NULL;
+        if (fields_body_lang(body, *k, 0, &text, &pb) == 0 && text && strcmp(text, "en") != 0 &&
+            strcmp(text, "ko") != 0)
+            abort(); /* what passes is en or ko */
         party = 0;
         if (fields_body_tickets(body, *k, categories, 10, tickets, sizeof(tickets), &party, &pb) ==
                 0 &&

@@ -186,6 +186,76 @@ static void camel_case(void **state)
     assert_string_equal(out, "mus");
 }
 
+static void email_rules(void **state)
+{
+    static const char *const good[] = {
+        "a@b.co",
+        "Kim.Lee+museum@Example-Mail.co.kr",
+        "x_y%z@sub.domain.org",
+        "김@박물관.한국",
+        "o'brien@example.ie",
+        "1@2.3",
+    };
+    static const char *const bad[] = {
+        "",         "plain",     "a@b",        "a@@b.org",  "a@b@c.org", "@c.org",
+        "a@",       "a b@c.org", "a\tb@c.org", "a@c..org",  "a@.c.org",  "a@c.org.",
+        "a@-c.org", "a@c-.org",  "a@c_d.org",  "a@c d.org", "a@c.org ",
+    };
+    char s[400];
+    (void)state;
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+        assert_null(validate_email(good[i], strlen(good[i])));
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_non_null(validate_email(bad[i], strlen(bad[i])));
+    /* 64 bytes before the @, not 65 */
+    memset(s, 'x', 64);
+    strcpy(s + 64, "@c.org");
+    assert_null(validate_email(s, strlen(s)));
+    memset(s, 'x', 65);
+    strcpy(s + 65, "@c.org");
+    assert_non_null(validate_email(s, strlen(s)));
+    /* 254 characters in all, not 255 (labels of 63 bytes at most) */
+    strcpy(s, "a@");
+    for (int i = 0; i < 4; i++) {
+        memset(s + strlen(s), 'b', 60);
+        s[2 + (i + 1) * 61 - 1] = '.';
+        s[2 + (i + 1) * 61] = '\0';
+    }
+    strcat(s, "abcdefg"); /* 2 + 244 + 7 = 253 */
+    assert_int_equal(strlen(s), 253);
+    assert_null(validate_email(s, strlen(s)));
+    strcat(s, "h");
+    assert_null(validate_email(s, strlen(s)));
+    strcat(s, "i");
+    assert_non_null(validate_email(s, strlen(s)));
+    memset(s, 'x', 3);
+    strcpy(s + 3, "@");
+    memset(s + 4, 'b', 64);
+    strcpy(s + 68, ".org");
+    assert_non_null(validate_email(s, strlen(s))); /* a 64-byte label */
+    assert_non_null(validate_email("a\x01@c.org", 8));
+    assert_non_null(validate_email("a@c\xff.org", 8));
+}
+
+static void accept_lang_rules(void **state)
+{
+    (void)state;
+    assert_string_equal(validate_accept_lang(NULL), "en");
+    assert_string_equal(validate_accept_lang(""), "en");
+    assert_string_equal(validate_accept_lang("fr"), "en");
+    assert_string_equal(validate_accept_lang("ko"), "ko");
+    assert_string_equal(validate_accept_lang("ko-KR,ko;q=0.9,en;q=0.8"), "ko");
+    assert_string_equal(validate_accept_lang("en-US,en;q=0.9,ko;q=0.8"), "en");
+    assert_string_equal(validate_accept_lang("fr-FR, ko;q=0.5, en;q=0.4"), "ko");
+    assert_string_equal(validate_accept_lang("fr, en;q=0.4, ko;q=0.5"), "ko");
+    assert_string_equal(validate_accept_lang("en;q=0.5, ko;q=0.5"), "en"); /* the first on a tie */
+    assert_string_equal(validate_accept_lang("ko;q=0, en;q=0.1"), "en");
+    assert_string_equal(validate_accept_lang("ko;q=0"), "en");
+    assert_string_equal(validate_accept_lang("KO-kr"), "ko");
+    assert_string_equal(validate_accept_lang("kok, eng"), "en"); /* other languages */
+    assert_string_equal(validate_accept_lang("*, ko;q=0.2"), "ko");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -200,6 +270,8 @@ int main(void)
         cmocka_unit_test(slot_rules),
         cmocka_unit_test(limit_range),
         cmocka_unit_test(camel_case),
+        cmocka_unit_test(email_rules),
+        cmocka_unit_test(accept_lang_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
