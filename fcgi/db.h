@@ -33,7 +33,8 @@
       8, 0)                                                                                        \
     X(BOOK_GET, "SELECT * FROM book.get($1::bigint, $2::boolean, $3::text)", 3, 1)                 \
     X(BOOK_LIST,                                                                                   \
-      "SELECT * FROM book.list($1::bigint, $2::text, $3::text, $4::bigint, $5::integer)", 5, 1)    \
+      "SELECT * FROM book.list($1::bigint, $2::text, $3::text, $4::date, $5::bigint, $6::integer)",  \
+      6, 1)                                                                                        \
     X(BOOK_CHANGE,                                                                                 \
       "SELECT * FROM book.change($1::bigint, $2::text, $3::timestamptz, $4::jsonb, $5::integer, "  \
       "$6::boolean, $7::text, $8::text, $9::text)",                                                \

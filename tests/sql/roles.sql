@@ -59,7 +59,7 @@ SELECT set_eq($$SELECT n.nspname || '.' || p.proname || '(' || pg_catalog.oidvec
                     'museum.occupancy(date, bigint, integer)', 'museum.slots(bigint, date, date)',
                     'museum.patch(bigint, text, text, integer, date, date[], boolean)', 'museum.delete(bigint)',
                     'book.create(bigint, text, text, text, text, timestamp with time zone, jsonb, integer)',
-                    'book.get(bigint, boolean, text)', 'book.list(bigint, text, text, bigint, integer)',
+                    'book.get(bigint, boolean, text)', 'book.list(bigint, text, text, date, bigint, integer)',
                     'book.change(bigint, text, timestamp with time zone, jsonb, integer, boolean, text, text, text)',
                     'confirm.get(bigint, boolean, text)', 'confirm.list(bigint, bigint, bigint, integer, boolean, text)',
                     'mypage.get(bigint, boolean, text)', 'mypage.list(text, bigint, bigint, integer, boolean, text)',
