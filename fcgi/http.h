@@ -24,6 +24,8 @@ struct http_request {
     const char *idempotency_key; /* Idempotency-Key header, or NULL */
     const char *if_none_match;   /* If-None-Match header, or NULL */
     int staff;                   /* set by caller_identify: valid staff credentials */
+    int door;                    /* set by caller_identify: a door account's credentials */
+    char user[AUTH_USER_SIZE];   /* set by caller_identify: the staff user's name, or "" */
     const char *token;           /* set by caller_identify: booking token presented, or NULL */
     char token_buf[AUTH_TOKEN_LEN + 1];
     int status; /* the status answered, for the access log */
@@ -49,6 +51,10 @@ int http_parse_json(const char *body, size_t len, json_object **out, char *detai
  * 304 Not Modified when the request's If-None-Match names it. */
 void http_reply_json(struct http_request *req, int status, json_object *body, const char *header1,
                      const char *header2);
+
+/* Answers status with body (a JSON value) as content type type (e.g.
+ * "application/problem+json"), without an ETag. */
+void http_reply_typed(struct http_request *req, int status, const char *type, json_object *body);
 
 /* Answers p as an RFC 9457 problem (its field errors as `errors`, its
  * header line if any), then clears p. */
