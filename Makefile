@@ -20,8 +20,10 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(STRICT) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDLIBS = $(PKG_LIBS) -lfcgi -lqrencode
+LDLIBS += -lcrypt
 
 APP_OBJS := app.o route.o caller.o fields.o page.o rows.o problem.o http.o db.o validate.o auth.o museum.o book.o confirm.o mypage.o pool.o status.o daemon.o site.o ics.o qr.o visitor.o
+APP_OBJS += door.o
 LISTENER_OBJS := listener.o daemon.o ics.o
 
 export PORT ?= 8080
@@ -91,6 +93,20 @@ migrate:
 # every slot's seats against its bookings.
 retry-dead rebuild-mypage check-mypage check-seats:
 	@scripts/stack.sh $@
+
+# Staff accounts (docs/door.md): make staff-add USER=<name> ROLE=admin|door,
+# staff-passwd USER=<name> (password: STAFF_PASSWORD, else generated and
+# printed once), staff-disable USER=<name>, staff-list.
+.PHONY: staff-add staff-passwd staff-disable staff-list
+staff-user = $(if $(filter command line,$(origin USER)),$(USER),$(error give USER=<name>))
+staff-add: $(BUILD)/museum-app
+	@scripts/staff.sh add "$(staff-user)" "$(ROLE)"
+staff-passwd: $(BUILD)/museum-app
+	@scripts/staff.sh passwd "$(staff-user)"
+staff-disable:
+	@scripts/staff.sh disable "$(staff-user)"
+staff-list:
+	@scripts/staff.sh list
 
 # Unit tests (cmocka) for the pure C code, under the sanitizers.
 UNIT_TESTS := test_validate test_http test_auth test_ics test_qr

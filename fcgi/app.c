@@ -18,10 +18,12 @@
  * or a systemd socket via LISTEN_FDS), APP_PIDFILE, APP_BACKLOG (128),
  * APP_USER (started as root: the user the workers switch to), the APP_*
  * settings above, DB_STATEMENT_TIMEOUT_MS, DB_LOCK_TIMEOUT_MS,
- * READY_MAX_LAG_S and ADMIN_PASSWORD: all read once, at start-up; a bad
- * value stops the program with a message naming it (exit status 2).
- * `museum-app --check` connects (as APP_USER), prepares every statement and
- * exits 0 if all is well.
+ * READY_MAX_LAG_S, ADMIN_PASSWORD, CHECKIN_EARLY_MIN and CHECKIN_LATE_MIN:
+ * all read once, at start-up; a bad value stops the program with a message
+ * naming it (exit status 2). `museum-app --check` connects (as APP_USER),
+ * prepares every statement and exits 0 if all is well. `museum-app
+ * --hash-password` reads a staff password on stdin and prints its yescrypt
+ * hash (scripts/staff.sh).
  *
  * Privileges: the master may run as root (it only holds the socket, forks
  * and re-executes); each worker switches to APP_USER right after fork,
@@ -46,6 +48,7 @@
 #include "caller.h"
 #include "daemon.h"
 #include "db.h"
+#include "door.h"
 #include "http.h"
 #include "pool.h"
 #include "route.h"
@@ -62,8 +65,9 @@ struct config {
     long statement_timeout_ms, lock_timeout_ms;
     double ready_max_lag_s;
     long queue_max_ms;
-    const char *time_zone; /* the museum's: MUSEUM_TZ, checked to exist */
-    char self[PATH_MAX];   /* this binary's path, for --check and re-exec */
+    const char *time_zone;                    /* the museum's: MUSEUM_TZ, checked to exist */
+    long checkin_early_min, checkin_late_min; /* the door's window (docs/door.md) */
+    char self[PATH_MAX];                      /* this binary's path, for --check and re-exec */
     long min_workers, max_workers;
     long max_requests;
     long request_timeout_ms;
@@ -132,6 +136,7 @@ static void worker_run(const struct config *cfg, int listen_fd, int i)
         _exit(0); /* the master died before PDEATHSIG was armed */
     db_init(cfg->dsn, cfg->statement_timeout_ms, cfg->lock_timeout_ms, cfg->time_zone);
     caller_init(cfg->admin_password);
+    door_init(cfg->checkin_early_min, cfg->checkin_late_min);
     status_init(board, listen_fd, cfg->ready_max_lag_s);
     route_init(cfg->queue_max_ms);
     FCGX_InitRequest(&fcgx, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
@@ -456,6 +461,8 @@ int main(int argc, char **argv)
         .request_timeout_ms = daemon_env_long("APP_REQUEST_TIMEOUT_MS", 10000, 100, 3600000),
         .idle_timeout_ms = daemon_env_long("APP_IDLE_TIMEOUT_MS", 10000, 100, 3600000),
         .backlog = daemon_env_long("APP_BACKLOG", 128, 1, 65535),
+        .checkin_early_min = daemon_env_long("CHECKIN_EARLY_MIN", 30, 0, 1440),
+        .checkin_late_min = daemon_env_long("CHECKIN_LATE_MIN", 60, 0, 1440),
     };
     const char *retire = getenv("APP_RETIRE_PIDS");
     char retire_pids[POOL_MAX_WORKERS * 12 + 1] = "";
@@ -463,6 +470,8 @@ int main(int argc, char **argv)
     int listen_fd;
     int stopping = 0;
 
+    if (argc > 1 && strcmp(argv[1], "--hash-password") == 0)
+        return caller_hash_password(stdin, stdout, ADMIN_PASSWORD_MIN); /* scripts/staff.sh */
     if (!cfg.dsn) {
         fprintf(stderr, "museum-app: APP_DATABASE_URL must be set: the URL of the application's "
                         "role (museum_app); DATABASE_URL, the schema owner's, is not used\n");

@@ -1,7 +1,9 @@
 #define _GNU_SOURCE /* getrandom */
 #include "auth.h"
 
+#include <crypt.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -59,30 +61,120 @@ int auth_equal(const void *a, size_t alen, const void *b, size_t blen)
     return diff == 0;
 }
 
-enum auth_result auth_check_basic(const char *header, const char *password)
+int auth_user_valid(const char *name)
+{
+    size_t i = 0;
+
+    for (; name[i]; i++) {
+        char c = name[i];
+        if (i >= AUTH_USER_MAX ||
+            !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+            return 0;
+    }
+    return i > 0;
+}
+
+int auth_parse_basic(const char *header, char user[AUTH_USER_MAX + 1], char *password, size_t n)
 {
     unsigned char creds[AUTH_BASIC_MAX];
+    const unsigned char *colon;
     const char *p;
-    size_t len, user_len = strlen(AUTH_STAFF_USER);
-    long n;
-    int ok;
+    size_t len, user_len;
+    long got;
 
-    if (!header)
-        return AUTH_NONE;
-    if (strncasecmp(header, "Basic ", 6) != 0 || !password)
-        return AUTH_BAD;
+    if (!header || strncasecmp(header, "Basic ", 6) != 0)
+        return -1;
     p = header + 6;
     while (*p == ' ')
         p++;
     len = strlen(p);
     while (len > 0 && p[len - 1] == ' ')
         len--;
-    n = auth_base64_decode(p, len, creds, sizeof(creds));
-    if (n < 0 || (size_t)n <= user_len || creds[user_len] != ':')
+    got = auth_base64_decode(p, len, creds, sizeof(creds));
+    if (got < 0 || !(colon = memchr(creds, ':', (size_t)got)))
+        return -1;
+    user_len = (size_t)(colon - creds);
+    if (user_len > AUTH_USER_MAX || (size_t)got - user_len - 1 >= n ||
+        memchr(colon + 1, '\0', (size_t)got - user_len - 1))
+        return -1;
+    memcpy(user, creds, user_len);
+    user[user_len] = '\0';
+    memcpy(password, colon + 1, (size_t)got - user_len - 1);
+    password[(size_t)got - user_len - 1] = '\0';
+    return strcmp(user, AUTH_STAFF_USER) == 0 || auth_user_valid(user) ? 0 : -1;
+}
+
+enum auth_result auth_check_basic(const char *header, const char *password)
+{
+    char user[AUTH_USER_MAX + 1], given[AUTH_BASIC_MAX];
+    int ok;
+
+    if (!header)
+        return AUTH_NONE;
+    if (!password || auth_parse_basic(header, user, given, sizeof(given)) != 0)
         return AUTH_BAD;
-    ok = memcmp(creds, AUTH_STAFF_USER, user_len) == 0;
-    ok &= auth_equal(creds + user_len + 1, (size_t)n - user_len - 1, password, strlen(password));
+    ok = strcmp(user, AUTH_STAFF_USER) == 0;
+    ok &= auth_equal(given, strlen(given), password, strlen(password));
     return ok ? AUTH_STAFF : AUTH_BAD;
+}
+
+int auth_password_hash(const char *password, char *out, size_t n)
+{
+    static struct crypt_data data; /* 32 KiB: not on the stack */
+    char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+    const char *hash;
+
+    if (!crypt_gensalt_rn("$y$", 0, NULL, 0, setting, (int)sizeof(setting)))
+        return -1;
+    memset(&data, 0, sizeof(data));
+    hash = crypt_rn(password, setting, &data, (int)sizeof(data));
+    if (!hash || hash[0] != '$' || strlen(hash) >= n)
+        return -1;
+    memcpy(out, hash, strlen(hash) + 1);
+    return 0;
+}
+
+int auth_password_verify(const char *password, const char *hash)
+{
+    static struct crypt_data data;
+    const char *got;
+
+    if (!hash || hash[0] != '$')
+        return 0;
+    memset(&data, 0, sizeof(data));
+    got = crypt_rn(password, hash, &data, (int)sizeof(data));
+    return got && got[0] == '$' && auth_equal(got, strlen(got), hash, strlen(hash));
+}
+
+int auth_cache_hit(const struct auth_cache *cache, const char *user, const char *password,
+                   const char *hash)
+{
+    for (size_t i = 0; i < AUTH_CACHE_SIZE; i++) {
+        const char *pw = cache->entry[i].password, *h = cache->entry[i].hash;
+        if (!cache->entry[i].user[0] || strcmp(cache->entry[i].user, user) != 0)
+            continue;
+        /* & and not &&: both compared, whatever the first says. */
+        return auth_equal(password, strlen(password), pw, strlen(pw)) &
+               auth_equal(hash, strlen(hash), h, strlen(h));
+    }
+    return 0;
+}
+
+void auth_cache_store(struct auth_cache *cache, const char *user, const char *password,
+                      const char *hash)
+{
+    size_t i;
+
+    if (strlen(user) > AUTH_USER_MAX || strlen(password) >= sizeof(cache->entry[0].password) ||
+        strlen(hash) > AUTH_HASH_MAX || !user[0])
+        return;
+    for (i = 0; i < AUTH_CACHE_SIZE && strcmp(cache->entry[i].user, user) != 0; i++)
+        ;
+    if (i == AUTH_CACHE_SIZE)
+        i = cache->next++ % AUTH_CACHE_SIZE;
+    snprintf(cache->entry[i].user, sizeof(cache->entry[i].user), "%s", user);
+    snprintf(cache->entry[i].password, sizeof(cache->entry[i].password), "%s", password);
+    snprintf(cache->entry[i].hash, sizeof(cache->entry[i].hash), "%s", hash);
 }
 
 int auth_token_valid(const char *s)

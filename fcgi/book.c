@@ -20,24 +20,25 @@
 /* Room for a booking's tickets as JSON: every category counted. */
 #define BOOK_TICKETS_SIZE (SITE_CATEGORIES_MAX * 32 + 3)
 
-/* GET /books?museumId=&custNm=&status= (staff). */
+/* GET /books?museumId=&custNm=&status=&day= (staff; door accounts through door_books). */
 void book_list(struct http_request *req, const char *id)
 {
-    static const char *const known[] = {"museumId", "custNm", "status", NULL};
+    static const char *const known[] = {"museumId", "custNm", "status", "day", NULL};
     struct problem pb = PROBLEM_INIT;
     struct page page = {0};
     PGresult *res = NULL;
-    char museum_buf[24], cust_buf[VALIDATE_NAME_MAX * 4 + 1];
-    const char *museum_id, *cust_nm, *status;
+    char museum_buf[24], cust_buf[VALIDATE_NAME_MAX * 4 + 1], day_buf[11];
+    const char *museum_id, *cust_nm, *status, *day;
 
     (void)id;
     if (page_parse(req, known, &page, &pb) != 0 ||
         fields_query_id(req, "museumId", museum_buf, &museum_id, &pb) != 0 ||
         fields_query_text(req, "custNm", cust_buf, sizeof(cust_buf), &cust_nm, &pb) != 0 ||
-        fields_query_status(req, "status", &status, &pb) != 0)
+        fields_query_status(req, "status", &status, &pb) != 0 ||
+        fields_query_date(req, "day", day_buf, &day, &pb) != 0)
         goto out;
     {
-        const char *params[5] = {museum_id, cust_nm, status, page.after, page.limit_plus_one};
+        const char *params[6] = {museum_id, cust_nm, status, day, page.after, page.limit_plus_one};
         res = db_exec(DB_BOOK_LIST, params, &pb);
     }
 out:

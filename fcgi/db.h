@@ -33,7 +33,9 @@
       11, 0)                                                                                       \
     X(BOOK_GET, "SELECT * FROM book.get($1::bigint, $2::boolean, $3::text)", 3, 1)                 \
     X(BOOK_LIST,                                                                                   \
-      "SELECT * FROM book.list($1::bigint, $2::text, $3::text, $4::bigint, $5::integer)", 5, 1)    \
+      "SELECT * FROM book.list($1::bigint, $2::text, $3::text, $4::date, $5::bigint, "             \
+      "$6::integer)",                                                                              \
+      6, 1)                                                                                        \
     X(BOOK_CHANGE,                                                                                 \
       "SELECT * FROM book.change($1::bigint, $2::text, $3::timestamptz, $4::jsonb, $5::integer, "  \
       "$6::boolean, $7::text, $8::text, $9::text, $10::text, $11::text)",                          \
@@ -52,6 +54,13 @@
       "SELECT * FROM mypage.list($1::text, $2::bigint, $3::bigint, $4::integer, $5::boolean, "     \
       "$6::text)",                                                                                 \
       6, 1)                                                                                        \
+    X(STAFF_ACCOUNT, "SELECT * FROM staff.account_of($1::text)", 1, 1)                             \
+    X(DOOR_CHECKIN,                                                                                \
+      "SELECT * FROM door.checkin($1::text, $2::text, $3::text, $4::text, $5::text, $6::integer, " \
+      "$7::integer)",                                                                              \
+      7, 0)                                                                                        \
+    X(DOOR_INSIDE, "SELECT * FROM door.inside($1::bigint)", 1, 1)                                  \
+    X(DOOR_IS_TODAY, "SELECT door.is_today($1::date)", 1, 1)                                       \
     X(STATUS, "SELECT * FROM outbox.status()", 0, 1)                                               \
     X(LAG, "SELECT outbox.lag_seconds()", 0, 1)
 

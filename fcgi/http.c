@@ -191,6 +191,11 @@ void http_reply_body(struct http_request *req, int status, const char *type, con
         FCGX_PutStr(body, (int)len, req->fcgx->out);
 }
 
+void http_reply_typed(struct http_request *req, int status, const char *type, json_object *body)
+{
+    reply(req, status, type, json_object_to_json_string_ext(body, JSON_FLAGS), NULL, NULL, NULL);
+}
+
 void http_reply_problem(struct http_request *req, struct problem *p)
 {
     json_object *body = json_object_new_object();

@@ -26,6 +26,8 @@ struct http_request {
     const char *access_header;   /* X-Access-Token header (a sign-in link's), or NULL */
     const char *accept_language; /* Accept-Language header, or NULL */
     int staff;                   /* set by caller_identify: valid staff credentials */
+    int door;                    /* set by caller_identify: a door account's credentials */
+    char user[AUTH_USER_SIZE];   /* set by caller_identify: the staff user's name, or "" */
     const char *token;           /* set by caller_identify: booking token presented, or NULL */
     char token_buf[AUTH_TOKEN_LEN + 1];
     int status; /* the status answered, for the access log */
@@ -57,6 +59,10 @@ void http_reply_json(struct http_request *req, int status, json_object *body, co
  * one extra header line (NULL if none). */
 void http_reply_body(struct http_request *req, int status, const char *type, const char *body,
                      size_t len, const char *cache_control, const char *header);
+
+/* Answers status with body (a JSON value) as content type type (e.g.
+ * "application/problem+json"), without an ETag. */
+void http_reply_typed(struct http_request *req, int status, const char *type, json_object *body);
 
 /* Answers p as an RFC 9457 problem (its field errors as `errors`, its
  * header line if any), then clears p. */

@@ -7,6 +7,7 @@
 #include "book.h"
 #include "caller.h"
 #include "confirm.h"
+#include "door.h"
 #include "museum.h"
 #include "mypage.h"
 #include "site.h"
@@ -15,7 +16,8 @@
 
 enum route_access {
     ANYONE, /* the handler checks tokens itself where it needs them */
-    STAFF,  /* HTTP Basic as admin, else 401 */
+    STAFF,  /* HTTP Basic as admin (or an admin account), else 401; a door account: 403 */
+    DOOR,   /* HTTP Basic as admin or a door account, else 401 */
 };
 
 struct route {
@@ -25,8 +27,8 @@ struct route {
     void (*handle)(struct http_request *req, const char *id);
 };
 
-/* Every endpoint. nginx passes /museums, /books, /confirms, /myPages and
- * /site (and the probes) to the pool: nginx/site.conf.in. */
+/* Every endpoint. nginx passes /museums, /books, /confirms, /myPages,
+ * /checkins and /site (and the probes) to the pool: nginx/site.conf.in. */
 static const struct route routes[] = {
     {"GET", "/museums", ANYONE, museum_list},
     {"POST", "/museums", STAFF, museum_create},
@@ -34,7 +36,8 @@ static const struct route routes[] = {
     {"PATCH", "/museums/{id}", STAFF, museum_patch},
     {"DELETE", "/museums/{id}", STAFF, museum_delete},
     {"GET", "/museums/{id}/slots", ANYONE, museum_slots},
-    {"GET", "/books", STAFF, book_list},
+    {"GET", "/museums/{id}/inside", DOOR, door_inside},
+    {"GET", "/books", DOOR, door_books},
     {"POST", "/books", ANYONE, book_create},
     {"GET", "/books/{id}", ANYONE, book_get},
     {"PATCH", "/books/{id}", ANYONE, book_patch},
@@ -47,6 +50,7 @@ static const struct route routes[] = {
     {"GET", "/confirms/{id}", ANYONE, confirm_get},
     {"GET", "/myPages", STAFF, mypage_list},
     {"GET", "/myPages/{id}", ANYONE, mypage_get},
+    {"POST", "/checkins", DOOR, door_checkin},
     {"GET", "/site", ANYONE, site_show},
     {"GET", "/status", ANYONE, status_show},
     {"GET", "/healthz", ANYONE, status_healthz},
@@ -176,6 +180,8 @@ void route_request(struct http_request *req)
         goto out;
     }
     if (found->access == STAFF && caller_require_staff(req, &pb) != 0)
+        goto out;
+    if (found->access == DOOR && caller_require_door(req, &pb) != 0)
         goto out;
     found->handle(req, id[0] ? id : NULL);
     return;

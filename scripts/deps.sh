@@ -5,7 +5,8 @@
 #   deps.sh test  - also the test tools (cmocka, pgTAP, Chromium)
 set -euo pipefail
 run_pkgs=(gcc make pkg-config curl ca-certificates nginx postgresql-15 postgresql-client-15
-    libpq-dev libfcgi-dev libjson-c-dev libqrencode-dev)
+    libpq-dev libfcgi-dev libjson-c-dev libqrencode-dev
+    libcrypt-dev)
 test_pkgs=(libcmocka-dev postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
     chromium clang libclang-rt-14-dev)
 want=("${run_pkgs[@]}")

@@ -355,6 +355,10 @@ pg_stop() {
 
 migrate() {
     "$ROOT/db/migrate.sh" "$(dburl)"
+    # report.no_shows counts from the app's CHECKIN_LATE_MIN (docs/door.md).
+    [[ "${CHECKIN_LATE_MIN:-60}" =~ ^[0-9]{1,4}$ ]] || die "CHECKIN_LATE_MIN: a number of minutes"
+    echo "SELECT format('ALTER DATABASE %I SET museum.checkin_late_min = %s', current_database(), :'late') \\gexec" |
+        psql "$(dburl)" -XqAt -v ON_ERROR_STOP=1 -v late="${CHECKIN_LATE_MIN:-60}" >/dev/null
 }
 
 # Starts a daemon that writes its own pid file; waits for the file.

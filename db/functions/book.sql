@@ -347,10 +347,11 @@ $$;
 GRANT EXECUTE ON FUNCTION book.get(bigint, boolean, text) TO museum_app;
 
 -- GET /books (staff): up to p_limit bookings after id p_after, in id order.
--- Filters are optional (NULL = any). Planned for each call's values, so
--- that a museum or visitor filter uses its own index.
+-- Filters are optional (NULL = any); p_day is the day of the visit.
+-- Planned for each call's values, so that a museum or visitor filter uses
+-- its own index.
 CREATE OR REPLACE FUNCTION book.list(p_museum_id bigint, p_cust_nm text, p_status text,
-                                     p_after bigint, p_limit integer)
+                                     p_day date, p_after bigint, p_limit integer)
 RETURNS SETOF book.answer
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
@@ -361,10 +362,11 @@ BEGIN
       AND (p_museum_id IS NULL OR b.museum_id = p_museum_id)
       AND (p_cust_nm IS NULL OR b.cust_nm = p_cust_nm)
       AND (p_status IS NULL OR b.status = p_status)
+      AND (p_day IS NULL OR b.chk_date = p_day)
     ORDER BY b.id LIMIT p_limit;
 END
 $$;
-GRANT EXECUTE ON FUNCTION book.list(bigint, text, text, bigint, integer) TO museum_app;
+GRANT EXECUTE ON FUNCTION book.list(bigint, text, text, date, bigint, integer) TO museum_app;
 
 -- PATCH/PUT /books/{id}: changes booking p_id, for staff or the holder of
 -- its token (SK404 otherwise), with an optional Idempotency-Key. Either a

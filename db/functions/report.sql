@@ -93,3 +93,39 @@ SELECT name, pid, started_at, last_seen, now() - last_seen AS silent_for, events
 FROM outbox.listener
 ORDER BY name;
 GRANT SELECT ON report.listeners TO reporting;
+
+-- The door (docs/door.md). One row per exhibition, day (the museum's) and
+-- gate: scans, the parties and people admitted, exits, and refusals by
+-- reason. museum_id is NULL for codes that named no booking (unknown).
+CREATE OR REPLACE VIEW report.checkins AS
+SELECT s.museum_id, s.day, s.gate, count(*) AS scans,
+       count(*) FILTER (WHERE s.result = 'admitted') AS admitted_parties,
+       coalesce(sum(s.party) FILTER (WHERE s.result = 'admitted'), 0) AS admitted_people,
+       count(*) FILTER (WHERE s.result = 'exited') AS exits,
+       count(*) FILTER (WHERE s.reason = 'already_admitted') AS already_admitted,
+       count(*) FILTER (WHERE s.reason = 'canceled') AS canceled,
+       count(*) FILTER (WHERE s.reason = 'too_early') AS too_early,
+       count(*) FILTER (WHERE s.reason = 'too_late') AS too_late,
+       count(*) FILTER (WHERE s.reason = 'not_admitted') AS not_admitted,
+       count(*) FILTER (WHERE s.reason = 'already_exited') AS already_exited,
+       count(*) FILTER (WHERE s.result = 'unknown') AS unknown_code
+FROM door.scan s
+GROUP BY s.museum_id, s.day, s.gate
+ORDER BY s.day, s.museum_id, s.gate;
+GRANT SELECT ON report.checkins TO reporting;
+
+-- Live bookings (REQUESTED, REQUEST_COMPLETED) never admitted whose slot
+-- ended more than CHECKIN_LATE_MIN minutes ago: their door has closed. The
+-- minutes are the database setting museum.checkin_late_min, which
+-- scripts/stack.sh's migrate step sets from CHECKIN_LATE_MIN (the app's
+-- setting: one source); 60 when unset.
+CREATE OR REPLACE VIEW report.no_shows AS
+SELECT b.id AS book_id, b.museum_id, b.name, b.chk_date AS day, b.cust_nm, b.party,
+       b.slot_start, b.slot_end, b.status::text AS status
+FROM book.booking b
+WHERE b.status IN ('REQUESTED', 'REQUEST_COMPLETED')
+  AND b.slot_end < now() - make_interval(mins => coalesce(
+          nullif(current_setting('museum.checkin_late_min', true), '')::integer, 60))
+  AND NOT EXISTS (SELECT 1 FROM door.scan s WHERE s.book_id = b.id AND s.result = 'admitted')
+ORDER BY b.slot_end, b.id;
+GRANT SELECT ON report.no_shows TO reporting;

@@ -59,13 +59,15 @@ SELECT set_eq($$SELECT n.nspname || '.' || p.proname || '(' || pg_catalog.oidvec
                     'museum.occupancy(date, bigint, integer)', 'museum.slots(bigint, date, date)',
                     'museum.patch(bigint, text, text, integer, date, date[], boolean)', 'museum.delete(bigint)',
                     'book.create(bigint, text, text, text, text, timestamp with time zone, jsonb, integer, text, text, text)',
-                    'book.get(bigint, boolean, text)', 'book.list(bigint, text, text, bigint, integer)',
+                    'book.get(bigint, boolean, text)', 'book.list(bigint, text, text, date, bigint, integer)',
                     'book.change(bigint, text, timestamp with time zone, jsonb, integer, boolean, text, text, text, text, text)',
                     'book.ticket(bigint, boolean, text)',
                     'visitor.request_access(text, text, text, text)', 'visitor.bookings(text, integer)',
                     'confirm.get(bigint, boolean, text)', 'confirm.list(bigint, bigint, bigint, integer, boolean, text)',
                     'mypage.get(bigint, boolean, text)', 'mypage.list(text, bigint, bigint, integer, boolean, text)',
-                    'outbox.status()', 'outbox.lag_seconds()'],
+                    'outbox.status()', 'outbox.lag_seconds()',
+                    'staff.account_of(text)', 'door.checkin(text, text, text, text, text, integer, integer)',
+                    'door.inside(bigint)', 'door.is_today(date)'],
               'museum_app may run exactly the API functions');
 SELECT set_eq($$SELECT n.nspname || '.' || p.proname || '(' || pg_catalog.oidvectortypes(p.proargtypes) || ')'
                  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -145,9 +147,9 @@ SELECT matches(pg_temp.plan_as_app('SELECT * FROM museum.get(1)'), 'Scan on exhi
                'museum.get reads the table directly');
 SELECT is(pg_temp.as_role('museum_app', format($$SELECT * FROM book.create(%s, 'app', repeat('ab', 32), NULL, NULL, '2031-01-01 09:00', '{"adult": 2}', 2)$$,
                                                (SELECT id FROM ids))), 'ok', 'museum_app books');
-SELECT is(pg_temp.as_role('museum_app', format($$SELECT * FROM book.change((SELECT max(id) FROM book.list(%s, NULL, NULL, NULL, 10)), NULL, '2031-01-01 10:00', NULL, 1, true, NULL, NULL, NULL)$$,
+SELECT is(pg_temp.as_role('museum_app', format($$SELECT * FROM book.change((SELECT max(id) FROM book.list(%s, NULL, NULL, NULL, NULL, 10)), NULL, '2031-01-01 10:00', NULL, 1, true, NULL, NULL, NULL)$$,
                                                (SELECT id FROM ids))), 'ok', 'museum_app moves a booking');
-SELECT is(pg_temp.as_role('museum_app', format($$SELECT * FROM book.change((SELECT max(id) FROM book.list(%s, NULL, NULL, NULL, 10)), 'CANCELED', NULL, NULL, NULL, true, NULL, NULL, NULL)$$,
+SELECT is(pg_temp.as_role('museum_app', format($$SELECT * FROM book.change((SELECT max(id) FROM book.list(%s, NULL, NULL, NULL, NULL, 10)), 'CANCELED', NULL, NULL, NULL, true, NULL, NULL, NULL)$$,
                                                (SELECT id FROM ids))), 'ok', 'museum_app cancels a booking');
 SELECT is(pg_temp.as_role('museum_app', format($$SELECT * FROM museum.slots(%s, '2031-01-01', '2031-01-02')$$, (SELECT id FROM ids))),
           'ok', 'museum_app reads the slots');
@@ -190,8 +192,8 @@ SELECT is(pg_temp.as_role('museum_app', q), '42501', d) FROM (VALUES
     ('DROP TABLE book.booking', 'cannot DROP a table'),
     ('ALTER TABLE book.booking ADD COLUMN x int', 'cannot ALTER a table'),
     ($$CREATE FUNCTION book.x() RETURNS int LANGUAGE sql AS 'SELECT 1'$$, 'cannot CREATE FUNCTION'),
-    ('ALTER FUNCTION book.list(bigint, text, text, bigint, integer) SECURITY INVOKER', 'cannot ALTER an API function'),
-    ('DROP FUNCTION book.list(bigint, text, text, bigint, integer)', 'cannot DROP an API function')
+    ('ALTER FUNCTION book.list(bigint, text, text, date, bigint, integer) SECURITY INVOKER', 'cannot ALTER an API function'),
+    ('DROP FUNCTION book.list(bigint, text, text, date, bigint, integer)', 'cannot DROP an API function')
 ) t(q, d);
 
 SELECT is(pg_temp.as_role('museum_listener', q), '42501', 'museum_listener ' || d) FROM (VALUES
