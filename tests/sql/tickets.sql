@@ -27,7 +27,7 @@ SELECT is((SELECT email || ' ' || lang FROM b1), 'Kim@Tickets-SQL.test ko', 'the
 SELECT is((SELECT coalesce(email, '-') || ' ' || lang FROM b3), '- en', 'no email: null');
 SELECT is((SELECT code FROM book.get((SELECT id FROM b1), false, repeat('a1', 32))), (SELECT code FROM b1),
           'GET answers the code to its token holder');
-SELECT is((SELECT code FROM book.list((SELECT id FROM m), NULL, NULL, NULL, 10) WHERE id = (SELECT id FROM b1)),
+SELECT is((SELECT code FROM book.list((SELECT id FROM m), NULL, NULL, NULL, NULL, 10) WHERE id = (SELECT id FROM b1)),
           (SELECT code FROM b1), 'and to staff');
 -- The booking token sealed for the ticket email, only with an email.
 SELECT is(mail.unseal((SELECT token_sealed FROM book.booking WHERE id = (SELECT id FROM b1)), (SELECT key FROM k)),
