@@ -5,9 +5,9 @@
 #   deps.sh test  - also the test tools (cmocka, pgTAP, Chromium)
 set -euo pipefail
 run_pkgs=(gcc make pkg-config curl ca-certificates nginx postgresql-15 postgresql-client-15
-    libpq-dev libfcgi-dev libjson-c-dev)
+    libpq-dev libfcgi-dev libjson-c-dev libcurl4-openssl-dev python3)
 test_pkgs=(libcmocka-dev postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
-    chromium clang libclang-rt-14-dev)
+    chromium clang libclang-rt-14-dev python3-aiosmtpd)
 want=("${run_pkgs[@]}")
 [ "${1:-run}" = test ] && want+=("${test_pkgs[@]}")
 
