@@ -72,6 +72,7 @@ step "SQL (pgTAP)" sql_tests
 step "upgrade (migrations of eb53627 -> now)" tests/upgrade.sh
 step "privileges (sockets, users, roles, long path, PostgreSQL log)" tests/privileges.sh
 step "end to end (node:test through nginx)" node --test --test-concurrency=1 tests/e2e/
+step "mail (Maildir, SMTP on loopback, listeners killed)" node --test --test-concurrency=1 tests/mail/
 if [ -d tests/browser ] && [ -f tests/browser/package.json ]; then
     browser_tests() {
         (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error &&
