@@ -346,12 +346,12 @@ test('(c) listeners killed again and again while emails are due: each sent exact
   for (const b of books.slice(0, 10)) {
     assert.equal((await api('PATCH', `/books/${b.id}`, { status: 'CANCELED' }, visitor(b.token))).status, 200);
   }
-  // And sign-in links due one after another over three seconds, so the
+  // And sign-in links due one after another over eight seconds, so the
   // kills land while messages are being sent (the same path as any other).
   const M = 200;
   sql(`INSERT INTO mail.message (kind, to_addr, lang, secret_sealed, available_at)
        SELECT 'ACCESS', 'crash-access' || i || '@example.com', 'en', mail.seal('tok' || i, ${q(SEAL_KEY)}),
-              now() + i * interval '10 ms'
+              now() + i * interval '40 ms'
        FROM generate_series(1, ${M}) i`);
   // Start them, let them work a moment, kill them all (-9), again, until
   // everything is sent (and at least four times).
