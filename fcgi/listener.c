@@ -458,6 +458,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "event=config_error error=\"%s\"\n", mail_error);
             return 1;
         }
+        if (*mail_error)
+            fprintf(stderr, "event=mail_warning error=\"%s\"\n", mail_error);
         mail_free(sender);
         return check(cfg.dsn);
     }
@@ -465,13 +467,15 @@ int main(int argc, char **argv)
      * LISTENER_USER (stack.sh removes the pid file if we cannot). */
     if (daemon_write_pidfile(pidfile) != 0 || daemon_drop_privileges(&user) != 0)
         return 1;
-    /* As LISTENER_USER: the Maildir must be writable by it. */
+    /* As LISTENER_USER, who must be able to write the Maildir. */
     if (!(sender = mail_init(&cfg.mail, mail_error, sizeof(mail_error)))) {
         fprintf(stderr, "event=config_error error=\"%s\"\n", mail_error);
         if (pidfile && *pidfile)
             unlink(pidfile);
         return 2;
     }
+    if (*mail_error)
+        fprintf(stderr, "event=mail_warning error=\"%s\"\n", mail_error);
     if (!cfg.seal_key)
         fprintf(stderr, "event=mail_warning error=\"TICKET_SEAL_KEY is unset: emails go without "
                         "their links\"\n");

@@ -163,6 +163,7 @@ struct mail_sender *mail_init(const struct mail_config *cfg, char *err, size_t n
     const char *lt = strchr(cfg->from, '<'), *at;
     size_t len;
 
+    *err = '\0';
     if (!s) {
         snprintf(err, n, "out of memory");
         return NULL;
@@ -200,6 +201,8 @@ struct mail_sender *mail_init(const struct mail_config *cfg, char *err, size_t n
             goto fail;
         }
     } else {
+        /* Not fatal: the events must go on; each email fails (and is
+         * retried) until the Maildir is there. */
         static const char *const sub[] = {"tmp", "new", "cur"};
         for (size_t i = 0; i < 3; i++) {
             char path[4096];
@@ -207,7 +210,7 @@ struct mail_sender *mail_init(const struct mail_config *cfg, char *err, size_t n
             if (access(path, i < 2 ? W_OK | X_OK : F_OK) != 0) {
                 snprintf(err, n, "MAIL_DIR: %s: %s (a Maildir we may write: tmp, new, cur)", path,
                          strerror(errno));
-                goto fail;
+                break;
             }
         }
     }

@@ -41,8 +41,9 @@ struct mail_message {
 struct mail_sender;
 
 /* Checks cfg (kept by reference: it must outlive the sender) and makes a
- * sender: the SMTP handle, or the Maildir's checked directories. Returns
- * it, or NULL with the reason in err (size n). mail_free frees it. */
+ * sender: the SMTP handle, or the Maildir. Returns it (err, size n: "", or
+ * a warning to log: a Maildir we cannot write yet), or NULL with the
+ * reason in err (a setting that is wrong). mail_free frees it. */
 struct mail_sender *mail_init(const struct mail_config *cfg, char *err, size_t n);
 
 void mail_free(struct mail_sender *sender);

@@ -7,7 +7,7 @@
 // Until POST /books takes "email"/"lang" (issue 14, the ticket API), a
 // booking's email and sealed token are set by SQL right after it is made,
 // as the API will: bookWithEmail switches by itself once the API has them.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,6 +58,10 @@ async function bookManyWithEmail(museumId, specs) {
   }
   return out;
 }
+
+// The listeners as scripts/stack.sh starts them (MAIL_DIR, PUBLIC_URL,
+// TICKET_SEAL_KEY): earlier tests may have started their own.
+before(async () => restartListeners({}));
 
 const messagesOf = (bookId) =>
   sql(`SELECT coalesce(json_agg(m ORDER BY id), '[]') FROM (SELECT id, kind, to_addr, lang, attempts,
