@@ -386,11 +386,23 @@ app_start() {
 # The Maildir the listeners write each email into when SMTP_URL is unset
 # (MAIL_DIR, default var/mail): tmp/, new/, cur/, theirs to write
 # (docs/mail.md). PUBLIC_URL: where the links in the emails point.
-mail_dir() { printf '%s' "${MAIL_DIR:-$VAR/mail}"; }
+# When LISTENER_USER cannot reach this checkout (e.g. under /root), the
+# default Maildir lives in /var/lib/sk-museum/mail-<hash>, linked from
+# var/mail, as PostgreSQL's data does; the listeners get the real path.
+mail_dir() {
+    local d=${MAIL_DIR:-$VAR/mail}
+    readlink -f "$d" 2>/dev/null || printf '%s' "$d"
+}
 public_url() { printf '%s' "${PUBLIC_URL:-http://127.0.0.1:$PORT}"; }
 mail_prepare() {
     local d
     [ -z "${SMTP_URL:-}" ] || return 0
+    if is_root && [ -z "${MAIL_DIR:-}" ] && [ ! -e "$VAR/mail" ] &&
+        ! runuser -u "$LISTENER_USER" -- test -x "$VAR"; then
+        d=/var/lib/sk-museum/mail-$(printf '%s' "$VAR" | md5sum | cut -c1-12)
+        mkdir -p "$d"
+        ln -sfn "$d" "$VAR/mail"
+    fi
     d=$(mail_dir)
     mkdir -p "$d/tmp" "$d/new" "$d/cur"
     if is_root; then
