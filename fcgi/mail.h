@@ -26,7 +26,7 @@ struct mail_config {
  * for a sign-in link (kind ACCESS). */
 struct mail_message {
     long long id;
-    const char *kind; /* TICKET, CANCELED, FORCE_CANCELED, ACCESS */
+    const char *kind; /* mail.message.kind */
     const char *to;
     const char *lang;   /* en, ko */
     const char *secret; /* the link's token, or NULL: a link without it */
