@@ -24,7 +24,11 @@ LDLIBS += -lcrypt
 
 APP_OBJS := app.o route.o caller.o fields.o page.o rows.o problem.o http.o db.o validate.o auth.o museum.o book.o confirm.o mypage.o pool.o status.o daemon.o site.o ics.o qr.o visitor.o
 APP_OBJS += door.o
-LISTENER_OBJS := listener.o daemon.o ics.o
+LISTENER_OBJS := listener.o daemon.o ics.o mail.o
+# The listener sends email through libcurl (fcgi/mail.c).
+CURL_CFLAGS = $(shell pkg-config --cflags libcurl 2>/dev/null)
+CURL_LIBS = $(shell pkg-config --libs libcurl 2>/dev/null)
+$(BUILD)/mail.o: ALL_CFLAGS += $(CURL_CFLAGS)
 
 export PORT ?= 8080
 export VAR ?= $(CURDIR)/var
@@ -42,7 +46,7 @@ $(BUILD)/museum-app: $(addprefix $(BUILD)/,$(APP_OBJS))
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/museum-listener: $(addprefix $(BUILD)/,$(LISTENER_OBJS))
-	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS)
 
 $(BUILD):
 	mkdir -p $@
@@ -107,6 +111,13 @@ staff-disable:
 	@scripts/staff.sh disable "$(staff-user)"
 staff-list:
 	@scripts/staff.sh list
+
+# The emails written to the Maildir (MAIL_DIR, when SMTP_URL is unset): one
+# line each (date, to, subject), newest last. See docs/mail.md.
+.PHONY: mail
+mail:
+	@scripts/stack.sh mail
+
 
 # Unit tests (cmocka) for the pure C code, under the sanitizers.
 UNIT_TESTS := test_validate test_http test_auth test_ics test_qr

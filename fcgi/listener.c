@@ -14,7 +14,15 @@
  * LISTENER_PIDFILE, LISTENER_BATCH (events per transaction, default 500),
  * LISTENER_POLL_MS (1000), LISTENER_HEARTBEAT_MS (2000),
  * LISTENER_MAX_ATTEMPTS (10), LISTENER_BACKOFF_MS (100),
- * LISTENER_RETENTION (interval, "7 days"), LISTENER_PRUNE_MS (60000). */
+ * LISTENER_RETENTION (interval, "7 days"), LISTENER_PRUNE_MS (60000).
+ *
+ * After each drain of events it sends the emails that are due (mail.claim
+ * in db/functions/mail.sql, fcgi/mail.c): one transaction per message,
+ * MAIL_BATCH at most per round and no longer than MAIL_ROUND_MS, so events
+ * never wait long behind mail. Settings: SMTP_URL, SMTP_USER,
+ * SMTP_PASSWORD, SMTP_FROM, SMTP_TIMEOUT_MS, MAIL_DIR, PUBLIC_URL,
+ * MAIL_MAX_ATTEMPTS, MAIL_BACKOFF_MS, TICKET_SEAL_KEY, MUSEUM_TZ,
+ * MUSEUM_NAME(_KO), MUSEUM_ADDRESS(_KO) (etc/museum.conf, docs/mail.md). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <libpq-fe.h>
@@ -27,6 +35,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "mail.h"
 
 #define ISOLATE_BATCH 50 /* stays under PostgreSQL's 64 cached subtransactions */
 #define BACKOFF_MIN_MS 100
@@ -49,6 +58,13 @@ struct config {
     long prune_ms;
     char max_attempts[24];
     char backoff_ms[24];
+    /* email */
+    struct mail_config mail;
+    const char *seal_key; /* TICKET_SEAL_KEY, or NULL: links are left out */
+    long mail_batch;
+    long mail_round_ms;
+    char mail_max_attempts[24];
+    char mail_backoff_ms[24];
 };
 
 static void on_stop(int sig)
@@ -180,6 +196,129 @@ static int drain(PGconn *conn, const struct config *cfg, long long *done)
     }
 }
 
+/* Runs sql (no result rows wanted). Returns 0, or -1 (logged; *conn_lost
+ * says whether the connection is gone). */
+static int exec_command(PGconn *conn, const char *sql, int *conn_lost)
+{
+    PGresult *res = PQexec(conn, sql);
+    int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : -1;
+
+    if (rc != 0) {
+        *conn_lost = PQstatus(conn) == CONNECTION_BAD;
+        fprintf(stderr, "event=query_failed query=\"%.40s\" error=\"%s\"\n", sql, conn_error(conn));
+    }
+    PQclear(res);
+    return rc;
+}
+
+/* Column i of row 0 of res, or NULL if it is NULL. */
+static const char *field(const PGresult *res, int i)
+{
+    return PQgetisnull(res, 0, i) ? NULL : PQgetvalue(res, 0, i);
+}
+
+/* Sends one due message, in a transaction of its own: mail.claim locks it
+ * (no other listener sends it meanwhile), then it is composed, delivered
+ * and marked sent (or failed) before the COMMIT; a crash before the COMMIT
+ * sends it again, under the same Message-ID. The commit waits for the WAL
+ * flush (unlike the event batches'): a sent mark must not be lost.
+ * Returns 1 if a message was handled, 0 if none was due, -1 on an error
+ * (*conn_lost says whether the connection is gone). */
+static int mail_one(PGconn *conn, const struct config *cfg, struct mail_sender *sender,
+                    int *conn_lost)
+{
+    const char *params[4];
+    PGresult *res = NULL;
+    struct mail_message m = {0};
+    char id[24], error[512] = "", *text = NULL;
+    size_t len = 0;
+    int rc = -1, delivered = 0, permanent = 0;
+    double start = now_ms();
+
+    if (exec_command(conn, "BEGIN; SET LOCAL synchronous_commit = on", conn_lost) != 0)
+        return -1;
+    params[0] = cfg->seal_key;
+    res = PQexecParams(conn, "SELECT * FROM mail.claim($1::text)", 1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQnfields(res) != 16) {
+        *conn_lost = PQstatus(conn) == CONNECTION_BAD;
+        fprintf(stderr, "event=query_failed query=\"mail.claim\" error=\"%s\"\n", conn_error(conn));
+        goto out;
+    }
+    if (PQntuples(res) == 0) {
+        rc = 0;
+        goto out;
+    }
+    m.id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    m.kind = field(res, 1);
+    m.to = field(res, 2);
+    m.lang = field(res, 3);
+    m.secret = field(res, 4);
+    m.book_id = field(res, 6) ? strtoll(field(res, 6), NULL, 10) : 0;
+    m.code = field(res, 7);
+    m.exhibition = field(res, 8);
+    m.cust_nm = field(res, 9);
+    m.slot_start = field(res, 10) ? (time_t)strtoll(field(res, 10), NULL, 10) : 0;
+    m.slot_end = field(res, 11) ? (time_t)strtoll(field(res, 11), NULL, 10) : 0;
+    m.party = field(res, 12) ? atoi(field(res, 12)) : 0;
+    m.tickets = field(res, 13);
+    m.cancel_reason = field(res, 15);
+    text = mail_compose(sender, &m, time(NULL), &len, error, sizeof(error));
+    if (!text)
+        permanent = 1; /* it would never be made: parked at once */
+    else
+        delivered = mail_deliver(sender, &m, text, len, error, sizeof(error)) == 0;
+    snprintf(id, sizeof(id), "%lld", m.id);
+    params[0] = id;
+    if (delivered) {
+        if (query_value(conn, "SELECT mail.sent($1::bigint)", 1, params, NULL, 0, conn_lost) != 0)
+            goto out;
+    } else {
+        char dead[8] = "";
+        params[1] = error;
+        params[2] = permanent ? "1" : cfg->mail_max_attempts;
+        params[3] = cfg->mail_backoff_ms;
+        if (query_value(conn, "SELECT mail.failed($1::bigint, $2::text, $3::integer, $4::integer)",
+                        4, params, dead, sizeof(dead), conn_lost) != 0)
+            goto out;
+        fprintf(stderr, "event=mail_failed listener=%s mail=%lld kind=%s dead=%s error=\"%s\"\n",
+                cfg->name, m.id, m.kind, dead, error);
+    }
+    if (exec_command(conn, "COMMIT", conn_lost) != 0)
+        goto out;
+    if (delivered)
+        fprintf(stderr, "event=mail_sent listener=%s mail=%lld kind=%s bytes=%zu ms=%.2f\n",
+                cfg->name, m.id, m.kind, len, now_ms() - start);
+    rc = 1;
+out:
+    if (rc < 0 && !*conn_lost)
+        exec_command(conn, "ROLLBACK", conn_lost);
+    else if (rc == 0)
+        exec_command(conn, "COMMIT", conn_lost);
+    free(text);
+    PQclear(res);
+    return rc;
+}
+
+/* Sends due messages: at most MAIL_BATCH, for at most MAIL_ROUND_MS (one
+ * slow SMTP server must not keep events waiting). Returns how many were
+ * handled, or -1 if the connection was lost. */
+static long mail_round(PGconn *conn, const struct config *cfg, struct mail_sender *sender)
+{
+    double start = now_ms();
+    long n = 0;
+
+    while (n < cfg->mail_batch && now_ms() - start < (double)cfg->mail_round_ms && !stopping) {
+        int conn_lost = 0;
+        int rc = mail_one(conn, cfg, sender, &conn_lost);
+        if (rc < 0)
+            return conn_lost ? -1 : n;
+        if (rc == 0)
+            break;
+        n++;
+    }
+    return n;
+}
+
 /* Records this instance's heartbeat: also proves the connection works.
  * Returns 0, or -1 if the connection was lost. */
 static int heartbeat(PGconn *conn, const struct config *cfg, long long done)
@@ -232,7 +371,9 @@ static int check(const char *dsn)
                      "'outbox.process(integer, boolean, integer, integer)'::regprocedure, "
                      "'outbox.listener_beat(text, integer, bigint)'::regprocedure, "
                      "'outbox.prune(interval, integer)'::regprocedure, "
-                     "'outbox.listener_gone(text, integer)'::regprocedure]) f",
+                     "'outbox.listener_gone(text, integer)'::regprocedure, "
+                     "'mail.claim(text)'::regprocedure, 'mail.sent(bigint)'::regprocedure, "
+                     "'mail.failed(bigint, text, integer, integer)'::regprocedure]) f",
                      0, NULL, may, sizeof(may), &conn_lost) == 0
              ? 0
              : 1;
@@ -265,6 +406,39 @@ int main(int argc, char **argv)
     PGconn *conn = NULL;
     struct sigaction sa;
     struct daemon_user user;
+    struct mail_sender *sender = NULL;
+    char mail_error[512];
+
+    cfg.mail = (struct mail_config){
+        .from = daemon_env_text("SMTP_FROM", "SK Museum <tickets@localhost>"),
+        .public_url = daemon_env_text("PUBLIC_URL", "http://127.0.0.1:8080"),
+        .smtp_url = daemon_env_text("SMTP_URL", NULL),
+        .smtp_user = daemon_env_text("SMTP_USER", NULL),
+        .smtp_password = daemon_env_text("SMTP_PASSWORD", NULL),
+        .timeout_ms = daemon_env_long("SMTP_TIMEOUT_MS", 10000, 100, 600000),
+        .dir = daemon_env_text("MAIL_DIR", "var/mail"),
+        .museum = {daemon_env_text("MUSEUM_NAME", "SK Museum"),
+                   daemon_env_text("MUSEUM_NAME_KO", daemon_env_text("MUSEUM_NAME", "SK Museum"))},
+        .address = {daemon_env_text("MUSEUM_ADDRESS", ""),
+                    daemon_env_text("MUSEUM_ADDRESS_KO", "")},
+    };
+    cfg.seal_key = daemon_env_text("TICKET_SEAL_KEY", NULL);
+    cfg.mail_batch = daemon_env_long("MAIL_BATCH", 20, 1, 1000);
+    cfg.mail_round_ms = daemon_env_long("MAIL_ROUND_MS", 500, 10, 60000);
+    snprintf(cfg.mail_max_attempts, sizeof(cfg.mail_max_attempts), "%ld",
+             daemon_env_long("MAIL_MAX_ATTEMPTS", 8, 1, 1000));
+    snprintf(cfg.mail_backoff_ms, sizeof(cfg.mail_backoff_ms), "%ld",
+             daemon_env_long("MAIL_BACKOFF_MS", 30000, 1, 3600000));
+    /* The slot's date and time in the emails are the museum's. */
+    if (setenv("TZ", daemon_env_zone("MUSEUM_TZ", "Asia/Seoul"), 1) != 0)
+        return 2;
+    tzset();
+    if (strncmp(cfg.mail.public_url, "http://", 7) != 0 &&
+        strncmp(cfg.mail.public_url, "https://", 8) != 0) {
+        fprintf(stderr,
+                "event=config_error setting=PUBLIC_URL expected=\"http(s)://host[:port]\"\n");
+        return 2;
+    }
 
     snprintf(cfg.max_attempts, sizeof(cfg.max_attempts), "%ld",
              daemon_env_long("LISTENER_MAX_ATTEMPTS", 10, 1, 1000));
@@ -277,12 +451,34 @@ int main(int argc, char **argv)
         return 2;
     }
     daemon_env_user("LISTENER_USER", &user);
-    if (argc > 1 && strcmp(argv[1], "--check") == 0)
-        return daemon_drop_privileges(&user) != 0 ? 1 : check(cfg.dsn);
+    if (argc > 1 && strcmp(argv[1], "--check") == 0) {
+        if (daemon_drop_privileges(&user) != 0)
+            return 1;
+        if (!(sender = mail_init(&cfg.mail, mail_error, sizeof(mail_error)))) {
+            fprintf(stderr, "event=config_error error=\"%s\"\n", mail_error);
+            return 1;
+        }
+        if (*mail_error)
+            fprintf(stderr, "event=mail_warning error=\"%s\"\n", mail_error);
+        mail_free(sender);
+        return check(cfg.dsn);
+    }
     /* The pid file first, where only root may write; then for good as
      * LISTENER_USER (stack.sh removes the pid file if we cannot). */
     if (daemon_write_pidfile(pidfile) != 0 || daemon_drop_privileges(&user) != 0)
         return 1;
+    /* As LISTENER_USER, who must be able to write the Maildir. */
+    if (!(sender = mail_init(&cfg.mail, mail_error, sizeof(mail_error)))) {
+        fprintf(stderr, "event=config_error error=\"%s\"\n", mail_error);
+        if (pidfile && *pidfile)
+            unlink(pidfile);
+        return 2;
+    }
+    if (*mail_error)
+        fprintf(stderr, "event=mail_warning error=\"%s\"\n", mail_error);
+    if (!cfg.seal_key)
+        fprintf(stderr, "event=mail_warning error=\"TICKET_SEAL_KEY is unset: emails go without "
+                        "their links\"\n");
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_stop;
     sigemptyset(&sa.sa_mask);
@@ -315,6 +511,15 @@ int main(int argc, char **argv)
             goto reconnect;
         if (done > before)
             last_work = now_ms();
+        /* Then the emails due, for a bounded time; a round that found
+         * some looks again soon (lingers), like a batch of events. */
+        {
+            long sent = mail_round(conn, &cfg, sender);
+            if (sent < 0)
+                goto reconnect;
+            if (sent > 0)
+                last_work = now_ms();
+        }
         if (now_ms() - last_beat >= (double)cfg.heartbeat_ms) {
             if (heartbeat(conn, &cfg, done) != 0)
                 goto reconnect;
@@ -369,6 +574,7 @@ int main(int argc, char **argv)
                     &conn_lost);
     }
     PQfinish(conn);
+    mail_free(sender);
     if (pidfile && *pidfile)
         unlink(pidfile);
     fprintf(stderr, "event=listener_stopped listener=%s events=%lld\n", cfg.name, done);

@@ -6,9 +6,9 @@
 set -euo pipefail
 run_pkgs=(gcc make pkg-config curl ca-certificates nginx postgresql-15 postgresql-client-15
     libpq-dev libfcgi-dev libjson-c-dev libqrencode-dev
-    libcrypt-dev)
+    libcrypt-dev libcurl4-openssl-dev python3)
 test_pkgs=(libcmocka-dev postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
-    chromium clang libclang-rt-14-dev)
+    chromium clang libclang-rt-14-dev python3-aiosmtpd)
 want=("${run_pkgs[@]}")
 [ "${1:-run}" = test ] && want+=("${test_pkgs[@]}")
 

@@ -387,6 +387,36 @@ app_start() {
         TICKET_SEAL_KEY="$(seal_key)" "$BIN/museum-app"
 }
 
+# The Maildir the listeners write each email into when SMTP_URL is unset
+# (MAIL_DIR, default var/mail): tmp/, new/, cur/, theirs to write
+# (docs/mail.md). PUBLIC_URL: where the links in the emails point.
+# When LISTENER_USER cannot reach this checkout (e.g. under /root), the
+# default Maildir lives in /var/lib/sk-museum/mail-<hash>, linked from
+# var/mail, as PostgreSQL's data does; the listeners get the real path.
+mail_dir() {
+    local d=${MAIL_DIR:-$VAR/mail}
+    readlink -f "$d" 2>/dev/null || printf '%s' "$d"
+}
+public_url() { printf '%s' "${PUBLIC_URL:-http://127.0.0.1:$PORT}"; }
+mail_prepare() {
+    local d
+    [ -z "${SMTP_URL:-}" ] || return 0
+    if is_root && [ -z "${MAIL_DIR:-}" ] && [ ! -e "$VAR/mail" ] &&
+        ! runuser -u "$LISTENER_USER" -- test -x "$VAR"; then
+        d=/var/lib/sk-museum/mail-$(printf '%s' "$VAR" | md5sum | cut -c1-12)
+        mkdir -p "$d"
+        ln -sfn "$d" "$VAR/mail"
+    fi
+    d=$(mail_dir)
+    mkdir -p "$d/tmp" "$d/new" "$d/cur"
+    if is_root; then
+        chown "$LISTENER_USER:$(app_group)" "$d" "$d/tmp" "$d/new" "$d/cur"
+        chmod 750 "$d" "$d/tmp" "$d/new" "$d/cur"
+        runuser -u "$LISTENER_USER" -- test -w "$d/new" ||
+            die "$LISTENER_USER cannot reach the Maildir $d: set MAIL_DIR to a directory it can"
+    fi
+}
+
 # Listener instance i is named "listener" (i = 1) or "listener-i".
 listener_name() { if [ "$1" = 1 ]; then echo listener; else echo "listener-$1"; fi; }
 
@@ -394,11 +424,13 @@ listeners_start() {
     local i name
     [ -x "$BIN/museum-listener" ] || die "$BIN/museum-listener is not built (make)"
     [[ "$LISTENERS" =~ ^[1-9][0-9]?$ ]] || die "LISTENERS must be 1..99"
+    mail_prepare
     for i in $(seq "$LISTENERS"); do
         name=$(listener_name "$i")
         start_daemon "$name" museum-listener env -u DATABASE_URL -u APP_DATABASE_URL -u ADMIN_PASSWORD \
             LISTENER_DATABASE_URL="$(listener_dburl)" LISTENER_USER="$LISTENER_USER" LISTENER_NAME="$name" \
-            LISTENER_PIDFILE="$RUN/$name.pid" TICKET_SEAL_KEY="$(seal_key)" "$BIN/museum-listener"
+            LISTENER_PIDFILE="$RUN/$name.pid" TICKET_SEAL_KEY="$(seal_key)" \
+            MAIL_DIR="$(mail_dir)" PUBLIC_URL="$(public_url)" "$BIN/museum-listener"
     done
 }
 
@@ -531,7 +563,10 @@ status() {
         processed_last_minute FROM report.outbox" \
         -c "SELECT 'listener ' || name || ': pid=' || pid || ' events=' || events ||
         ' last_seen=' || round(extract(epoch FROM silent_for)::numeric, 1) || 's ago'
-        FROM report.listeners" 2>/dev/null || true
+        FROM report.listeners" \
+        -c "SELECT 'mail: due=' || due || ' waiting=' || waiting || ' dead=' || dead ||
+        ' sent_last_hour=' || sent_last_hour || ' oldest_unsent=' || round(oldest_due_seconds::numeric, 1) || 's'
+        FROM mail.queue_status()" 2>/dev/null || true
     echo "status: $(curl -s -m 2 "http://127.0.0.1:$PORT/status" || echo unavailable)"
     return $rc
 }
@@ -547,7 +582,7 @@ reload() {
     env -u DATABASE_URL APP_DATABASE_URL="$(app_dburl)" APP_USER="$APP_USER" TICKET_SEAL_KEY="$(seal_key)" "$BIN/museum-app" --check ||
         die "refused: $BIN/museum-app --check failed; the running version keeps serving"
     env -u DATABASE_URL LISTENER_DATABASE_URL="$(listener_dburl)" LISTENER_USER="$LISTENER_USER" \
-        "$BIN/museum-listener" --check 2>/dev/null ||
+        MAIL_DIR="$(mail_dir)" PUBLIC_URL="$(public_url)" "$BIN/museum-listener" --check 2>/dev/null ||
         die "refused: $BIN/museum-listener --check failed; the running version keeps serving"
     cp "$VAR/nginx/nginx.conf" "$VAR/nginx/nginx.conf.running"
     nginx_conf
@@ -613,11 +648,13 @@ psql) shift; exec psql "$(dburl)" "$@" ;;
 migrate) migrate ;;
 reload) reload ;;
 listeners) prepare_dirs; listeners_start ;;
-retry-dead) psql "$(dburl)" -XtAq -c 'SELECT outbox.retry_dead()' | sed 's/$/ dead event(s) queued again/' ;;
+retry-dead) psql "$(dburl)" -XtAq -c 'SELECT outbox.retry_dead()' | sed 's/$/ dead event(s) queued again/'
+    psql "$(dburl)" -XtAq -c 'SELECT mail.retry_dead()' | sed 's/$/ dead email(s) queued again/' ;;
+mail) exec python3 "$ROOT/scripts/mail-list.py" "$(mail_dir)" ;;
 rebuild-mypage) psql "$(dburl)" -XtAq -c 'SELECT mypage.rebuild()' | sed 's/$/ MyPage row(s) changed/' ;;
 check-mypage) check 'mypage.diff()' "MyPage matches its source tables" ;;
 check-seats) check 'museum.seat_diff()' "every slot's seats agree with its bookings" ;;
 pg-start) prepare_dirs; pg_start ;;
 pg-stop) pg_stop ;;
-*) die "usage: $0 start|stop|run|status|dburl|psql|migrate|reload|listeners|retry-dead|rebuild-mypage|check-mypage|check-seats|pg-start|pg-stop" ;;
+*) die "usage: $0 start|stop|run|status|dburl|psql|migrate|reload|listeners|retry-dead|mail|rebuild-mypage|check-mypage|check-seats|pg-start|pg-stop" ;;
 esac

@@ -38,7 +38,7 @@ cleanup() {
         env VAR="$VAR2" "$ROOT/scripts/stack.sh" stop >/dev/null 2>&1 || true
         # What a stack keeps outside its VAR (a checkout others cannot
         # read): the cluster under /var/lib/sk-museum, the sockets.
-        for d in "$(readlink -f "$VAR2/pg")" "$(readlink -f "$VAR2/run")" \
+        for d in "$(readlink -f "$VAR2/pg")" "$(readlink -f "$VAR2/run")" "$(readlink -f "$VAR2/mail")" \
             "/tmp/sk-museum-$(printf '%s' "$VAR2" | md5sum | cut -c1-12)"; do
             case $d in
             /var/lib/sk-museum/?* | /run/sk-museum/?* | /tmp/sk-museum-?*) rm -rf "$d" ;;

@@ -77,6 +77,7 @@ e2e_tests() {
         node --test --test-concurrency=1 tests/e2e/
 }
 step "end to end (node:test through nginx)" e2e_tests
+step "mail (Maildir, SMTP on loopback, listeners killed)" node --test --test-concurrency=1 tests/mail/
 if [ -d tests/browser ] && [ -f tests/browser/package.json ]; then
     browser_tests() {
         (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error &&

@@ -17,3 +17,171 @@ CREATE OR REPLACE FUNCTION mail.unseal(p_sealed bytea, p_key text) RETURNS text
 LANGUAGE sql STABLE STRICT AS $$
     SELECT crypto.pgp_sym_decrypt(p_sealed, p_key);
 $$;
+
+-- Queueing: triggers on book.booking, so the booking functions (book.sql,
+-- confirm.sql, the force-cancel) know nothing of email. A booking with an
+-- email gets
+--   TICKET          when it becomes REQUEST_COMPLETED (confirm.on_booked),
+--                   and again, once completed, when its email changes, when
+--                   its token is sealed onto it anew ("email me my ticket":
+--                   token_sealed set) or when its slot or party changes;
+--   CANCELED        when the visitor (or staff) cancels it;
+--   FORCE_CANCELED  when the museum does (cancel_reason says why).
+-- The TICKET takes the booking's sealed token along (its manage link) and
+-- the booking keeps none; a canceled booking keeps none either. Rows
+-- without an email or a sealed token never reach the function (the WHEN
+-- clause), so the booking pipeline pays nothing for them.
+CREATE OR REPLACE FUNCTION mail.on_booking() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    kind text;
+BEGIN
+    IF NEW.email IS NOT NULL THEN
+        IF NEW.status = 'REQUEST_COMPLETED'
+           AND (OLD.status <> 'REQUEST_COMPLETED' OR NEW.email IS DISTINCT FROM OLD.email
+                OR NEW.token_sealed IS NOT NULL
+                OR (NEW.slot_start, NEW.party, NEW.tickets) IS DISTINCT FROM
+                   (OLD.slot_start, OLD.party, OLD.tickets)) THEN
+            kind := 'TICKET';
+        ELSIF NEW.status IN ('CANCELED', 'FORCE_CANCELED') AND OLD.status <> NEW.status THEN
+            kind := NEW.status;
+        END IF;
+        IF kind IS NOT NULL THEN
+            INSERT INTO mail.message (kind, book_id, to_addr, lang, secret_sealed)
+            VALUES (kind, NEW.id, NEW.email, NEW.lang,
+                    CASE WHEN kind = 'TICKET' THEN NEW.token_sealed END);
+            IF kind = 'TICKET' THEN
+                NEW.token_sealed := NULL;
+            END IF;
+        END IF;
+    END IF;
+    IF NEW.status IN ('CANCELED', 'FORCE_CANCELED') THEN
+        NEW.token_sealed := NULL;
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER booking_mail BEFORE UPDATE ON book.booking
+    FOR EACH ROW
+    WHEN (NEW.token_sealed IS NOT NULL
+          OR (NEW.email IS NOT NULL
+              AND (NEW.status IS DISTINCT FROM OLD.status OR NEW.email IS DISTINCT FROM OLD.email
+                   OR NEW.slot_start IS DISTINCT FROM OLD.slot_start OR NEW.party IS DISTINCT FROM OLD.party
+                   OR NEW.tickets IS DISTINCT FROM OLD.tickets)))
+    EXECUTE FUNCTION mail.on_booking();
+
+-- A new message wakes the listeners on the outbox's channel (a sign-in
+-- link, or an email added to a booking, comes without an event), at most
+-- once per 200 ms per session, as outbox.wake does and with its clock
+-- (museum.wake_ms): the listener looks again for 250 ms after any work.
+CREATE OR REPLACE FUNCTION mail.wake() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    now_ms double precision := extract(epoch FROM clock_timestamp()) * 1000;
+    last_ms double precision := nullif(current_setting('museum.wake_ms', true), '')::double precision;
+BEGIN
+    IF last_ms IS NULL OR now_ms - last_ms >= 200 OR now_ms < last_ms THEN
+        PERFORM pg_notify('museum_outbox', '');
+        PERFORM set_config('museum.wake_ms', now_ms::text, false);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER message_wake AFTER INSERT ON mail.message
+    FOR EACH STATEMENT EXECUTE FUNCTION mail.wake();
+
+-- The listener's (fcgi/listener.c), in one transaction per message:
+-- mail.claim, compose and deliver, then mail.sent or mail.failed, COMMIT.
+-- mail.claim locks the oldest due message (skipping those other listeners
+-- hold) and returns what composing it needs: the secret opened with the
+-- server key p_key (NULL when there is none or it cannot be opened: the
+-- message then goes without its link rather than never), and for a
+-- booking's message the booking as it is now. No row: nothing is due.
+CREATE OR REPLACE FUNCTION mail.claim(p_key text)
+RETURNS TABLE (id bigint, kind text, to_addr text, lang text, secret text, attempts integer,
+               book_id bigint, code text, exhibition text, cust_nm text, slot_start bigint,
+               slot_end bigint, party integer, tickets text, status text, cancel_reason text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    m mail.message;
+    opened text;
+BEGIN
+    SELECT * INTO m FROM mail.message x
+    WHERE x.sent_at IS NULL AND NOT x.dead AND x.available_at <= now()
+    ORDER BY x.available_at, x.id
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    IF m.secret_sealed IS NOT NULL AND p_key IS NOT NULL THEN
+        BEGIN
+            opened := mail.unseal(m.secret_sealed, p_key);
+        EXCEPTION WHEN OTHERS THEN
+            opened := NULL; -- another key (TICKET_SEAL_KEY changed): no link
+        END;
+    END IF;
+    RETURN QUERY
+    SELECT m.id, m.kind, m.to_addr, m.lang, opened, m.attempts, b.id, b.code, b.name, b.cust_nm,
+           extract(epoch FROM b.slot_start)::bigint, extract(epoch FROM b.slot_end)::bigint,
+           b.party, b.tickets::text, b.status::text, b.cancel_reason
+    FROM (SELECT 1) one LEFT JOIN book.booking b ON b.id = m.book_id;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION mail.claim(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mail.claim(text) TO museum_listener;
+
+-- Message p_id was delivered: sent now, its secret erased.
+CREATE OR REPLACE FUNCTION mail.sent(p_id bigint) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    UPDATE mail.message SET sent_at = now(), secret_sealed = NULL, attempts = attempts + 1
+    WHERE id = p_id;
+$$;
+REVOKE EXECUTE ON FUNCTION mail.sent(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mail.sent(bigint) TO museum_listener;
+
+-- Message p_id could not be delivered (p_error, kept for the operator):
+-- tried again after p_backoff_ms * 2^(tries - 1), with jitter (half to all
+-- of it), at most 15 minutes; parked dead after p_max_attempts tries (make
+-- retry-dead sends it again). Returns true if it is now dead.
+CREATE OR REPLACE FUNCTION mail.failed(p_id bigint, p_error text, p_max_attempts integer,
+                                       p_backoff_ms integer) RETURNS boolean
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    UPDATE mail.message m
+    SET attempts = m.attempts + 1,
+        last_error = left(p_error, 500),
+        dead = m.attempts + 1 >= p_max_attempts,
+        available_at = now() + make_interval(secs => least(
+            p_backoff_ms::double precision * power(2, least(m.attempts, 30)) * (0.5 + random() / 2),
+            900000) / 1000)
+    WHERE m.id = p_id
+    RETURNING m.dead;
+$$;
+REVOKE EXECUTE ON FUNCTION mail.failed(bigint, text, integer, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mail.failed(bigint, text, integer, integer) TO museum_listener;
+
+-- Puts dead messages back in the queue (make retry-dead). Returns how many.
+CREATE OR REPLACE FUNCTION mail.retry_dead() RETURNS integer
+LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    WITH r AS (
+        UPDATE mail.message SET dead = false, attempts = 0, available_at = now()
+        WHERE dead AND sent_at IS NULL RETURNING 1
+    )
+    SELECT count(*)::integer FROM r;
+$$;
+REVOKE EXECUTE ON FUNCTION mail.retry_dead() FROM PUBLIC;
+
+-- make status: the queue at a glance.
+CREATE OR REPLACE FUNCTION mail.queue_status(OUT due bigint, OUT waiting bigint, OUT dead bigint,
+                                             OUT sent_last_hour bigint, OUT oldest_due_seconds double precision)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT count(*) FILTER (WHERE sent_at IS NULL AND NOT dead AND available_at <= now()),
+           count(*) FILTER (WHERE sent_at IS NULL AND NOT dead AND available_at > now()),
+           count(*) FILTER (WHERE dead AND sent_at IS NULL),
+           count(*) FILTER (WHERE sent_at > now() - interval '1 hour'),
+           coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE sent_at IS NULL AND NOT dead)), 0)::double precision
+    FROM mail.message;
+$$;
+REVOKE EXECUTE ON FUNCTION mail.queue_status() FROM PUBLIC;

@@ -76,7 +76,8 @@ SELECT set_eq($$SELECT n.nspname || '.' || p.proname || '(' || pg_catalog.oidvec
                                    AND d.objid = p.oid AND d.deptype = 'e')
                    AND has_function_privilege('museum_listener', p.oid, 'EXECUTE')$$,
               ARRAY['outbox.process(integer, boolean, integer, integer)', 'outbox.listener_beat(text, integer, bigint)',
-                    'outbox.prune(interval, integer)', 'outbox.listener_gone(text, integer)'],
+                    'outbox.prune(interval, integer)', 'outbox.listener_gone(text, integer)',
+                    'mail.claim(text)', 'mail.sent(bigint)', 'mail.failed(bigint, text, integer, integer)'],
               'museum_listener may run exactly the listener''s functions (fcgi/listener.c)');
 -- One path per rule: the unchecked inner functions and the per-event
 -- effects are gone (folded into the API functions, the batch effects).

@@ -1,0 +1,625 @@
+#include "mail.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ics.h"
+
+struct mail_sender {
+    const struct mail_config *cfg;
+    char from_addr[256]; /* the bare address of SMTP_FROM */
+    char domain[256];    /* its domain: the Message-IDs' right-hand side */
+    CURL *curl;          /* SMTP: one handle, its connection reused */
+};
+
+/* A growing text; err is set once an allocation failed (then it stays). */
+struct buf {
+    char *s;
+    size_t len, cap;
+    int err;
+};
+
+static void put(struct buf *b, const char *s, size_t n)
+{
+    if (b->err)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 2048;
+        char *grown;
+        while (b->len + n + 1 > cap)
+            cap *= 2;
+        if (!(grown = realloc(b->s, cap))) {
+            b->err = 1;
+            return;
+        }
+        b->s = grown, b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+static void puts_(struct buf *b, const char *s)
+{
+    put(b, s, strlen(s));
+}
+
+__attribute__((format(printf, 2, 3))) static void putf(struct buf *b, const char *fmt, ...)
+{
+    char small[512];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(small, sizeof(small), fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->err = 1;
+    } else if ((size_t)n < sizeof(small)) {
+        put(b, small, (size_t)n);
+    } else {
+        char *big = malloc((size_t)n + 1);
+        if (!big) {
+            b->err = 1;
+            return;
+        }
+        va_start(ap, fmt);
+        vsnprintf(big, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+        put(b, big, (size_t)n);
+        free(big);
+    }
+}
+
+/* Base64 (RFC 4648) of s[0..n), in lines of at most 76 characters ending
+ * in CRLF when wrap, else on one line. Written here: neither libcurl (no
+ * public encoder), json-c nor glibc offers one. */
+static void put_base64(struct buf *b, const unsigned char *s, size_t n, int wrap)
+{
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t col = 0;
+
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0) |
+                     (i + 2 < n ? s[i + 2] : 0);
+        char q[4] = {abc[v >> 18 & 63], abc[v >> 12 & 63], i + 1 < n ? abc[v >> 6 & 63] : '=',
+                     i + 2 < n ? abc[v & 63] : '='};
+        put(b, q, 4);
+        if (wrap && (col += 4) >= 76) {
+            put(b, "\r\n", 2);
+            col = 0;
+        }
+    }
+    if (wrap && col)
+        put(b, "\r\n", 2);
+}
+
+/* Whether s is printable ASCII only (a header may carry it as is). */
+static int plain_ascii(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p > 0x7E)
+            return 0;
+    return 1;
+}
+
+/* A Subject header: as is when printable ASCII, else RFC 2047 encoded
+ * words (=?UTF-8?B?...?=) of at most 45 octets each (75 characters with
+ * the markers), never splitting a UTF-8 character, on folded lines. */
+static void put_subject(struct buf *b, const char *subject)
+{
+    const unsigned char *s = (const unsigned char *)subject;
+    size_t n = strlen(subject), at = 0;
+
+    puts_(b, "Subject: ");
+    if (plain_ascii(subject) && n < 900) {
+        put(b, subject, n);
+        put(b, "\r\n", 2);
+        return;
+    }
+    while (at < n) {
+        size_t take = n - at > 45 ? 45 : n - at;
+        while (take > 0 && at + take < n && (s[at + take] & 0xC0) == 0x80)
+            take--; /* back to a character's first octet */
+        if (take == 0)
+            take = n - at > 45 ? 45 : n - at;
+        if (at > 0)
+            put(b, "\r\n ", 3);
+        puts_(b, "=?UTF-8?B?");
+        put_base64(b, s + at, take, 0);
+        puts_(b, "?=");
+        at += take;
+    }
+    put(b, "\r\n", 2);
+}
+
+/* Whether addr is a plain address we may put in a header and hand to the
+ * SMTP server: printable ASCII, one '@' neither first nor last, none of
+ * the characters that would end or split it. */
+static int address_ok(const char *addr)
+{
+    const char *at = strchr(addr, '@');
+    size_t n = strlen(addr);
+
+    if (n < 3 || n > 254 || !at || at == addr || !at[1] || strchr(at + 1, '@'))
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)addr; *p; p++)
+        if (*p <= 0x20 || *p >= 0x7F || strchr("<>()[],;:\\\"", *p))
+            return 0;
+    return 1;
+}
+
+struct mail_sender *mail_init(const struct mail_config *cfg, char *err, size_t n)
+{
+    struct mail_sender *s = calloc(1, sizeof(*s));
+    const char *lt = strchr(cfg->from, '<'), *at;
+    size_t len;
+
+    *err = '\0';
+    if (!s) {
+        snprintf(err, n, "out of memory");
+        return NULL;
+    }
+    s->cfg = cfg;
+    if (lt) {
+        const char *gt = strchr(lt, '>');
+        len = gt ? (size_t)(gt - lt - 1) : 0;
+        if (!gt || gt[1] || len >= sizeof(s->from_addr) || !plain_ascii(cfg->from))
+            len = 0;
+        memcpy(s->from_addr, lt + 1, len);
+        s->from_addr[len] = '\0';
+    } else {
+        snprintf(s->from_addr, sizeof(s->from_addr), "%s", cfg->from);
+    }
+    if (!address_ok(s->from_addr)) {
+        snprintf(err, n, "SMTP_FROM: not \"Name <addr@domain>\" or \"addr@domain\" (ASCII)");
+        goto fail;
+    }
+    at = strchr(s->from_addr, '@');
+    snprintf(s->domain, sizeof(s->domain), "%s", at + 1);
+    if (strspn(s->domain, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-") !=
+        strlen(s->domain)) {
+        snprintf(err, n, "SMTP_FROM: its domain may only have letters, digits, '.' and '-'");
+        goto fail;
+    }
+    if (cfg->smtp_url) {
+        if (strncmp(cfg->smtp_url, "smtp://", 7) != 0 &&
+            strncmp(cfg->smtp_url, "smtps://", 8) != 0) {
+            snprintf(err, n, "SMTP_URL: not smtp://host[:port] or smtps://host[:port]");
+            goto fail;
+        }
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(s->curl = curl_easy_init())) {
+            snprintf(err, n, "libcurl could not start");
+            goto fail;
+        }
+    } else {
+        /* Not fatal: the events must go on; each email fails (and is
+         * retried) until the Maildir is there. */
+        static const char *const sub[] = {"tmp", "new", "cur"};
+        for (size_t i = 0; i < 3; i++) {
+            char path[4096];
+            snprintf(path, sizeof(path), "%s/%s", cfg->dir, sub[i]);
+            if (access(path, i < 2 ? W_OK | X_OK : F_OK) != 0) {
+                snprintf(err, n, "MAIL_DIR: %s: %s (a Maildir we may write: tmp, new, cur)", path,
+                         strerror(errno));
+                break;
+            }
+        }
+    }
+    return s;
+fail:
+    mail_free(s);
+    return NULL;
+}
+
+void mail_free(struct mail_sender *s)
+{
+    if (!s)
+        return;
+    if (s->curl) {
+        curl_easy_cleanup(s->curl);
+        curl_global_cleanup();
+    }
+    free(s);
+}
+
+/* --- the texts ---------------------------------------------------------- */
+
+static const char *const weekday_en[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                         "Thursday", "Friday", "Saturday"};
+static const char *const month_en[] = {"January",   "February", "March",    "April",
+                                       "May",       "June",     "July",     "August",
+                                       "September", "October",  "November", "December"};
+static const char *const weekday_ko[] = {"일", "월", "화", "수", "목", "금", "토"};
+
+/* The slot in the museum's time (the process's TZ, set from MUSEUM_TZ):
+ * "Saturday 3 May 2031, 10:00–10:30" or "2031년 5월 3일 (토) 10:00–10:30". */
+static void put_when(struct buf *b, const struct mail_message *m, int ko)
+{
+    struct tm s, e;
+
+    localtime_r(&m->slot_start, &s);
+    localtime_r(&m->slot_end, &e);
+    if (ko)
+        putf(b, "%d년 %d월 %d일 (%s) %02d:%02d–%02d:%02d", s.tm_year + 1900, s.tm_mon + 1,
+             s.tm_mday, weekday_ko[s.tm_wday], s.tm_hour, s.tm_min, e.tm_hour, e.tm_min);
+    else
+        putf(b, "%s %d %s %d, %02d:%02d–%02d:%02d", weekday_en[s.tm_wday], s.tm_mday,
+             month_en[s.tm_mon], s.tm_year + 1900, s.tm_hour, s.tm_min, e.tm_hour, e.tm_min);
+}
+
+/* A visitor category in words ("adult" is 성인 in Korean; a category the
+ * texts do not know is shown by its name). */
+static const char *category(const char *name, int ko)
+{
+    static const char *const names[][2] = {
+        {"adult", "성인"}, {"youth", "청소년"}, {"child", "어린이"}, {"senior", "경로"}};
+    for (size_t i = 0; ko && i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(name, names[i][0]) == 0)
+            return names[i][1];
+    return name;
+}
+
+/* The party: "4 (adult 2, child 2)" or "4명 (성인 2, 어린이 2)". */
+static void put_party(struct buf *b, const struct mail_message *m, int ko)
+{
+    json_object *t = m->tickets ? json_tokener_parse(m->tickets) : NULL;
+    int first = 1;
+
+    putf(b, ko ? "%d명" : "%d", m->party);
+    if (t && json_object_is_type(t, json_type_object)) {
+        json_object_object_foreach(t, key, val)
+        {
+            putf(b, "%s%s %d", first ? " (" : ", ", category(key, ko), json_object_get_int(val));
+            first = 0;
+        }
+        if (!first)
+            puts_(b, ")");
+    }
+    json_object_put(t);
+}
+
+/* The force-cancel's reason in plain words. */
+static const char *reason(const struct mail_message *m, int ko)
+{
+    if (m->cancel_reason && strcmp(m->cancel_reason, "DAY_CLOSED") == 0)
+        return ko ? "박물관이 그날 휴관하게 되었습니다." : "the museum is closed that day.";
+    return ko ? "전시가 취소(철회)되었습니다." : "the exhibition was withdrawn.";
+}
+
+static void put_subject_for(struct buf *b, const struct mail_message *m, int ko, const char *museum)
+{
+    struct buf s = {0};
+
+    if (strcmp(m->kind, "TICKET") == 0)
+        putf(&s, ko ? "입장권 %s — %s" : "Your ticket %s — %s", m->code, m->exhibition);
+    else if (strcmp(m->kind, "CANCELED") == 0)
+        putf(&s, ko ? "예약 취소 %s — %s" : "Booking canceled %s — %s", m->code, m->exhibition);
+    else if (strcmp(m->kind, "FORCE_CANCELED") == 0)
+        putf(&s,
+             ko ? "죄송합니다: 예약이 취소되었습니다 %s — %s"
+                : "We are sorry: your visit is canceled %s — %s",
+             m->code, m->exhibition);
+    else
+        putf(&s, ko ? "예약 확인 링크 — %s" : "Your sign-in link — %s", museum);
+    if (s.err)
+        b->err = 1;
+    else
+        put_subject(b, s.s);
+    free(s.s);
+}
+
+/* The text part, UTF-8, LF lines (made CRLF by base64's reader). */
+static void put_body(struct buf *b, const struct mail_sender *snd, const struct mail_message *m,
+                     int ko)
+{
+    const struct mail_config *cfg = snd->cfg;
+    const char *museum = cfg->museum[ko];
+    const char *address =
+        cfg->address[ko] && *cfg->address[ko] ? cfg->address[ko] : cfg->address[0];
+    const char *url = cfg->public_url;
+
+    if (strcmp(m->kind, "ACCESS") == 0) {
+        if (m->secret) {
+            puts_(b, ko ? "아래 링크로 이 이메일 주소의 예약을 볼 수 있습니다 (30분 동안 유효):\n\n"
+                        : "Open your bookings with this link (valid for 30 minutes):\n\n");
+            putf(b, "%s/my.html#access=%s\n\n", url, m->secret);
+            puts_(b, ko ? "요청하지 않으셨다면 이 이메일을 무시하세요.\n"
+                        : "If you did not ask for it, ignore this email.\n");
+        } else {
+            puts_(b, ko ? "이 링크는 더 이상 쓸 수 없습니다. 새 링크를 요청하세요:\n\n"
+                        : "This sign-in link can no longer be used. Ask for a new one at:\n\n");
+            putf(b, "%s/my.html\n\n", url);
+        }
+        putf(b, "\n%s\n", museum);
+        return;
+    }
+    putf(b, ko ? "%s님, 안녕하세요.\n\n" : "Hello %s,\n\n", m->cust_nm);
+    if (strcmp(m->kind, "TICKET") == 0) {
+        puts_(b, ko ? "관람 예약이 확정되었습니다. 입구에서 이 코드를 보여 주세요:\n\n"
+                    : "Your visit is booked. Show this code at the entrance:\n\n");
+        putf(b, "    %s\n\n", m->code);
+    } else if (strcmp(m->kind, "CANCELED") == 0) {
+        puts_(b, ko ? "요청하신 대로 이 예약이 취소되었습니다:\n\n"
+                    : "This booking is canceled, as asked:\n\n");
+    } else {
+        putf(b,
+             ko ? "죄송합니다. 이 예약은 박물관 사정으로 취소되었습니다. 사유: %s\n\n"
+                : "We are sorry: the museum has canceled this booking, because %s\n\n",
+             reason(m, ko));
+    }
+    putf(b, ko ? "예약 번호: %s\n전시: %s\n일시: " : "Code: %s\nExhibition: %s\nWhen: ", m->code,
+         m->exhibition);
+    put_when(b, m, ko);
+    puts_(b, ko ? "\n인원: " : "\nParty: ");
+    put_party(b, m, ko);
+    puts_(b, "\n");
+    if (address && *address)
+        putf(b, ko ? "장소: %s\n" : "Where: %s\n", address);
+    puts_(b, "\n");
+    if (strcmp(m->kind, "TICKET") == 0) {
+        if (m->secret) {
+            puts_(b, ko ? "예약 확인·변경·취소:\n" : "See, change or cancel your booking:\n");
+            putf(b, "%s/my.html#id=%lld&token=%s\n", url, m->book_id, m->secret);
+            puts_(b, ko ? "(이 링크로 예약을 열 수 있으니 다른 사람과 공유하지 마세요.)\n\n"
+                        : "(This link opens your booking: keep it to yourself.)\n\n");
+        } else {
+            putf(b,
+                 ko ? "예약 확인: %s/my.html — 이 이메일 주소로 예약을 열어 보세요.\n\n"
+                    : "Your bookings: %s/my.html — open them there with this email address.\n\n",
+                 url);
+        }
+        putf(b,
+             ko ? "첨부된 visit-%s.ics 파일로 일정에 추가할 수 있습니다.\n"
+                : "The attached visit-%s.ics adds the visit to your calendar.\n",
+             m->code);
+    } else if (strcmp(m->kind, "FORCE_CANCELED") == 0) {
+        puts_(b, ko ? "불편을 드려 대단히 죄송합니다. 다른 날짜로 다시 예약해 주세요.\n"
+                    : "We apologise for the inconvenience. You are welcome to book another "
+                      "visit.\n");
+        putf(b, "%s/\n", url);
+    } else {
+        putf(b, ko ? "다시 예약하기: %s/\n" : "Book again: %s/\n", url);
+    }
+    putf(b, "\n%s\n", museum);
+}
+
+/* The ticket's calendar file (ics_render), or NULL (no memory). */
+static char *calendar(const struct mail_sender *snd, const struct mail_message *m, int ko,
+                      time_t now, size_t *len)
+{
+    const struct mail_config *cfg = snd->cfg;
+    struct buf uid = {0}, summary = {0}, desc = {0}, link = {0};
+    struct ics_visit v = {0};
+    char *out = NULL;
+
+    putf(&uid, "booking-%lld-%s@sk-museum", m->book_id, m->code);
+    putf(&summary, "%s — %s", m->exhibition, cfg->museum[ko]);
+    putf(&desc, ko ? "예약 번호: %s\n인원: " : "Code: %s\nParty: ", m->code);
+    put_party(&desc, m, ko);
+    /* No token in a calendar: calendars are synced and shared. */
+    putf(&link, "%s/my.html", cfg->public_url);
+    if (uid.err || summary.err || desc.err || link.err)
+        goto out;
+    v.uid = uid.s;
+    v.start = m->slot_start;
+    v.end = m->slot_end;
+    v.stamp = now;
+    v.summary = summary.s;
+    v.location = cfg->address[ko] && *cfg->address[ko] ? cfg->address[ko] : cfg->address[0];
+    v.description = desc.s;
+    v.url = link.s;
+    out = ics_render(&v, len);
+out:
+    free(uid.s);
+    free(summary.s);
+    free(desc.s);
+    free(link.s);
+    return out;
+}
+
+/* The base64 of text with its LF lines made CRLF. */
+static void put_text_base64(struct buf *b, const char *text)
+{
+    struct buf crlf = {0};
+
+    for (const char *p = text; *p; p++) {
+        if (*p == '\n')
+            put(&crlf, "\r", 1);
+        put(&crlf, p, 1);
+    }
+    if (crlf.err)
+        b->err = 1;
+    else
+        put_base64(b, (const unsigned char *)crlf.s, crlf.len, 1);
+    free(crlf.s);
+}
+
+char *mail_compose(struct mail_sender *snd, const struct mail_message *m, time_t now, size_t *len,
+                   char *err, size_t n)
+{
+    const struct mail_config *cfg = snd->cfg;
+    int ko = m->lang && strcmp(m->lang, "ko") == 0;
+    int booking = strcmp(m->kind, "ACCESS") != 0;
+    struct buf b = {0}, body = {0};
+    char date[64], *ics = NULL;
+    size_t ics_len = 0;
+    struct tm tm;
+
+    if (!address_ok(m->to)) {
+        snprintf(err, n, "not an address we can send to");
+        return NULL;
+    }
+    if (booking && !(m->code && m->exhibition && m->cust_nm)) {
+        snprintf(err, n, "its booking is gone");
+        return NULL;
+    }
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    put_body(&body, snd, m, ko);
+    if (strcmp(m->kind, "TICKET") == 0 && !(ics = calendar(snd, m, ko, now, &ics_len)))
+        body.err = 1;
+    putf(&b, "Date: %s\r\nFrom: %s\r\nTo: %s\r\n", date, cfg->from, m->to);
+    put_subject_for(&b, m, ko, cfg->museum[ko]);
+    putf(&b, "Message-ID: <mail-%lld@%s>\r\n", m->id, snd->domain);
+    putf(&b, "MIME-Version: 1.0\r\nContent-Language: %s\r\n", ko ? "ko" : "en");
+    putf(&b, "Content-Type: multipart/mixed; boundary=\"=_sk-museum-%lld\"\r\n\r\n", m->id);
+    putf(&b, "--=_sk-museum-%lld\r\n", m->id);
+    puts_(&b,
+          "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+    if (!body.err)
+        put_text_base64(&b, body.s);
+    if (ics) {
+        putf(&b, "--=_sk-museum-%lld\r\n", m->id);
+        putf(&b,
+             "Content-Type: text/calendar; method=PUBLISH; charset=UTF-8; name=\"visit-%s.ics\"\r\n"
+             "Content-Disposition: attachment; filename=\"visit-%s.ics\"\r\n"
+             "Content-Transfer-Encoding: base64\r\n\r\n",
+             m->code, m->code);
+        put_base64(&b, (const unsigned char *)ics, ics_len, 1);
+    }
+    putf(&b, "--=_sk-museum-%lld--\r\n", m->id);
+    free(ics);
+    if (body.err || b.err) {
+        free(body.s);
+        free(b.s);
+        snprintf(err, n, "out of memory");
+        return NULL;
+    }
+    free(body.s);
+    *len = b.len;
+    return b.s;
+}
+
+/* --- delivery ----------------------------------------------------------- */
+
+/* The Maildir: the file written into tmp/, flushed, renamed into new/
+ * under the Message-ID's name (replacing an earlier delivery of it), and
+ * the directory flushed, so it is there before the COMMIT that marks it
+ * sent. */
+static int maildir_deliver(const struct mail_sender *snd, const struct mail_message *m,
+                           const char *text, size_t len, char *err, size_t n)
+{
+    char tmp[4096], dst[4096];
+    int fd = -1, dir = -1, rc = -1;
+    size_t done = 0;
+
+    snprintf(tmp, sizeof(tmp), "%s/tmp/mail-%lld@%s.%ld", snd->cfg->dir, m->id, snd->domain,
+             (long)getpid());
+    snprintf(dst, sizeof(dst), "%s/new/mail-%lld@%s", snd->cfg->dir, m->id, snd->domain);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0)
+        goto out;
+    while (done < len) {
+        ssize_t w = write(fd, text + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            goto out;
+        done += (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        fd = -1;
+        goto out;
+    }
+    fd = -1;
+    if (rename(tmp, dst) != 0)
+        goto out;
+    snprintf(tmp, sizeof(tmp), "%s/new", snd->cfg->dir);
+    if ((dir = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(dir) != 0)
+        goto out;
+    rc = 0;
+out:
+    if (rc != 0)
+        snprintf(err, n, "maildir: %s: %s", dst, strerror(errno));
+    if (fd >= 0) {
+        close(fd);
+        unlink(tmp);
+    }
+    if (dir >= 0)
+        close(dir);
+    return rc;
+}
+
+struct upload {
+    const char *text;
+    size_t len, at;
+};
+
+static size_t upload_read(char *dst, size_t size, size_t nitems, void *arg)
+{
+    struct upload *u = arg;
+    size_t n = size * nitems;
+
+    if (n > u->len - u->at)
+        n = u->len - u->at;
+    memcpy(dst, u->text + u->at, n);
+    u->at += n;
+    return n;
+}
+
+/* SMTP through libcurl: MAIL FROM, RCPT TO, DATA over the handle's
+ * connection (kept between messages); STARTTLS when the server offers it
+ * (smtp://), TLS from the start (smtps://). */
+static int smtp_deliver(struct mail_sender *snd, const struct mail_message *m, const char *text,
+                        size_t len, char *err, size_t n)
+{
+    const struct mail_config *cfg = snd->cfg;
+    struct upload u = {text, len, 0};
+    struct curl_slist *rcpt = NULL;
+    char from[300], to[300], errbuf[CURL_ERROR_SIZE] = "";
+    CURL *c = snd->curl;
+    CURLcode rc;
+    long code = 0;
+
+    snprintf(from, sizeof(from), "<%s>", snd->from_addr);
+    snprintf(to, sizeof(to), "<%s>", m->to);
+    if (!(rcpt = curl_slist_append(NULL, to))) {
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
+    curl_easy_reset(c);
+    curl_easy_setopt(c, CURLOPT_URL, cfg->smtp_url);
+    curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
+    curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, upload_read);
+    curl_easy_setopt(c, CURLOPT_READDATA, &u);
+    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+    curl_easy_setopt(c, CURLOPT_USE_SSL,
+                     strncmp(cfg->smtp_url, "smtps://", 8) == 0 ? (long)CURLUSESSL_ALL
+                                                                : (long)CURLUSESSL_TRY);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, cfg->timeout_ms);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, cfg->timeout_ms);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    if (cfg->smtp_user)
+        curl_easy_setopt(c, CURLOPT_USERNAME, cfg->smtp_user);
+    if (cfg->smtp_password)
+        curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->smtp_password);
+    rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    curl_slist_free_all(rcpt);
+    if (rc != CURLE_OK) {
+        snprintf(err, n, "smtp: %s (%ld): %s", curl_easy_strerror(rc), code,
+                 *errbuf ? errbuf : "-");
+        return -1;
+    }
+    return 0;
+}
+
+int mail_deliver(struct mail_sender *snd, const struct mail_message *m, const char *text,
+                 size_t len, char *err, size_t n)
+{
+    if (snd->curl)
+        return smtp_deliver(snd, m, text, len, err, n);
+    return maildir_deliver(snd, m, text, len, err, n);
+}
