@@ -57,6 +57,12 @@ all: fonts
 fonts:
 	@scripts/fonts.sh
 
+# The pages' third-party scripts (www/vendor/: jsQR for the door page, from npm; not in git): scripts/vendor.sh.
+.PHONY: vendor
+all: vendor
+vendor:
+	@scripts/vendor.sh
+
 -include $(wildcard $(BUILD)/*.d)
 
 # Packages: installed with apt-get when missing (as root), else named.

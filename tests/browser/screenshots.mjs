@@ -1,5 +1,6 @@
 // Saves desktop (1280 wide) and phone (375 wide) screenshots, whole pages, in English and Korean,
-// of home, booking (a day, a time and a family party chosen), my bookings and staff, to
+// of home, booking (a day, a time and a family party chosen), the ticket after booking, my
+// bookings (the list, and a ticket), staff, and the door (admitted, refused), to
 // docs/screenshots/*.png, after creating a museum's worth of demo data through the API: four
 // exhibitions (one nearly fully booked, one opening in a few weeks) and one visitor's bookings.
 //
@@ -11,7 +12,7 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import {
   launch, newPage, closePage, createExhibition, book, api, DESKTOP, PHONE, rememberBookings, staffSignIn, visitor as token,
-  museumToday, addDays, slotsOn, openBooking, chooseSlot,
+  museumToday, addDays, slotsOn, openBooking, chooseSlot, ADMIN_PASSWORD,
 } from './helpers.mjs';
 
 const OUT = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -84,11 +85,13 @@ async function demoData() {
   assert.equal(res.status, 200, JSON.stringify(res.body));
   await new Promise((r) => setTimeout(r, 3000)); // let the asynchronous steps (confirmations) complete
   // The booking page: the same exhibition, on another day.
-  return { bookings: [...mine, canceled], museum: jars, day: openDay(addDays(today, 5)) };
+  // At the door today: The Sculpture Garden, one slot all day (closed on Mondays: then no door shots).
+  const [doorSlot] = await slotsOn(garden.id, today);
+  return { bookings: [...mine, canceled], museum: jars, day: openDay(addDays(today, 5)), garden, doorSlot };
 }
 
 await mkdir(OUT, { recursive: true });
-const { bookings, museum, day } = await demoData();
+const { bookings, museum, day, garden, doorSlot } = await demoData();
 const pages = [
   { name: 'home', path: '/', ready: '#exhibitions > li' },
   {
@@ -102,14 +105,54 @@ const pages = [
       await page.evaluate(() => window.scrollTo(0, 0));
     },
   },
-  { name: 'my-bookings', path: `/my.html?custNm=${encodeURIComponent(visitor)}`, ready: '#my-rows tr .badge[data-status="CANCELED"]' },
+  { name: 'my-bookings', path: '/my.html', ready: '#my-rows tr .badge[data-status="CANCELED"]' },
+  {
+    name: 'ticket', ready: '#booking .ticket img.ticket-qr[src^="data:"]',
+    async open(page) {
+      // The confirmation right after booking (a fresh booking of the demo visitor).
+      await openBooking(page, museum);
+      await chooseSlot(page, day, '15:00');
+      await page.locator('.stepper[data-category="adult"] button[data-step="1"]').click();
+      await page.locator('#custNm').fill(visitor);
+      await page.locator('#email').fill('minji.kim@mail.example');
+      await page.locator('#book-submit').click();
+      await page.locator('#status-history li[data-status="REQUEST_COMPLETED"]').waitFor();
+    },
+  },
+  {
+    name: 'my-ticket', ready: '#my-ticket img.ticket-qr[src^="data:"]',
+    async open(page) {
+      await page.goto('/my.html');
+      await page.locator(`#my-rows tr[data-book-id="${bookings[0].id}"] .actions button`).first().click();
+    },
+  },
   { name: 'admin', ready: '#occupancy-rows tr', open: staffSignIn },
+  { name: 'door-admitted', ready: '#door-answer[data-result="admitted"]', open: (page) => door(page, 'Park family', { adult: 2, child: 2 }) },
+  { name: 'door-refused', ready: '#door-answer[data-result="refused"]', open: (page) => door(page, 'Lee Seojun', { adult: 1, senior: 1 }, { twice: true }) },
 ];
+
+/** The door page, signed in as staff at the demo garden, after checking a fresh booking of name in (twice: the second answer, refused). */
+async function door(page, name, tickets, { twice = false } = {}) {
+  const { code } = await book(garden.id, name, { slot: doorSlot.start, tickets });
+  await page.goto('/door/');
+  await page.locator('#door-user').fill('admin');
+  await page.locator('#door-password').fill(ADMIN_PASSWORD);
+  await page.locator('#door-login-form button[type="submit"]').click();
+  await page.locator(`#door-museum option[value="${garden.id}"]`).waitFor({ state: 'attached' });
+  await page.locator('#door-museum').selectOption(String(garden.id));
+  await page.locator('#door-gate').fill('Main entrance');
+  for (let i = 0; i < (twice ? 2 : 1); i++) {
+    await page.locator('#door-code').fill(code);
+    await page.locator('#code-form button[type="submit"]').click();
+    await page.locator(`#door-answer[data-result="${i ? 'refused' : 'admitted'}"]`).waitFor();
+  }
+}
 const browser = await launch();
 try {
   for (const [lang, locale] of [['en', 'en-GB'], ['ko', 'ko-KR']]) {
     for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
       for (const { name, path, ready, open } of pages) {
+        if (name.startsWith('door-') && !doorSlot) continue; // a Monday: the museum is closed today
         const page = await newPage(browser, { viewport, locale });
         await rememberBookings(page, bookings);
         await page.addInitScript((l) => localStorage.setItem('skmuseum.lang', l), lang);

@@ -1,7 +1,10 @@
 // Every call to the JSON API goes through request() in this module (same origin, relative URLs).
 // Staff-only calls pass { staff: true }: HTTP Basic credentials from the sign-in form (kept in
 // sessionStorage) are added in staffHeaders(). A visitor's calls about one booking carry that
-// booking's token (answered by POST /books, kept in localStorage on this device).
+// booking's token (answered by POST /books, kept in localStorage on this device), or else the
+// access token of an emailed sign-in link (GET /myBookings; it opens that email's bookings).
+// Tokens go in headers only, never in a URL (logs keep URLs): images and downloads that need one
+// are fetched here and handed to the page as blobs.
 
 /** A failed request: status 0 means no answer came; problem is the problem+json body. */
 export class ApiError extends Error {
@@ -29,6 +32,7 @@ export class ApiError extends Error {
 // ---- Staff credentials ----------------------------------------------------------------------
 
 const STAFF_KEY = 'skmuseum.staff';
+const STAFF_USER_KEY = 'skmuseum.staffUser';
 const STAFF_USER = 'admin';
 
 function storage(kind) {
@@ -44,21 +48,26 @@ function staffHeaders() {
   return credentials ? { Authorization: `Basic ${credentials}` } : {};
 }
 
-/** Keep the staff password for this tab (sessionStorage), as HTTP Basic credentials. */
-export function signIn(password) {
-  const bytes = new TextEncoder().encode(`${STAFF_USER}:${password}`);
+/** Keep a staff account's password for this tab (sessionStorage), as HTTP Basic credentials (user: admin by default). */
+export function signIn(password, user = STAFF_USER) {
+  const bytes = new TextEncoder().encode(`${user}:${password}`);
   storage('session')?.setItem(STAFF_KEY, btoa(String.fromCharCode(...bytes)));
+  storage('session')?.setItem(STAFF_USER_KEY, user);
 }
 
 export function signOut() {
   storage('session')?.removeItem(STAFF_KEY);
+  storage('session')?.removeItem(STAFF_USER_KEY);
 }
+
+/** The user name of the staff account signed in on this tab, or ''. */
+export const staffUser = () => (isSignedIn() ? storage('session')?.getItem(STAFF_USER_KEY) || STAFF_USER : '');
 
 export const isSignedIn = () => !!storage('session')?.getItem(STAFF_KEY);
 
 // ---- Booking tokens ---------------------------------------------------------------------------
 
-const TOKENS_KEY = 'skmuseum.bookings'; // { [bookId]: { token, custNm } }
+const TOKENS_KEY = 'skmuseum.bookings'; // { [bookId]: { token } }
 
 function tokens() {
   try {
@@ -69,20 +78,93 @@ function tokens() {
   }
 }
 
-/** Remember a booking's token (from POST /books) on this device. */
-export function rememberBooking({ id, token, custNm }) {
-  if (!token) return;
+/** Remember a booking's token (from POST /books, or a ticket email's link) on this device. Nothing else is kept. */
+export function rememberBooking({ id, token }) {
+  if (!token || !/^[1-9]\d{0,15}$/.test(String(id))) return;
   const all = tokens();
-  all[id] = { token, custNm };
+  all[id] = { token };
+  try {
+    storage('local')?.setItem(TOKENS_KEY, JSON.stringify(all));
+  } catch {
+    // storage full or disabled: the booking is shown now, not remembered
+  }
+}
+
+/** Drop a booking's token from this device (it no longer opens anything). */
+export function forgetBooking(bookId) {
+  const all = tokens();
+  delete all[bookId];
   storage('local')?.setItem(TOKENS_KEY, JSON.stringify(all));
 }
 
 /** The token of booking bookId held on this device, or null. */
 export const tokenFor = (bookId) => tokens()[bookId]?.token ?? null;
 
-/** A token of one of custNm's bookings held on this device (it opens their MyPage), or null. */
-export const tokenForVisitor = (custNm) =>
-  Object.values(tokens()).find((b) => b.custNm === custNm)?.token ?? null;
+/** The ids of the bookings whose tokens this device holds. */
+export const heldBookingIds = () => Object.keys(tokens()).filter((k) => /^[1-9]\d{0,15}$/.test(k) && tokens()[k]?.token);
+
+// ---- Access token (an emailed sign-in link: "my bookings on this device") ----------------------
+
+const ACCESS_KEY = 'skmuseum.access'; // { token, until } (ms since the epoch)
+const ACCESS_MS = 30 * 60 * 1000; // the link's life, as the server keeps it
+
+/** Keep the access token of a sign-in link (#access=…) on this device, for the link's 30 minutes. */
+export function rememberAccess(token) {
+  if (!token) return;
+  try {
+    storage('local')?.setItem(ACCESS_KEY, JSON.stringify({ token, until: Date.now() + ACCESS_MS }));
+  } catch {
+    // storage disabled: nothing kept
+  }
+}
+
+/** The access token held on this device while it may still be valid, else null. */
+export function accessToken() {
+  try {
+    const held = JSON.parse(storage('local')?.getItem(ACCESS_KEY) || 'null');
+    if (held && typeof held.token === 'string' && held.until > Date.now()) return held.token;
+  } catch {
+    // unreadable: none
+  }
+  return null;
+}
+
+/** When the access token held stops being valid (ms since the epoch), or null. */
+export function accessUntil() {
+  try {
+    const held = JSON.parse(storage('local')?.getItem(ACCESS_KEY) || 'null');
+    return held && held.until > Date.now() ? held.until : null;
+  } catch {
+    return null;
+  }
+}
+
+export const forgetAccess = () => storage('local')?.removeItem(ACCESS_KEY);
+
+/**
+ * "Forget this device": every booking token, the access token, the language and anything else
+ * these pages remembered (localStorage and sessionStorage keys starting with skmuseum.).
+ */
+export function forgetDevice() {
+  for (const kind of ['local', 'session']) {
+    const store = storage(kind);
+    if (!store) continue;
+    const keys = [];
+    for (let i = 0; i < store.length; i++) if (store.key(i)?.startsWith('skmuseum.')) keys.push(store.key(i));
+    for (const key of keys) store.removeItem(key);
+  }
+}
+
+/** The header that opens booking bookId: its own token when held, else the access token (or none). */
+function bookingAuth(bookId) {
+  const own = tokenFor(bookId);
+  if (own) return { 'X-Booking-Token': own };
+  const access = accessToken();
+  return access ? { 'X-Access-Token': access } : {};
+}
+
+/** Whether this device can act on booking bookId (its token, or a sign-in link's access token). */
+export const canManage = (bookId) => !!tokenFor(bookId) || !!accessToken();
 
 const tokenHeader = (token) => (token ? { 'X-Booking-Token': token } : {});
 
@@ -147,11 +229,11 @@ function settled(fingerprint) {
  * unchanged answer comes back as { notModified: true } without a body. Throws ApiError; its
  * outcomeUnknown is true for a write that may or may not have been done (send it again).
  */
-async function request(method, url, { body, staff = false, token = null, idempotent = false, etag = null } = {}) {
+async function request(method, url, { body, staff = false, token = null, auth = null, idempotent = false, etag = null } = {}) {
   const headers = { Accept: 'application/json, application/problem+json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (staff) Object.assign(headers, staffHeaders());
-  Object.assign(headers, tokenHeader(token));
+  Object.assign(headers, tokenHeader(token), auth || {});
   if (etag) headers['If-None-Match'] = etag;
   const fingerprint = idempotent ? `${method} ${url} ${JSON.stringify(body ?? null)}` : null;
   if (idempotent) headers['Idempotency-Key'] = idempotencyKey(fingerprint);
@@ -261,30 +343,82 @@ export const museumPages = () => pages('/museums');
 export const getMuseum = (museumId) => request('GET', `/museums/${id(museumId)}`).then((r) => r.data);
 /** One exhibition's time slots: call with { from, to } (both YYYY-MM-DD, inclusive; at most 92 days). */
 export const slotPages = (museumId) => pages(`/museums/${id(museumId)}/slots`);
-/** Books a party ({ adult: 2, child: 2 }) for a slot (its start, as answered). */
-export const createBooking = (museumId, custNm, slot, tickets) =>
-  request('POST', '/books', { body: { museumId: Number(museumId), custNm, slot, tickets }, idempotent: true }).then((r) => {
+/**
+ * Books a party ({ adult: 2, child: 2 }) for a slot (its start, as answered); extra: { email?, lang? }
+ * (the ticket is emailed there, in that language).
+ */
+export const createBooking = (museumId, custNm, slot, tickets, extra = {}) => {
+  const body = { museumId: Number(museumId), custNm, slot, tickets };
+  if (extra.email) body.email = extra.email;
+  if (extra.lang) body.lang = extra.lang;
+  return request('POST', '/books', { body, idempotent: true }).then((r) => {
     rememberBooking(r.data);
     return r.data;
   });
+};
 export const getBooking = (bookId) =>
-  request('GET', `/books/${id(bookId)}`, { token: tokenFor(bookId) }).then((r) => r.data);
+  request('GET', `/books/${id(bookId)}`, { auth: bookingAuth(bookId) }).then((r) => r.data);
+
+/**
+ * Reads one booking with a conditional request: a function resolving to { data, changed }
+ * (changed false on 304 Not Modified: data is the answer held).
+ */
+export function bookingWatch(bookId) {
+  let held = null; // { etag, data }
+  return async () => {
+    const { data, res, notModified } = await request('GET', `/books/${id(bookId)}`, { auth: bookingAuth(bookId), etag: held?.etag });
+    if (notModified && held) return { data: held.data, changed: false };
+    held = { etag: res.headers.get('ETag'), data };
+    return { data, changed: true };
+  };
+}
 export const cancelBooking = (bookId) =>
-  request('PATCH', `/books/${id(bookId)}`, { body: { status: 'CANCELED' }, token: tokenFor(bookId), idempotent: true }).then(
+  request('PATCH', `/books/${id(bookId)}`, { body: { status: 'CANCELED' }, auth: bookingAuth(bookId), idempotent: true }).then(
     (r) => r.data,
   );
 /** Moves a booking to another slot and/or changes its party: { slot?, tickets? }. */
 export const changeBooking = (bookId, change) =>
-  request('PATCH', `/books/${id(bookId)}`, { body: change, token: tokenFor(bookId), idempotent: true }).then((r) => r.data);
+  request('PATCH', `/books/${id(bookId)}`, { body: change, auth: bookingAuth(bookId), idempotent: true }).then((r) => r.data);
+/** "Email me my ticket": sets the booking's email and (re)sends its ticket there (429 when asked too often). */
+export const emailTicket = (bookId, email) =>
+  request('PATCH', `/books/${id(bookId)}`, { body: { email }, auth: bookingAuth(bookId) }).then((r) => r.data);
+
 /**
- * custNm's MyPage rows (at most 1000), opened with the token of one of their bookings on this
- * device: a function resolving to { items, changed }, or to null when this device holds none.
+ * A file about a booking that needs its token ('qr.svg', 'visit.ics'), fetched with the token
+ * in a header: resolves to a Blob (for an object URL), throws ApiError.
  */
-export function myPages() {
-  const read = pages('/myPages');
-  return async (custNm) => {
-    const token = tokenForVisitor(custNm);
-    return token ? read({ custNm, limit: 1000 }, { token }) : null;
+export async function bookingFile(bookId, name) {
+  let res;
+  try {
+    res = await fetch(`/books/${id(bookId)}/${name}`, { headers: bookingAuth(bookId), credentials: 'omit' });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  if (!res.ok) {
+    let problem = null;
+    try { problem = await res.json(); } catch { /* not JSON */ }
+    throw new ApiError(res.status, problem);
+  }
+  return res.blob();
+}
+
+/** "Get my bookings on this device": emails a sign-in link to email (202 whether or not it has bookings). */
+export const requestAccess = (email) => request('POST', '/visitors/access', { body: { email } }).then((r) => r.data);
+
+/**
+ * The bookings made with the signed-in email (GET /myBookings with the access token), newest
+ * visit first: a function resolving to { items, changed }, or to null when no access token is held.
+ */
+export function myBookings() {
+  let held = null; // { etag, items }
+  return async () => {
+    const access = accessToken();
+    if (!access) return null;
+    const { data, res, notModified } = await request('GET', '/myBookings', { auth: { 'X-Access-Token': access }, etag: held?.etag });
+    if (notModified && held) return { items: held.items, changed: false };
+    if (!Array.isArray(data)) throw new ApiError(res.status, { detail: 'Unexpected response from the server.' });
+    held = { etag: res.headers.get('ETag'), items: data };
+    return { items: data, changed: true };
   };
 }
 
@@ -297,6 +431,46 @@ export const updateMuseum = (museumId, change) =>
 export const deleteMuseum = (museumId) => request('DELETE', `/museums/${id(museumId)}`, { staff: true });
 /** Checks the staff credentials kept by signIn(): resolves, or rejects with ApiError 401. */
 export const checkStaff = () => request('GET', '/books?limit=1', { staff: true });
+
+/**
+ * Checks the credentials kept by signIn() of any staff account (door included) on a public route:
+ * wrong credentials are 401 on every route. Resolves, or rejects with ApiError 401.
+ */
+export const checkCredentials = () => request('GET', '/site', { staff: true });
+
+// Door (a door or admin account)
+/**
+ * One scan at the door: POST /checkins { code, nonce, type, gate }. Resolves to { status, body }
+ * for every answer the server gave (201 admitted / exited, 409 refused, 404 unknown code, 422,
+ * 401, 403, ...), or rejects with ApiError status 0 when no answer came (offline); 502, 503 and
+ * 504 resolve too (the caller queues them: a retry with the same nonce is safe).
+ */
+export async function checkin({ code, nonce, type = 'entry', gate }) {
+  const body = { code, nonce, type };
+  if (gate) body.gate = gate;
+  let res;
+  try {
+    res = await fetch('/checkins', {
+      method: 'POST',
+      headers: { Accept: 'application/json, application/problem+json', 'Content-Type': 'application/json', ...staffHeaders() },
+      credentials: 'omit',
+      body: JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, null, { outcomeUnknown: true });
+  }
+  let data = null;
+  try {
+    const text = await res.text();
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  return { status: res.status, body: data };
+}
+/** People inside now (entered minus exited) of exhibition museumId: a number. */
+export const insideNow = (museumId) =>
+  request('GET', `/museums/${id(museumId)}/inside`, { staff: true }).then((r) => Number(r.data?.inside) || 0);
 /** Staff's exhibitions, each with its booked and canceled counts: { from, limit, after }. */
 export const occupancyPages = () => pages('/museums', { staff: true });
 /** One exhibition's slots for staff (the same answer as visitors get): { from, to }. */

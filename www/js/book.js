@@ -1,11 +1,14 @@
 // Book a visit: an exhibition (the one the link names, or chosen from those not ended), a day in
 // its month calendar (open / few left / fully booked / closed), a time slot with the places it
 // has left, a party per ticket category (bounded by the slot's places left and the museum's
-// largest party), the visitor's name and a summary; then the booking's status until it settles.
+// largest party), the visitor's name, an optional email for the ticket, and a summary; then the
+// booking's ticket (code, QR code, calendar file, email, print: ticket.js) and its status until it
+// settles. No visitor's name is remembered for the next person on this computer.
 // With ?change=<booking id> the same steps move that booking or change its party (PATCH).
 // A booking whose answer was lost is sent again with the same Idempotency-Key (api.js).
-import { museumPages, getMuseum, slotPages, today, createBooking, changeBooking, getBooking, tokenFor } from './api.js';
-import { t, tn, formatDay, formatNumber, statusText } from './i18n.js';
+import { museumPages, getMuseum, slotPages, today, createBooking, changeBooking, getBooking, canManage } from './api.js';
+import { t, tn, formatDay, formatNumber, statusText, getLang } from './i18n.js';
+import { createTicket, isEmail } from './ticket.js';
 import { el, errorText, showMessage, updateBadge, poll, setFieldError, syncList } from './ui.js';
 import { initSite, getSiteInfo } from './site.js';
 import { Calendar } from './calendar.js';
@@ -16,11 +19,12 @@ const REFRESH_MS = 1000; // the booking's status
 const SLOTS_MS = 5000; // the month's places left
 const CHOICES = 100; // exhibitions offered in the chooser, closing soonest first
 const FEW = 0.2; // "few left": at most this share of a day's places
-const NAME_KEY = 'skmuseum.custNm';
+const OLD_NAME_KEY = 'skmuseum.custNm'; // what earlier versions remembered: removed on sight
 const $ = (id) => document.getElementById(id);
 const form = $('book-form');
 const select = $('museum');
 const nameInput = $('custNm');
+const emailInput = $('email');
 const submit = $('book-submit');
 const message = $('book-message');
 const result = $('booking');
@@ -43,6 +47,7 @@ let booking = null; // the booking shown, as last read from the server
 let statuses = [];
 let stopPolling = () => {};
 let messageNote = null; // { key, params } of the message shown, to re-translate it
+let ticket = null; // the booking's ticket (ticket.js), once it has a code
 
 function say(key, kind, values = {}) {
   messageNote = { key, values };
@@ -361,7 +366,18 @@ function renderBooking() {
   $('booking-visitor').textContent = booking.custNm;
   updateBadge($('booking-status'), booking.status);
   statusHistory.replaceChildren(...statuses.map((s) => el('li', { 'data-status': s }, statusText(s))));
-  $('to-my').href = `/my.html?custNm=${encodeURIComponent(booking.custNm)}`;
+  if (booking.code) {
+    if (ticket && ticket.dataset.bookId !== String(booking.id)) {
+      ticket.dispose();
+      ticket.remove();
+      ticket = null;
+    }
+    if (!ticket) {
+      ticket = createTicket(booking);
+      ticket.dataset.bookId = booking.id;
+      $('booking-ticket').replaceChildren(ticket);
+    } else ticket.update(booking);
+  }
 }
 
 function setBooking(next) {
@@ -386,6 +402,8 @@ function follow(id) {
 
 // ---- Submit -----------------------------------------------------------------------------------
 
+const emailText = () => emailInput.value.trim();
+
 function validate() {
   const custNm = nameInput.value.trim();
   const problems = [
@@ -394,6 +412,7 @@ function validate() {
     [$('slot-list'), day && !slot && t('book.needSlot'), () => ($('slot-error').textContent = day && !slot ? t('book.needSlot') : '')],
     [$('steppers'), partySize(tickets) < 1 && t('book.needParty'), () => ($('party-error').textContent = partySize(tickets) < 1 ? t('book.needParty') : '')],
     [nameInput, !changing && !custNm && t('valid.required'), () => setFieldError(nameInput, !changing && !custNm ? t('valid.required') : '')],
+    [emailInput, !changing && !!emailText() && !isEmail(emailText()) && t('valid.email'), () => setFieldError(emailInput, !changing && emailText() && !isEmail(emailText()) ? t('valid.email') : '')],
   ];
   for (const [, , show] of problems) show();
   const bad = problems.find(([node, problem]) => node && problem);
@@ -410,6 +429,7 @@ function showBookingErrors(err) {
   if (errors.slot) $('slot-error').textContent = t('book.badSlot');
   if (errors.tickets) $('party-error').textContent = t('book.badTickets');
   if (errors.custNm) setFieldError(nameInput, t('error.invalid'));
+  if (errors.email) setFieldError(emailInput, t('valid.email'));
   if (errors.museumId) setFieldError(select, t('book.removed'));
 }
 
@@ -432,9 +452,10 @@ async function onSubmit(event) {
       statuses = [];
       say('book.changed', 'ok');
     } else {
-      answer = await createBooking(museum.id, custNm, slot, wanted);
-      try { localStorage.setItem(NAME_KEY, custNm); } catch { /* storage disabled */ }
+      answer = await createBooking(museum.id, custNm, slot, wanted, { email: emailText() || undefined, lang: getLang() });
       statuses = [];
+      nameInput.value = ''; // nothing of this visitor left in the form for the next one
+      emailInput.value = '';
       say('book.done', 'ok');
     }
     setBooking(answer);
@@ -460,12 +481,12 @@ async function onSubmit(event) {
 async function start() {
   site = await initSite();
   tickets = site.categories.includes('adult') ? { adult: 1 } : { [site.categories[0]]: 1 };
-  try { nameInput.value = localStorage.getItem(NAME_KEY) || ''; } catch { /* storage disabled */ }
+  try { localStorage.removeItem(OLD_NAME_KEY); } catch { /* storage disabled */ }
   renderParty();
   renderSummary();
   if (changeId) {
-    if (!tokenFor(changeId)) {
-      say('my.noToken', 'error', { name: '' });
+    if (!canManage(changeId)) {
+      say('my.noToken', 'error');
       return;
     }
     try {
@@ -477,6 +498,7 @@ async function start() {
     tickets = { ...changing.tickets };
     $('choose-exhibition').hidden = true;
     $('name-field').hidden = true;
+    $('email-field').hidden = true;
     $('change-note').hidden = false;
     $('change-note').textContent = t('book.changing', { id: changing.id });
     await openExhibition(changing.museumId, { first: true });

@@ -1,32 +1,43 @@
-// My bookings: a visitor's bookings with their time slot, party, booking and entry-confirmation
-// status (polled with one conditional request: 304 Not Modified while nothing changed); cancel
-// until the slot ends, and change the slot or party (the booking page with ?change=).
-import { myPages, cancelBooking, tokenFor } from './api.js';
-import { t, tn, formatDay } from './i18n.js';
+// My bookings: the bookings whose tokens this device holds (each read with GET /books/{id}), and,
+// signed in through an emailed link (#access=…), every booking made with that email (GET
+// /myBookings); with their time slot, party, status and ticket code, the ticket itself (ticket.js:
+// code, QR code, calendar file, email, print), cancel until the slot ends and change (the booking
+// page with ?change=). A ticket email's link (#id=…&token=…) keeps that booking's token here.
+// Both fragments leave the address bar at once. "Forget this device" clears everything kept.
+// Polled with conditional requests (304 while nothing changed).
+import {
+  bookingWatch, myBookings, cancelBooking, canManage, heldBookingIds, rememberBooking, rememberAccess, accessToken, accessUntil,
+  forgetAccess, forgetDevice, requestAccess,
+} from './api.js';
+import { t, tn, formatDay, locale } from './i18n.js';
 import { el, errorText, showMessage, statusBadge, updateBadge, syncList, poll, confirmDialog, setFieldError } from './ui.js';
 import { LIVE_STATUSES } from './rules.js';
 import { initSite, getSiteInfo } from './site.js';
 import { partyText, partySize } from './format.js';
 import { slotRange, slotEnded } from './time.js';
+import { createTicket, groupCode, isEmail } from './ticket.js';
 
-const REFRESH_MS = 2000;
-const NAME_KEY = 'skmuseum.custNm';
-const form = document.getElementById('my-form');
-const nameInput = document.getElementById('my-custNm');
-const message = document.getElementById('my-message');
-const results = document.getElementById('my-results');
-const rows = document.getElementById('my-rows');
-const empty = document.getElementById('my-empty');
-const table = document.getElementById('my-table');
+const REFRESH_MS = 3000;
+const $ = (id) => document.getElementById(id);
+const message = $('my-message');
+const rows = $('my-rows');
+const empty = $('my-empty');
+const table = $('my-table');
+const ticketSection = $('my-ticket');
+const accessForm = $('access-form');
+const accessEmail = $('access-email');
+const accessMessage = $('access-message');
 
-let custNm = '';
-const listMyPages = myPages();
-let items = null; // last successful answer for custNm
-let stopPolling = () => {};
+const watchers = new Map(); // bookId -> bookingWatch, for the tokens held here
+const listMine = myBookings();
+let items = null; // the bookings shown (last answers), by id
+let ticket = null; // the ticket shown (ticket.js), with dataset.bookId
+let wantTicket = null; // the booking whose ticket to open once it is read (#id= link)
 let note = null; // { key, params, kind } of the message shown, to re-translate it
-let refreshFailed = false; // the message shows a failed refresh (cleared by the next good one)
+let accessNote = null;
+let refreshFailed = false;
 
-const bookId = (item) => item.bookId ?? item.id;
+const bookId = (item) => item.id ?? item.bookId;
 const timeOf = (item) => (item.slot ? slotRange(item.slot, item.slotEnd) : '');
 const partyOf = (item) => {
   const size = item.party ?? partySize(item.tickets);
@@ -43,23 +54,50 @@ function say(key, params = {}, kind = 'ok') {
 
 function sayError(text) {
   note = null;
-  refreshFailed = false;
   showMessage(message, text, 'error');
 }
 
+function sayAccess(key, kind) {
+  accessNote = key ? { key, kind } : null;
+  showMessage(accessMessage, key ? t(key) : '', kind);
+}
+
+// ---- The fragments of emailed links -------------------------------------------------------------
+
+/** Take #access=… (a sign-in link) or #id=…&token=… (a ticket email) into this device's storage, then drop it from the address bar. */
+function takeFragment() {
+  const hash = new URLSearchParams(location.hash.replace(/^#/, ''));
+  if (!hash.has('access') && !hash.has('token')) return;
+  const access = hash.get('access');
+  if (access) {
+    rememberAccess(access);
+    say('my.signedInNow', {}, 'ok');
+  }
+  const id = hash.get('id');
+  const token = hash.get('token');
+  if (token && /^[1-9]\d{0,15}$/.test(id || '')) {
+    rememberBooking({ id, token });
+    wantTicket = id;
+  }
+  history.replaceState(null, '', location.pathname + location.search);
+}
+
+// ---- The list --------------------------------------------------------------------------------------
+
 const cell = (...children) => el('td', { 'data-label': '' }, ...children);
-const LABELS = ['col.booking', 'col.exhibition', 'col.date', 'col.time', 'col.party', 'col.status', 'col.confirm', 'col.actions'];
+const LABELS = ['col.booking', 'col.exhibition', 'col.date', 'col.time', 'col.party', 'col.status', 'col.ticket', 'col.actions'];
 
 function createRow() {
-  return el('tr', {}, cell(), cell(), cell(el('time', {})), cell(), cell(), cell(statusBadge(null), el('p', { class: 'reason hint' })), cell(statusBadge(null)), cell(el('div', { class: 'actions' })));
+  return el('tr', {}, cell(), cell(), cell(el('time', {})), cell(), cell(), cell(statusBadge(null), el('p', { class: 'reason hint' })), cell(el('span', { class: 'code', translate: 'no' })), cell(el('div', { class: 'actions' })));
 }
 
 function updateRow(row, item) {
-  const [idCell, nameCell, dateCell, timeCell, partyCell, statusCell, confirmCell, actionCell] = row.cells;
+  const [idCell, nameCell, dateCell, timeCell, partyCell, statusCell, codeCell, actionCell] = row.cells;
   [...row.cells].forEach((c, i) => (c.dataset.label = t(LABELS[i])));
-  row.dataset.bookId = bookId(item);
+  const id = bookId(item);
+  row.dataset.bookId = id;
   row.item = item;
-  idCell.textContent = bookId(item);
+  idCell.textContent = id;
   nameCell.textContent = item.name;
   const time = dateCell.querySelector('time');
   time.dateTime = item.chkDate;
@@ -70,71 +108,132 @@ function updateRow(row, item) {
   const reason = statusCell.querySelector('.reason');
   reason.textContent = item.cancelReason ? t(`my.reason.${item.cancelReason}`) : '';
   reason.hidden = !item.cancelReason;
-  updateBadge(confirmCell.firstChild, item.confirmStatus);
+  codeCell.querySelector('.code').textContent = groupCode(item.code);
 
-  // Cancel and change need the booking's token, a live booking, and a slot that has not ended.
+  // Cancel and change need the booking's token (or the access token), a live booking, and a slot that has not ended.
   const actions = actionCell.querySelector('.actions');
-  const live = LIVE_STATUSES.has(item.status) && !!tokenFor(bookId(item));
-  const state = `${live}|${over(item)}|${t('my.cancel')}`;
+  const live = LIVE_STATUSES.has(item.status) && canManage(id);
+  const state = `${live}|${over(item)}|${!!item.code}|${t('my.cancel')}`;
   if (actions.dataset.state !== state) {
     actions.dataset.state = state;
-    if (!live) actions.replaceChildren();
-    else if (over(item)) actions.replaceChildren(el('span', { class: 'hint' }, t('my.over')));
-    else {
-      const change = el('a', { class: 'button secondary small', href: `/book.html?change=${encodeURIComponent(bookId(item))}`, 'aria-label': t('my.changeLabel', { id: bookId(item) }) }, t('my.change'));
-      const cancel = el('button', { type: 'button', class: 'danger small', 'aria-label': t('my.cancelLabel', { id: bookId(item) }) }, t('my.cancel'));
-      cancel.addEventListener('click', () => onCancel(row.item, cancel));
-      actions.replaceChildren(change, cancel);
+    const buttons = [];
+    if (item.code) {
+      const show = el('button', { type: 'button', class: 'secondary small', 'aria-label': t('my.ticketLabel', { id }) }, t('my.ticket'));
+      show.addEventListener('click', () => showTicket(row.item, { focus: true }));
+      buttons.push(show);
     }
+    if (live && over(item)) buttons.push(el('span', { class: 'hint' }, t('my.over')));
+    else if (live) {
+      const change = el('a', { class: 'button secondary small', href: `/book.html?change=${encodeURIComponent(id)}`, 'aria-label': t('my.changeLabel', { id }) }, t('my.change'));
+      const cancel = el('button', { type: 'button', class: 'danger small', 'aria-label': t('my.cancelLabel', { id }) }, t('my.cancel'));
+      cancel.addEventListener('click', () => onCancel(row.item, cancel));
+      buttons.push(change, cancel);
+    }
+    actions.replaceChildren(...buttons);
   }
+}
+
+/** Newest visit first (then newest booking). */
+function byVisit(a, b) {
+  const sa = a.slot || a.chkDate || '';
+  const sb = b.slot || b.chkDate || '';
+  if (sa !== sb) return Date.parse(sb) - Date.parse(sa) || (sb > sa ? 1 : -1);
+  return bookId(b) - bookId(a);
 }
 
 function render() {
+  renderSignedIn();
   if (!items) return;
-  results.hidden = false;
-  document.getElementById('my-caption').textContent = t('my.caption', { name: custNm });
-  const sorted = [...items].sort((a, b) => bookId(b) - bookId(a)); // newest first
+  const sorted = [...items.values()].sort(byVisit);
   syncList(rows, sorted, bookId, createRow, updateRow);
   table.hidden = !sorted.length;
   empty.hidden = !!sorted.length;
-  empty.textContent = t('my.empty', { name: custNm });
-}
-
-async function refresh() {
-  const name = custNm;
-  try {
-    const answer = await listMyPages(name);
-    if (name !== custNm) return; // the visitor asked for someone else meanwhile
-    if (answer === null) {
-      stopPolling(); // no booking of this name was made on this device: nothing opens their list
-      items = null;
-      results.hidden = true;
-      say('my.noToken', { name }, 'info');
-      return;
-    }
-    if (answer.changed || !items) items = answer.items; // else 304: as shown
-    if (refreshFailed || note?.key === 'loading') {
-      refreshFailed = false;
-      note = null;
-      showMessage(message, '');
-    }
-    render();
-  } catch (err) {
-    if (name !== custNm) return;
-    sayError(items ? t('error.refresh', { message: errorText(err) }) : errorText(err));
-    refreshFailed = true;
+  empty.textContent = t('my.none');
+  if (ticket) {
+    const shown = items.get(ticket.dataset.bookId);
+    if (shown) ticket.update(shown);
+  }
+  if (wantTicket && items.has(wantTicket)) {
+    showTicket(items.get(wantTicket), { focus: false });
+    wantTicket = null;
   }
 }
 
-function show(name) {
-  stopPolling();
-  custNm = name;
-  items = null;
-  results.hidden = true;
-  rows.replaceChildren();
-  say('loading', {}, 'info');
-  stopPolling = poll(refresh, REFRESH_MS);
+function renderSignedIn() {
+  const until = accessUntil();
+  const box = $('my-signed-in');
+  box.hidden = !until;
+  if (until) {
+    const clock = new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit' }).format(new Date(until));
+    box.textContent = t('my.signedIn', { until: clock });
+  }
 }
+
+async function refresh() {
+  const ids = heldBookingIds();
+  for (const id of ids) if (!watchers.has(id)) watchers.set(id, bookingWatch(id));
+  for (const id of [...watchers.keys()]) if (!ids.includes(id)) watchers.delete(id);
+  const hadAccess = !!accessToken();
+  const reads = [...watchers.entries()].map(([id, read]) => read().then((r) => ({ id, data: r.data })));
+  const [mine, ...own] = await Promise.allSettled([listMine(), ...reads]);
+  const next = new Map();
+  let failure = null;
+  for (const r of own) {
+    if (r.status === 'fulfilled') {
+      if (r.value.data && typeof r.value.data === 'object') next.set(String(bookId(r.value.data)), r.value.data);
+    } else if (r.reason?.status !== 404) failure = r.reason; // 404: this token opens nothing (any more)
+  }
+  if (mine.status === 'fulfilled' && mine.value) {
+    for (const b of mine.value.items) next.set(String(bookId(b)), b);
+  } else if (mine.status === 'rejected') {
+    if (mine.reason?.status === 401) {
+      forgetAccess(); // the link's 30 minutes are over
+      if (hadAccess) say('my.accessExpired', {}, 'error');
+    } else failure = mine.reason;
+  }
+  if (failure) {
+    if (failure.status === 0 || failure.status >= 500 || !items) {
+      sayError(items ? t('error.refresh', { message: errorText(failure) }) : errorText(failure));
+      refreshFailed = true;
+    }
+    if (items) {
+      // keep what was shown for the bookings that could not be read now
+      for (const [id, old] of items) if (!next.has(id)) next.set(id, old);
+    }
+  } else if (refreshFailed || note?.key === 'loading') {
+    refreshFailed = false;
+    note = null;
+    showMessage(message, '');
+  }
+  items = next;
+  render();
+}
+
+// ---- The ticket ------------------------------------------------------------------------------------
+
+function showTicket(item, { focus }) {
+  const id = String(bookId(item));
+  if (!ticket || ticket.dataset.bookId !== id) {
+    ticket?.dispose();
+    ticket = createTicket(item);
+    ticket.dataset.bookId = id;
+    $('my-ticket-body').replaceChildren(ticket);
+  } else ticket.update(item);
+  ticketSection.hidden = false;
+  if (focus) $('my-ticket-heading').focus();
+}
+
+function closeTicket() {
+  const id = ticket?.dataset.bookId;
+  ticket?.dispose();
+  ticket = null;
+  $('my-ticket-body').replaceChildren();
+  ticketSection.hidden = true;
+  const button = id && rows.querySelector(`tr[data-book-id="${CSS.escape(id)}"] .actions button`);
+  (button || $('my-caption')).focus?.();
+}
+
+// ---- Cancel -------------------------------------------------------------------------------------
 
 async function onCancel(item, button) {
   const ok = await confirmDialog({
@@ -148,7 +247,7 @@ async function onCancel(item, button) {
     await cancelBooking(bookId(item));
     say('my.canceled', { id: bookId(item) });
   } catch (err) {
-    sayError(errorText(err, { 409: 'book.ended' }));
+    sayError(errorText(err, { 409: 'my.cannotCancel' }));
   } finally {
     button.disabled = false;
     message.focus(); // the Cancel button goes away once the booking is canceled
@@ -156,27 +255,65 @@ async function onCancel(item, button) {
   }
 }
 
-function onSubmit(event) {
+// ---- Sign-in link and forgetting ---------------------------------------------------------------
+
+async function onAccess(event) {
   event.preventDefault();
-  const name = nameInput.value.trim();
-  setFieldError(nameInput, name ? '' : t('valid.required'));
-  if (!name) {
-    nameInput.focus();
+  const email = accessEmail.value.trim();
+  const problem = !email ? t('valid.required') : !isEmail(email) ? t('valid.email') : '';
+  setFieldError(accessEmail, problem);
+  if (problem) {
+    accessEmail.focus();
     return;
   }
-  try { localStorage.setItem(NAME_KEY, name); } catch { /* storage disabled */ }
-  history.replaceState(null, '', `?custNm=${encodeURIComponent(name)}`);
-  show(name);
+  const button = accessForm.querySelector('button[type="submit"]');
+  button.disabled = true;
+  sayAccess('my.accessSending', 'info');
+  try {
+    await requestAccess(email);
+    accessForm.reset();
+    sayAccess('my.accessSent', 'ok');
+  } catch (err) {
+    if (err.status === 429) sayAccess('my.accessTooOften', 'error');
+    else if (err.status === 422) {
+      setFieldError(accessEmail, t('valid.email'));
+      sayAccess('', 'info');
+    } else {
+      accessNote = null;
+      showMessage(accessMessage, errorText(err), 'error');
+    }
+  } finally {
+    button.disabled = false;
+  }
 }
 
-form.addEventListener('submit', onSubmit);
+async function onForget() {
+  const ok = await confirmDialog({ title: t('my.forgetTitle'), text: t('my.forgetText'), confirm: t('my.forgetConfirm') });
+  if (!ok) return;
+  forgetDevice();
+  watchers.clear();
+  items = new Map();
+  if (ticket) closeTicket();
+  accessForm.reset();
+  sayAccess('', 'info');
+  render();
+  say('my.forgotten', {}, 'ok');
+  message.focus();
+}
+
+// ---- Start --------------------------------------------------------------------------------------
+
+accessForm.addEventListener('submit', onAccess);
+$('forget').addEventListener('click', onForget);
+$('my-ticket-close').addEventListener('click', closeTicket);
 document.addEventListener('langchange', () => {
   for (const row of rows.rows) row.querySelector('.actions').dataset.state = '';
   render();
   if (note) showMessage(message, t(note.key, note.params), note.kind);
+  if (accessNote) showMessage(accessMessage, t(accessNote.key), accessNote.kind);
 });
+try { localStorage.removeItem('skmuseum.custNm'); } catch { /* storage disabled */ } // earlier versions remembered a name
+takeFragment();
 initSite().then(render);
-let initial = new URLSearchParams(location.search).get('custNm') || '';
-if (!initial) try { initial = localStorage.getItem(NAME_KEY) || ''; } catch { /* storage disabled */ }
-nameInput.value = initial.trim();
-if (nameInput.value) show(nameInput.value);
+if (!note) say('loading', {}, 'info');
+poll(refresh, REFRESH_MS);
