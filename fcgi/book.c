@@ -299,7 +299,8 @@ static const char *ticket_value(const PGresult *res, const char *name)
 }
 
 /* GET /books/{id}/qr.svg (staff or a token that opens it): its ticket code
- * as a QR code; cacheable by the browser (the code never changes). */
+ * as a QR code; stored by no cache (the image is the ticket: after "forget
+ * this device" on a shared computer, none must be left behind). */
 void book_qr(struct http_request *req, const char *id)
 {
     struct problem pb = PROBLEM_INIT;
@@ -313,7 +314,7 @@ void book_qr(struct http_request *req, const char *id)
         problem_set(&pb, 500, "could not draw the QR code");
 out:
     if (svg)
-        http_reply_body(req, 200, "image/svg+xml", svg, len, "private, max-age=86400", NULL);
+        http_reply_body(req, 200, "image/svg+xml", svg, len, "no-store", NULL);
     else
         http_reply_problem(req, &pb);
     free(svg);

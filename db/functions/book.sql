@@ -444,6 +444,15 @@ BEGIN
             updated_at = CASE WHEN b.email IS DISTINCT FROM p_email THEN now()
                               ELSE b.updated_at END
         WHERE b.id = p_id;
+        -- "Email me my ticket" again to the same address by staff or a
+        -- sign-in link: nothing on the row changes, so mail.on_booking
+        -- queues nothing; the ticket goes again here, without the manage
+        -- link (only the booking's own token is sealed into one).
+        IF cur.status = 'REQUEST_COMPLETED' AND cur.email IS NOT DISTINCT FROM p_email
+           AND NOT (p_staff IS NOT TRUE AND cur.token_hash = book.token_hash(p_token)) THEN
+            INSERT INTO mail.message (kind, book_id, to_addr, lang)
+            VALUES ('TICKET', p_id, p_email, cur.lang);
+        END IF;
     END IF;
     IF p_email IS NOT NULL AND p_status IS NULL AND p_slot IS NULL AND p_tickets IS NULL
        AND p_party IS NULL THEN

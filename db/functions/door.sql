@@ -180,8 +180,9 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 $$;
 GRANT EXECUTE ON FUNCTION door.is_today(date) TO museum_app;
 
--- An admitted booking can no longer be canceled by its visitor or staff
--- (PATCH/PUT /books/{id}: SK409). Force-cancels by the museum (a deleted
+-- An admitted booking can no longer be canceled or moved by its visitor
+-- or staff (PATCH/PUT /books/{id}: SK409): its party is inside, and its
+-- seats must not go back on sale. Force-cancels by the museum (a deleted
 -- exhibition, a closed day: FORCE_CANCELED) are not stopped.
 CREATE OR REPLACE FUNCTION door.keep_admitted() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -190,14 +191,17 @@ DECLARE
 BEGIN
     SELECT s.at INTO v_at FROM door.scan s WHERE s.book_id = OLD.id AND s.result = 'admitted';
     IF FOUND THEN
-        RAISE EXCEPTION 'booking % was admitted at the door at %: it can no longer be canceled',
-                        OLD.id, pg_catalog.to_char(v_at, 'YYYY-MM-DD HH24:MI')
+        RAISE EXCEPTION 'booking % was admitted at the door at %: it can no longer be %',
+                        OLD.id, pg_catalog.to_char(v_at, 'YYYY-MM-DD HH24:MI'),
+                        CASE WHEN NEW.status = 'CANCELED' THEN 'canceled' ELSE 'moved' END
             USING ERRCODE = 'SK409';
     END IF;
     RETURN NEW;
 END
 $$;
+
 CREATE OR REPLACE TRIGGER booking_keep_admitted
-    BEFORE UPDATE OF status ON book.booking FOR EACH ROW
-    WHEN (NEW.status = 'CANCELED' AND OLD.status IS DISTINCT FROM 'CANCELED')
+    BEFORE UPDATE OF status, slot_id, party ON book.booking FOR EACH ROW
+    WHEN ((NEW.status = 'CANCELED' AND OLD.status IS DISTINCT FROM 'CANCELED')
+          OR NEW.slot_id IS DISTINCT FROM OLD.slot_id OR NEW.party IS DISTINCT FROM OLD.party)
     EXECUTE FUNCTION door.keep_admitted();

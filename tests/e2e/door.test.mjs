@@ -144,6 +144,13 @@ test('an admitted booking can no longer be canceled (409); inside counts entries
   assertProblem(cancel, 409);
   assert.match(cancel.json.detail, /admitted/);
   assert.equal((await api('GET', `/books/${a.id}`, undefined, visitor(a.token))).json.status !== 'CANCELED', true);
+  // Nor moved: its party is inside, its seats must not go back on sale.
+  const left = (await api('GET', `/museums/${m.id}`)).json.pcnt;
+  const move = await api('PATCH', `/books/${a.id}`, { tickets: { adult: 1 } }, visitor(a.token));
+  assertProblem(move, 409);
+  assert.match(move.json.detail, /admitted.*moved/);
+  assert.equal((await api('GET', `/books/${a.id}`, undefined, visitor(a.token))).json.party, 2);
+  assert.equal((await api('GET', `/museums/${m.id}`)).json.pcnt, left, 'no seat given back');
   const out = await checkin({ code: codeOf(a.id), nonce: randomUUID(), type: 'exit' });
   assert.equal(out.status, 201, out.text);
   assert.equal(out.json.result, 'exited');

@@ -25,6 +25,11 @@ const db = {
   capacity: maxOf(constraint(`WHERE c.conrelid = 'museum.exhibition'::regclass
     AND pg_get_constraintdef(c.oid) LIKE '%capacity <=%'`)),
   description: maxOf(constraint(`WHERE c.conname = 'exhibition_description'`)),
+  email: maxOf(constraint(`WHERE c.conrelid = 'book.booking'::regclass
+    AND pg_get_constraintdef(c.oid) LIKE '%char_length(email)%'`)),
+  gate: maxOf(constraint(`WHERE c.conrelid = 'door.scan'::regclass
+    AND pg_get_constraintdef(c.oid) LIKE '%char_length(gate)%'`)),
+  staffName: Number(constraint(`WHERE c.conname = 'account_name'`).match(/\{1,(\d+)\}/)[1]),
   slotMinutes: constraint(`WHERE c.conname = 'exhibition_slot_minutes'`)
     .match(/slot_minutes >= (\d+)\) AND \(slot_minutes <= (\d+)/)
     .slice(1)
@@ -51,10 +56,19 @@ test('the limits: database, C, pages and forms agree', () => {
   assert.equal(rules.NAME_MAX, db.exhibitionName);
   assert.equal(Number(define('VALIDATE_CAPACITY_MAX')), db.capacity);
   assert.equal(rules.CAPACITY_MAX, db.capacity);
-  for (const page of ['www/index.html', 'www/book.html', 'www/my.html', 'www/admin/index.html']) {
+  assert.equal(Number(define('VALIDATE_EMAIL_MAX')), db.email);
+  // What each form field may hold, by its id; a ticket code may be typed
+  // with spaces or hyphens between its 10 characters (the door normalises).
+  const limitOf = (tag) =>
+    /id="(edit-)?description"/.test(tag) ? db.description
+      : /id="(access-)?email"/.test(tag) ? db.email
+        : /id="door-gate"/.test(tag) ? db.gate
+          : /id="door-user"/.test(tag) ? db.staffName
+            : /id="door-code"/.test(tag) ? 20
+              : db.custNm;
+  for (const page of ['www/index.html', 'www/book.html', 'www/my.html', 'www/admin/index.html', 'www/door/index.html']) {
     for (const [tag, n] of read(page).matchAll(/<[^>]* maxlength="(\d+)"/g)) {
-      const limit = /id="(edit-)?description"/.test(tag) ? db.description : db.custNm;
-      assert.equal(Number(n), limit, `${page} maxlength of ${tag}`);
+      assert.equal(Number(n), limitOf(tag), `${page} maxlength of ${tag}`);
     }
     for (const [, n] of read(page).matchAll(/id="capacity"[^>]* max="(\d+)"/g)) assert.equal(Number(n), db.capacity, `${page} capacity max`);
   }
