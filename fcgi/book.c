@@ -321,84 +321,40 @@ out:
     PQclear(res);
 }
 
-/* The name of ticket category cat in lang (the category itself, but for
- * the usual ones in Korean). */
-static const char *category_name(const char *cat, const char *lang)
-{
-    static const char *const ko[][2] = {
-        {"adult", "성인"}, {"youth", "청소년"}, {"child", "어린이"}, {"senior", "경로"}};
-
-    for (size_t i = 0; strcmp(lang, "ko") == 0 && i < sizeof(ko) / sizeof(ko[0]); i++)
-        if (strcmp(cat, ko[i][0]) == 0)
-            return ko[i][1];
-    return cat;
-}
-
-/* The tickets {"adult":2,"child":1} as "adult 2, child 1" into out (size
- * n), in the configured categories' order, then any other. */
-static void tickets_text(const char *json, const char *lang, char *out, size_t n)
-{
-    json_object *obj = json_tokener_parse(json), *v;
-    const char *const *cats = site_categories();
-    size_t o = 0;
-
-    out[0] = '\0';
-    for (size_t i = 0; obj && cats[i]; i++)
-        if (json_object_object_get_ex(obj, cats[i], &v) && o < n)
-            o += (size_t)snprintf(out + o, n - o, "%s%s %d", o ? ", " : "",
-                                  category_name(cats[i], lang), json_object_get_int(v));
-    if (obj && json_object_is_type(obj, json_type_object)) {
-        json_object_object_foreach(obj, key, val)
-        {
-            size_t i = 0;
-            while (cats[i] && strcmp(cats[i], key) != 0)
-                i++;
-            if (!cats[i] && o < n)
-                o += (size_t)snprintf(out + o, n - o, "%s%s %d", o ? ", " : "", key,
-                                      json_object_get_int(val));
-        }
-    }
-    json_object_put(obj);
-}
-
 /* GET /books/{id}/visit.ics (staff or a token that opens it): the visit as
- * an iCalendar file (ics_render), in the booking's language; the same file
- * until the booking changes (DTSTAMP is its last change). */
+ * an iCalendar file (ics_booking: the same file as the ticket email's
+ * attachment), in the booking's language; the same file until the booking
+ * changes (DTSTAMP is its last change). */
 void book_ics(struct http_request *req, const char *id)
 {
     struct problem pb = PROBLEM_INIT;
     PGresult *res = NULL;
     char *ics = NULL;
     size_t len = 0;
-    char uid[96], summary[2048], description[1024], tickets[BOOK_TICKETS_SIZE * 2];
     char disposition[96] = "";
-    const char *lang, *code;
 
     if (read_ticket(req, id, &res, &pb) != 0)
         goto out;
-    lang = ticket_value(res, "lang");
-    code = ticket_value(res, "code");
-    tickets_text(ticket_value(res, "tickets"), lang, tickets, sizeof(tickets));
-    snprintf(uid, sizeof(uid), "booking-%s-%s@sk-museum", ticket_value(res, "id"), code);
-    snprintf(summary, sizeof(summary), "%s — %s", ticket_value(res, "name"), site_name(lang));
-    snprintf(description, sizeof(description),
-             strcmp(lang, "ko") == 0 ? "티켓 코드: %s\n인원: %s명 (%s)"
-                                     : "Ticket code: %s\nParty: %s (%s)",
-             code, ticket_value(res, "party"), tickets);
     snprintf(disposition, sizeof(disposition),
-             "Content-Disposition: attachment; filename=\"visit-%s.ics\"", code);
+             "Content-Disposition: attachment; filename=\"visit-%s.ics\"",
+             ticket_value(res, "code"));
     {
-        struct ics_visit visit = {
-            .uid = uid,
+        const char *lang = ticket_value(res, "lang");
+        struct ics_booking b = {
+            .id = strtoll(ticket_value(res, "id"), NULL, 10),
+            .code = ticket_value(res, "code"),
+            .lang = lang,
+            .exhibition = ticket_value(res, "name"),
+            .museum = site_name(lang),
+            .address = site_address(lang),
+            .party = atoi(ticket_value(res, "party")),
+            .tickets = ticket_value(res, "tickets"),
+            .categories = site_categories(),
             .start = (time_t)strtoll(ticket_value(res, "start_unix"), NULL, 10),
             .end = (time_t)strtoll(ticket_value(res, "end_unix"), NULL, 10),
-            .stamp = (time_t)strtoll(ticket_value(res, "stamp_unix"), NULL, 10),
-            .summary = summary,
-            .location = site_address(lang),
-            .description = description,
-            .url = NULL,
+            .updated = (time_t)strtoll(ticket_value(res, "stamp_unix"), NULL, 10),
         };
-        if (!(ics = ics_render(&visit, &len)))
+        if (!(ics = ics_booking(&b, &len)))
             problem_set(&pb, 500, "out of memory");
     }
 out:

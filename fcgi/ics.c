@@ -1,5 +1,7 @@
 #include "ics.h"
 
+#include <json-c/json.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,4 +138,111 @@ char *ics_render(const struct ics_visit *visit, size_t *len)
     if (len)
         *len = o.len;
     return o.s;
+}
+
+const char *ics_category_name(const char *cat, const char *lang)
+{
+    static const char *const ko[][2] = {
+        {"adult", "성인"}, {"youth", "청소년"}, {"child", "어린이"}, {"senior", "경로"}};
+
+    for (size_t i = 0; lang && strcmp(lang, "ko") == 0 && i < sizeof(ko) / sizeof(ko[0]); i++)
+        if (strcmp(cat, ko[i][0]) == 0)
+            return ko[i][1];
+    return cat;
+}
+
+/* Appends the printf-style text to o (no folding: a value being built). */
+__attribute__((format(printf, 2, 3))) static void putf(struct out *o, const char *fmt, ...)
+{
+    char small[256];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(small, sizeof(small), fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof(small))
+        o->err = 1; /* a count and a category name: never that long */
+    else
+        put(o, small, (size_t)n);
+}
+
+/* 1 if cat is one of the NULL-ended cats. */
+static int listed(const char *const *cats, const char *cat)
+{
+    for (size_t i = 0; cats && cats[i]; i++)
+        if (strcmp(cats[i], cat) == 0)
+            return 1;
+    return 0;
+}
+
+char *ics_party(const struct ics_booking *b)
+{
+    json_object *t = b->tickets ? json_tokener_parse(b->tickets) : NULL, *v;
+    int ko = b->lang && strcmp(b->lang, "ko") == 0, first = 1;
+    struct out o = {0};
+
+    putf(&o, ko ? "%d명" : "%d", b->party);
+    if (t && json_object_is_type(t, json_type_object)) {
+        for (size_t i = 0; b->categories && b->categories[i]; i++)
+            if (json_object_object_get_ex(t, b->categories[i], &v)) {
+                putf(&o, "%s%s %d", first ? " (" : ", ",
+                     ics_category_name(b->categories[i], b->lang), json_object_get_int(v));
+                first = 0;
+            }
+        json_object_object_foreach(t, key, val)
+        {
+            if (listed(b->categories, key))
+                continue;
+            putf(&o, "%s%s %d", first ? " (" : ", ", ics_category_name(key, b->lang),
+                 json_object_get_int(val));
+            first = 0;
+        }
+        if (!first)
+            put(&o, ")", 1);
+    }
+    json_object_put(t);
+    if (o.err) {
+        free(o.s);
+        return NULL;
+    }
+    return o.s;
+}
+
+char *ics_booking(const struct ics_booking *b, size_t *len)
+{
+    int ko = b->lang && strcmp(b->lang, "ko") == 0;
+    char *party = ics_party(b), *ics = NULL;
+    struct out uid = {0}, summary = {0}, desc = {0};
+
+    if (!party)
+        return NULL;
+    putf(&uid, "booking-%lld-", b->id);
+    put(&uid, b->code, strlen(b->code));
+    put(&uid, "@sk-museum", 10);
+    put(&summary, b->exhibition, strlen(b->exhibition));
+    put(&summary, " — ", strlen(" — "));
+    put(&summary, b->museum, strlen(b->museum));
+    put(&desc, ko ? "티켓 코드: " : "Ticket code: ", strlen(ko ? "티켓 코드: " : "Ticket code: "));
+    put(&desc, b->code, strlen(b->code));
+    put(&desc, ko ? "\n인원: " : "\nParty: ", strlen(ko ? "\n인원: " : "\nParty: "));
+    put(&desc, party, strlen(party));
+    if (!uid.err && !summary.err && !desc.err) {
+        struct ics_visit v = {
+            .uid = uid.s,
+            .start = b->start,
+            .end = b->end,
+            .stamp = b->updated,
+            .summary = summary.s,
+            .location = b->address,
+            .description = desc.s,
+            .url = NULL, /* no link: calendars are synced and shared, a token must not be in one */
+        };
+        ics = ics_render(&v, len);
+    }
+    free(party);
+    free(uid.s);
+    free(summary.s);
+    free(desc.s);
+    return ics;
 }

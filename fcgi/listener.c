@@ -20,9 +20,11 @@
  * in db/functions/mail.sql, fcgi/mail.c): one transaction per message,
  * MAIL_BATCH at most per round and no longer than MAIL_ROUND_MS, so events
  * never wait long behind mail. Settings: SMTP_URL, SMTP_USER,
- * SMTP_PASSWORD, SMTP_FROM, SMTP_TIMEOUT_MS, MAIL_DIR, PUBLIC_URL,
- * MAIL_MAX_ATTEMPTS, MAIL_BACKOFF_MS, TICKET_SEAL_KEY, MUSEUM_TZ,
- * MUSEUM_NAME(_KO), MUSEUM_ADDRESS(_KO) (etc/museum.conf, docs/mail.md). */
+ * SMTP_PASSWORD, SMTP_FROM, SMTP_TIMEOUT_MS, SMTP_CONNECT_TIMEOUT_MS,
+ * MAIL_DIR, PUBLIC_URL, MAIL_MAX_ATTEMPTS, MAIL_BACKOFF_MS,
+ * TICKET_SEAL_KEY, MUSEUM_TZ; and the museum's own settings as the app
+ * reads them (site_load: MUSEUM_NAME(_KO), MUSEUM_ADDRESS(_KO),
+ * TICKET_CATEGORIES, ...) (etc/museum.conf, docs/mail.md). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <libpq-fe.h>
@@ -36,6 +38,7 @@
 
 #include "daemon.h"
 #include "mail.h"
+#include "site.h"
 
 #define ISOLATE_BATCH 50 /* stays under PostgreSQL's 64 cached subtransactions */
 #define BACKOFF_MIN_MS 100
@@ -239,7 +242,7 @@ static int mail_one(PGconn *conn, const struct config *cfg, struct mail_sender *
         return -1;
     params[0] = cfg->seal_key;
     res = PQexecParams(conn, "SELECT * FROM mail.claim($1::text)", 1, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQnfields(res) != 16) {
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQnfields(res) != 17) {
         *conn_lost = PQstatus(conn) == CONNECTION_BAD;
         fprintf(stderr, "event=query_failed query=\"mail.claim\" error=\"%s\"\n", conn_error(conn));
         goto out;
@@ -262,6 +265,7 @@ static int mail_one(PGconn *conn, const struct config *cfg, struct mail_sender *
     m.party = field(res, 12) ? atoi(field(res, 12)) : 0;
     m.tickets = field(res, 13);
     m.cancel_reason = field(res, 15);
+    m.updated = field(res, 16) ? (time_t)strtoll(field(res, 16), NULL, 10) : 0;
     text = mail_compose(sender, &m, time(NULL), &len, error, sizeof(error));
     if (!text)
         permanent = 1; /* it would never be made: parked at once */
@@ -416,12 +420,20 @@ int main(int argc, char **argv)
         .smtp_user = daemon_env_text("SMTP_USER", NULL),
         .smtp_password = daemon_env_text("SMTP_PASSWORD", NULL),
         .timeout_ms = daemon_env_long("SMTP_TIMEOUT_MS", 10000, 100, 600000),
+        .connect_timeout_ms = daemon_env_long("SMTP_CONNECT_TIMEOUT_MS", 2000, 100, 600000),
         .dir = daemon_env_text("MAIL_DIR", "var/mail"),
-        .museum = {daemon_env_text("MUSEUM_NAME", "SK Museum"),
-                   daemon_env_text("MUSEUM_NAME_KO", daemon_env_text("MUSEUM_NAME", "SK Museum"))},
-        .address = {daemon_env_text("MUSEUM_ADDRESS", ""),
-                    daemon_env_text("MUSEUM_ADDRESS_KO", "")},
     };
+    /* The museum's name, address and categories: the app's (fcgi/site.c),
+     * with its defaults, so the emails and the pages say the same. */
+    if (site_load() != 0)
+        return 2;
+    cfg.mail.museum[0] = site_name("en");
+    cfg.mail.museum[1] = site_name("ko");
+    cfg.mail.address[0] = site_address("en");
+    cfg.mail.address[1] = site_address("ko");
+    cfg.mail.categories = site_categories();
+    if (cfg.mail.connect_timeout_ms > cfg.mail.timeout_ms)
+        cfg.mail.connect_timeout_ms = cfg.mail.timeout_ms; /* within the whole delivery's */
     cfg.seal_key = daemon_env_text("TICKET_SEAL_KEY", NULL);
     cfg.mail_batch = daemon_env_long("MAIL_BATCH", 20, 1, 1000);
     cfg.mail_round_ms = daemon_env_long("MAIL_ROUND_MS", 500, 10, 60000);

@@ -3,7 +3,6 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "ics.h"
+#include "validate.h"
 
 struct mail_sender {
     const struct mail_config *cfg;
@@ -111,26 +111,29 @@ static int plain_ascii(const char *s)
     return 1;
 }
 
-/* A Subject header: as is when printable ASCII, else RFC 2047 encoded
- * words (=?UTF-8?B?...?=) of at most 45 octets each (75 characters with
- * the markers), never splitting a UTF-8 character, on folded lines. */
+/* A Subject header: as is when printable ASCII and the line fits in 78
+ * octets, else RFC 2047 encoded words (=?UTF-8?B?...?=) on folded lines of
+ * at most 76 characters: 39 octets on the first line (after "Subject: "),
+ * 45 on each next one (after its space), never splitting a UTF-8
+ * character. */
 static void put_subject(struct buf *b, const char *subject)
 {
     const unsigned char *s = (const unsigned char *)subject;
     size_t n = strlen(subject), at = 0;
 
     puts_(b, "Subject: ");
-    if (plain_ascii(subject) && n < 900) {
+    if (plain_ascii(subject) && n <= 78 - 9) {
         put(b, subject, n);
         put(b, "\r\n", 2);
         return;
     }
     while (at < n) {
-        size_t take = n - at > 45 ? 45 : n - at;
+        size_t most = at == 0 ? 39 : 45;
+        size_t take = n - at > most ? most : n - at;
         while (take > 0 && at + take < n && (s[at + take] & 0xC0) == 0x80)
             take--; /* back to a character's first octet */
         if (take == 0)
-            take = n - at > 45 ? 45 : n - at;
+            take = n - at > most ? most : n - at;
         if (at > 0)
             put(b, "\r\n ", 3);
         puts_(b, "=?UTF-8?B?");
@@ -141,26 +144,11 @@ static void put_subject(struct buf *b, const char *subject)
     put(b, "\r\n", 2);
 }
 
-/* Whether addr is a plain address we may put in a header and hand to the
- * SMTP server: printable ASCII, one '@' neither first nor last, none of
- * the characters that would end or split it. */
-static int address_ok(const char *addr)
-{
-    const char *at = strchr(addr, '@');
-    size_t n = strlen(addr);
-
-    if (n < 3 || n > 254 || !at || at == addr || !at[1] || strchr(at + 1, '@'))
-        return 0;
-    for (const unsigned char *p = (const unsigned char *)addr; *p; p++)
-        if (*p <= 0x20 || *p >= 0x7F || strchr("<>()[],;:\\\"", *p))
-            return 0;
-    return 1;
-}
-
 struct mail_sender *mail_init(const struct mail_config *cfg, char *err, size_t n)
 {
     struct mail_sender *s = calloc(1, sizeof(*s));
     const char *lt = strchr(cfg->from, '<'), *at;
+    char probe[sizeof(s->from_addr) + 2];
     size_t len;
 
     *err = '\0';
@@ -179,17 +167,15 @@ struct mail_sender *mail_init(const struct mail_config *cfg, char *err, size_t n
     } else {
         snprintf(s->from_addr, sizeof(s->from_addr), "%s", cfg->from);
     }
-    if (!address_ok(s->from_addr)) {
+    /* The recipients' check; but the sender's domain may be one label
+     * (localhost, in development). */
+    at = strchr(s->from_addr, '@');
+    snprintf(probe, sizeof(probe), "%s%s", s->from_addr, at && !strchr(at, '.') ? ".x" : "");
+    if (validate_email(probe, strlen(probe)) != NULL) {
         snprintf(err, n, "SMTP_FROM: not \"Name <addr@domain>\" or \"addr@domain\" (ASCII)");
         goto fail;
     }
-    at = strchr(s->from_addr, '@');
     snprintf(s->domain, sizeof(s->domain), "%s", at + 1);
-    if (strspn(s->domain, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-") !=
-        strlen(s->domain)) {
-        snprintf(err, n, "SMTP_FROM: its domain may only have letters, digits, '.' and '-'");
-        goto fail;
-    }
     if (cfg->smtp_url) {
         if (strncmp(cfg->smtp_url, "smtp://", 7) != 0 &&
             strncmp(cfg->smtp_url, "smtps://", 8) != 0) {
@@ -256,35 +242,39 @@ static void put_when(struct buf *b, const struct mail_message *m, int ko)
              month_en[s.tm_mon], s.tm_year + 1900, s.tm_hour, s.tm_min, e.tm_hour, e.tm_min);
 }
 
-/* A visitor category in words ("adult" is 성인 in Korean; a category the
- * texts do not know is shown by its name). */
-static const char *category(const char *name, int ko)
+/* The booking of m as ics.c sees it (the party, the calendar). */
+static struct ics_booking booking_of(const struct mail_sender *snd, const struct mail_message *m)
 {
-    static const char *const names[][2] = {
-        {"adult", "성인"}, {"youth", "청소년"}, {"child", "어린이"}, {"senior", "경로"}};
-    for (size_t i = 0; ko && i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(name, names[i][0]) == 0)
-            return names[i][1];
-    return name;
+    const struct mail_config *cfg = snd->cfg;
+    int ko = m->lang && strcmp(m->lang, "ko") == 0;
+
+    return (struct ics_booking){
+        .id = m->book_id,
+        .code = m->code,
+        .lang = ko ? "ko" : "en",
+        .exhibition = m->exhibition,
+        .museum = cfg->museum[ko],
+        .address = cfg->address[ko],
+        .party = m->party,
+        .tickets = m->tickets,
+        .categories = cfg->categories,
+        .start = m->slot_start,
+        .end = m->slot_end,
+        .updated = m->updated,
+    };
 }
 
-/* The party: "4 (adult 2, child 2)" or "4명 (성인 2, 어린이 2)". */
-static void put_party(struct buf *b, const struct mail_message *m, int ko)
+/* The party: "4 (adult 2, child 2)" or "4명 (성인 2, 어린이 2)" (ics_party). */
+static void put_party(struct buf *b, const struct mail_sender *snd, const struct mail_message *m)
 {
-    json_object *t = m->tickets ? json_tokener_parse(m->tickets) : NULL;
-    int first = 1;
+    struct ics_booking bk = booking_of(snd, m);
+    char *party = ics_party(&bk);
 
-    putf(b, ko ? "%d명" : "%d", m->party);
-    if (t && json_object_is_type(t, json_type_object)) {
-        json_object_object_foreach(t, key, val)
-        {
-            putf(b, "%s%s %d", first ? " (" : ", ", category(key, ko), json_object_get_int(val));
-            first = 0;
-        }
-        if (!first)
-            puts_(b, ")");
-    }
-    json_object_put(t);
+    if (!party)
+        b->err = 1;
+    else
+        puts_(b, party);
+    free(party);
 }
 
 /* The force-cancel's reason in plain words. */
@@ -323,8 +313,7 @@ static void put_body(struct buf *b, const struct mail_sender *snd, const struct 
 {
     const struct mail_config *cfg = snd->cfg;
     const char *museum = cfg->museum[ko];
-    const char *address =
-        cfg->address[ko] && *cfg->address[ko] ? cfg->address[ko] : cfg->address[0];
+    const char *address = cfg->address[ko];
     const char *url = cfg->public_url;
 
     if (strcmp(m->kind, "ACCESS") == 0) {
@@ -360,7 +349,7 @@ static void put_body(struct buf *b, const struct mail_sender *snd, const struct 
          m->exhibition);
     put_when(b, m, ko);
     puts_(b, ko ? "\n인원: " : "\nParty: ");
-    put_party(b, m, ko);
+    put_party(b, snd, m);
     puts_(b, "\n");
     if (address && *address)
         putf(b, ko ? "장소: %s\n" : "Where: %s\n", address);
@@ -392,40 +381,6 @@ static void put_body(struct buf *b, const struct mail_sender *snd, const struct 
     putf(b, "\n%s\n", museum);
 }
 
-/* The ticket's calendar file (ics_render), or NULL (no memory). */
-static char *calendar(const struct mail_sender *snd, const struct mail_message *m, int ko,
-                      time_t now, size_t *len)
-{
-    const struct mail_config *cfg = snd->cfg;
-    struct buf uid = {0}, summary = {0}, desc = {0}, link = {0};
-    struct ics_visit v = {0};
-    char *out = NULL;
-
-    putf(&uid, "booking-%lld-%s@sk-museum", m->book_id, m->code);
-    putf(&summary, "%s — %s", m->exhibition, cfg->museum[ko]);
-    putf(&desc, ko ? "예약 번호: %s\n인원: " : "Code: %s\nParty: ", m->code);
-    put_party(&desc, m, ko);
-    /* No token in a calendar: calendars are synced and shared. */
-    putf(&link, "%s/my.html", cfg->public_url);
-    if (uid.err || summary.err || desc.err || link.err)
-        goto out;
-    v.uid = uid.s;
-    v.start = m->slot_start;
-    v.end = m->slot_end;
-    v.stamp = now;
-    v.summary = summary.s;
-    v.location = cfg->address[ko] && *cfg->address[ko] ? cfg->address[ko] : cfg->address[0];
-    v.description = desc.s;
-    v.url = link.s;
-    out = ics_render(&v, len);
-out:
-    free(uid.s);
-    free(summary.s);
-    free(desc.s);
-    free(link.s);
-    return out;
-}
-
 /* The base64 of text with its LF lines made CRLF. */
 static void put_text_base64(struct buf *b, const char *text)
 {
@@ -454,7 +409,9 @@ char *mail_compose(struct mail_sender *snd, const struct mail_message *m, time_t
     size_t ics_len = 0;
     struct tm tm;
 
-    if (!address_ok(m->to)) {
+    /* The API's check (validate_email): what it took can be sent; one that
+     * fails it (set by SQL) is never written into a header. */
+    if (validate_email(m->to, strlen(m->to)) != NULL) {
         snprintf(err, n, "not an address we can send to");
         return NULL;
     }
@@ -465,8 +422,11 @@ char *mail_compose(struct mail_sender *snd, const struct mail_message *m, time_t
     gmtime_r(&now, &tm);
     strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
     put_body(&body, snd, m, ko);
-    if (strcmp(m->kind, "TICKET") == 0 && !(ics = calendar(snd, m, ko, now, &ics_len)))
-        body.err = 1;
+    if (strcmp(m->kind, "TICKET") == 0) {
+        struct ics_booking bk = booking_of(snd, m);
+        if (!(ics = ics_booking(&bk, &ics_len)))
+            body.err = 1;
+    }
     putf(&b, "Date: %s\r\nFrom: %s\r\nTo: %s\r\n", date, cfg->from, m->to);
     put_subject_for(&b, m, ko, cfg->museum[ko]);
     putf(&b, "Message-ID: <mail-%lld@%s>\r\n", m->id, snd->domain);
@@ -598,7 +558,7 @@ static int smtp_deliver(struct mail_sender *snd, const struct mail_message *m, c
                      strncmp(cfg->smtp_url, "smtps://", 8) == 0 ? (long)CURLUSESSL_ALL
                                                                 : (long)CURLUSESSL_TRY);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, cfg->timeout_ms);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, cfg->timeout_ms);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     if (cfg->smtp_user)

@@ -16,10 +16,12 @@ struct mail_config {
     const char *smtp_url;   /* SMTP_URL: smtp:// or smtps://; NULL: the Maildir */
     const char *smtp_user;  /* SMTP_USER, SMTP_PASSWORD: NULL: none */
     const char *smtp_password;
-    long timeout_ms;        /* SMTP_TIMEOUT_MS */
-    const char *dir;        /* MAIL_DIR: the Maildir (tmp/, new/) */
-    const char *museum[2];  /* MUSEUM_NAME, MUSEUM_NAME_KO */
-    const char *address[2]; /* MUSEUM_ADDRESS, MUSEUM_ADDRESS_KO ("": none) */
+    long timeout_ms;               /* SMTP_TIMEOUT_MS: one delivery, all of it */
+    long connect_timeout_ms;       /* SMTP_CONNECT_TIMEOUT_MS: its connection */
+    const char *dir;               /* MAIL_DIR: the Maildir (tmp/, new/) */
+    const char *museum[2];         /* the museum's name in en, ko (site_name) */
+    const char *address[2];        /* its address in en, ko (site_address; "": none) */
+    const char *const *categories; /* TICKET_CATEGORIES (site_categories) */
 };
 
 /* One message as mail.claim returns it; book fields are unset (NULL, 0)
@@ -35,6 +37,7 @@ struct mail_message {
     time_t slot_start, slot_end;
     int party;
     const char *tickets;       /* {"adult": 2, ...} */
+    time_t updated;            /* the booking's last change (the .ics's DTSTAMP) */
     const char *cancel_reason; /* EXHIBITION_DELETED, DAY_CLOSED, or NULL */
 };
 

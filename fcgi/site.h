@@ -1,7 +1,7 @@
 /* site: the museum's own settings — its name and visit information for the
  * pages, its default opening hours, the visitor categories and the largest
- * party for bookings — read and checked once at start-up (etc/museum.conf),
- * and GET /site, which answers them. */
+ * party for bookings — read and checked once at start-up (etc/museum.conf)
+ * by the app and by the listener (its emails), and GET /site. */
 #ifndef MUSEUM_SITE_H
 #define MUSEUM_SITE_H
 

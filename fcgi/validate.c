@@ -257,57 +257,46 @@ void validate_camel_case(const char *snake, char *out, size_t n)
     out[o] = '\0';
 }
 
-/* 1 if code point cp may be in a domain label: ASCII letters, digits and
- * '-', or any non-ASCII character but control ones and spaces. */
-static int domain_char(unsigned cp)
+/* 1 if c may be in a dot-atom's atom (RFC 5322 atext): letters, digits and
+ * !#$%&'*+/=?^_`{|}~- . */
+static int atext(unsigned char c)
 {
-    if (cp < 0x80)
-        return isalnum((int)cp) || cp == '-';
-    return cp >= 0xA0 && cp != 0x3000 && cp != 0xFEFF && !(cp >= 0x2000 && cp <= 0x200F) &&
-           cp != 0x2028 && cp != 0x2029;
+    return isalnum(c) || (c && strchr("!#$%&'*+/=?^_`{|}~-", c));
 }
 
 const char *validate_email(const char *s, size_t len)
 {
     static const char shape[] = "must be an email address like name@example.org";
-    const unsigned char *p = (const unsigned char *)s;
     const char *at = len ? memchr(s, '@', len) : NULL;
-    size_t chars = 0, local = at ? (size_t)(at - s) : 0, label = 0, labels = 0;
-    unsigned prev = '.';
+    size_t local = at ? (size_t)(at - s) : 0, label = 0, dots = 0;
 
     if (len == 0)
         return "must not be empty";
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7F)
+            return "must be ASCII, without spaces or control characters";
+    if (len > VALIDATE_EMAIL_MAX)
+        return "must be at most 254 characters";
     if (!at || memchr(at + 1, '@', len - local - 1) || local == 0 || local + 1 == len)
         return shape;
     if (local > VALIDATE_EMAIL_LOCAL_MAX)
-        return "must have at most 64 bytes before the @";
-    for (size_t i = 0; i < len;) {
-        unsigned cp;
-        size_t n = utf8_next(p + i, len - i, &cp);
-
-        if (n == 0)
-            return "must be valid UTF-8";
-        if (++chars > VALIDATE_EMAIL_MAX)
-            return "must be at most 254 characters";
-        if (i < local) {
-            if (cp <= 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0x3000)
-                return "must not contain spaces or control characters";
-        } else if (i > local) {
-            if (cp == '.') {
-                if (label == 0 || prev == '-')
-                    return shape;
-                labels++;
-                label = 0;
-            } else if (!domain_char(cp) || (cp == '-' && label == 0) || (label += n) > 63) {
+        return "must have at most 64 characters before the @";
+    for (size_t i = 0; i < local; i++) /* atoms joined by single dots */
+        if (s[i] == '.' ? i == 0 || i + 1 == local || s[i + 1] == '.' : !atext((unsigned char)s[i]))
+            return "must have only letters, digits, single inner dots and "
+                   "!#$%&'*+/=?^_`{|}~- before the @";
+    for (size_t i = local + 1; i <= len; i++) { /* LDH labels of 1..63 */
+        char c = i < len ? s[i] : '.';
+        if (c == '.') {
+            if (label == 0 || s[i - 1] == '-')
                 return shape;
-            }
-            prev = cp;
+            dots += i < len;
+            label = 0;
+        } else if (!(isalnum((unsigned char)c) || (c == '-' && label > 0)) || ++label > 63) {
+            return shape;
         }
-        i += n;
     }
-    if (label == 0 || prev == '-' || labels < 1)
-        return shape;
-    return NULL;
+    return dots ? NULL : shape;
 }
 
 const char *validate_accept_lang(const char *header)

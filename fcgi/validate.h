@@ -17,7 +17,7 @@
 #define VALIDATE_PARTY_MAX 100      /* the most MAX_PARTY may be set to */
 #define VALIDATE_SLOT_DAYS_MAX 92   /* days one GET /museums/{id}/slots may cover */
 #define VALIDATE_DATES_MAX 400      /* closed dates of one exhibition */
-#define VALIDATE_EMAIL_MAX 254      /* characters of an email address */
+#define VALIDATE_EMAIL_MAX 254      /* characters (ASCII) of an email address */
 #define VALIDATE_EMAIL_LOCAL_MAX 64 /* bytes of its part before the @ */
 
 /* The limits and statuses here are also in the SQL's constraints
@@ -69,11 +69,12 @@ const char *validate_book_status(const char *s);
 /* Parses a list limit "1".."1000". Returns 0 and sets *out, or -1. */
 int validate_limit(const char *s, int *out);
 
-/* Checks an email address of len bytes (already trimmed): valid UTF-8, at
- * most 254 characters, one '@'; before it 1..64 bytes without spaces or
- * control characters; after it a domain of two or more dot-separated
- * labels of 1..63 bytes, letters (any script), digits and inner hyphens.
- * Returns NULL if fine, else a static message saying what is wrong. */
+/* Checks an email address of len bytes (already trimmed): ASCII, at most
+ * 254 characters; before the one '@' an RFC 5322 dot-atom of 1..64 (atoms
+ * of letters, digits and !#$%&'*+/=?^_`{|}~-, single dots between them);
+ * after it two or more dot-separated labels of 1..63 letters, digits and
+ * inner hyphens. The one check of the API and of fcgi/mail.c (what passes
+ * can be sent). Returns NULL if fine, else a static message saying why. */
 const char *validate_email(const char *s, size_t len);
 
 /* The language ("en" or "ko", static) an Accept-Language header value

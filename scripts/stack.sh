@@ -565,7 +565,8 @@ status() {
         ' last_seen=' || round(extract(epoch FROM silent_for)::numeric, 1) || 's ago'
         FROM report.listeners" \
         -c "SELECT 'mail: due=' || due || ' waiting=' || waiting || ' dead=' || dead ||
-        ' sent_last_hour=' || sent_last_hour || ' oldest_unsent=' || round(oldest_due_seconds::numeric, 1) || 's'
+        ' sent_last_hour=' || sent_last_hour || ' not_sent_last_hour=' || not_sent_last_hour ||
+        ' oldest_unsent=' || round(oldest_due_seconds::numeric, 1) || 's'
         FROM mail.queue_status()" 2>/dev/null || true
     echo "status: $(curl -s -m 2 "http://127.0.0.1:$PORT/status" || echo unavailable)"
     return $rc

@@ -98,24 +98,45 @@ CREATE OR REPLACE TRIGGER message_wake AFTER INSERT ON mail.message
 -- hold) and returns what composing it needs: the secret opened with the
 -- server key p_key (NULL when there is none or it cannot be opened: the
 -- message then goes without its link rather than never), and for a
--- booking's message the booking as it is now. No row: nothing is due.
+-- booking's message the booking as it is now (updated_at: the .ics's
+-- DTSTAMP). No row: nothing is due.
+-- A message no longer worth sending is not returned but marked obsolete
+-- on the way (obsolete_at, last_error 'not sent: ...', its secret erased;
+-- neither sent nor dead, so make retry-dead leaves it): a TICKET whose
+-- booking is canceled (its CANCELED or FORCE_CANCELED message tells), a
+-- sign-in link older than the link's 30 minutes (visitor.sql).
 CREATE OR REPLACE FUNCTION mail.claim(p_key text)
 RETURNS TABLE (id bigint, kind text, to_addr text, lang text, secret text, attempts integer,
                book_id bigint, code text, exhibition text, cust_nm text, slot_start bigint,
-               slot_end bigint, party integer, tickets text, status text, cancel_reason text)
+               slot_end bigint, party integer, tickets text, status text, cancel_reason text,
+               updated_at bigint)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     m mail.message;
+    why text;
     opened text;
 BEGIN
-    SELECT * INTO m FROM mail.message x
-    WHERE x.sent_at IS NULL AND NOT x.dead AND x.available_at <= now()
-    ORDER BY x.available_at, x.id
-    LIMIT 1
-    FOR UPDATE SKIP LOCKED;
-    IF NOT FOUND THEN
-        RETURN;
-    END IF;
+    LOOP
+        SELECT * INTO m FROM mail.message x
+        WHERE x.sent_at IS NULL AND x.obsolete_at IS NULL AND NOT x.dead AND x.available_at <= now()
+        ORDER BY x.available_at, x.id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED;
+        IF NOT FOUND THEN
+            RETURN;
+        END IF;
+        why := CASE
+            WHEN m.kind = 'ACCESS' AND m.created_at <= now() - interval '30 minutes'
+                THEN 'not sent: the sign-in link expired (30 minutes) before it could be sent'
+            WHEN m.kind = 'TICKET' AND EXISTS (
+                     SELECT 1 FROM book.booking b
+                     WHERE b.id = m.book_id AND b.status IN ('CANCELED', 'FORCE_CANCELED'))
+                THEN 'not sent: the booking was canceled before its ticket could be sent'
+        END;
+        EXIT WHEN why IS NULL;
+        UPDATE mail.message x SET obsolete_at = now(), last_error = why, secret_sealed = NULL
+        WHERE x.id = m.id;
+    END LOOP;
     IF m.secret_sealed IS NOT NULL AND p_key IS NOT NULL THEN
         BEGIN
             opened := mail.unseal(m.secret_sealed, p_key);
@@ -126,7 +147,8 @@ BEGIN
     RETURN QUERY
     SELECT m.id, m.kind, m.to_addr, m.lang, opened, m.attempts, b.id, b.code, b.name, b.cust_nm,
            extract(epoch FROM b.slot_start)::bigint, extract(epoch FROM b.slot_end)::bigint,
-           b.party, b.tickets::text, b.status::text, b.cancel_reason
+           b.party, b.tickets::text, b.status::text, b.cancel_reason,
+           extract(epoch FROM b.updated_at)::bigint
     FROM (SELECT 1) one LEFT JOIN book.booking b ON b.id = m.book_id;
 END
 $$;
@@ -167,21 +189,24 @@ CREATE OR REPLACE FUNCTION mail.retry_dead() RETURNS integer
 LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
     WITH r AS (
         UPDATE mail.message SET dead = false, attempts = 0, available_at = now()
-        WHERE dead AND sent_at IS NULL RETURNING 1
+        WHERE dead AND sent_at IS NULL AND obsolete_at IS NULL RETURNING 1
     )
     SELECT count(*)::integer FROM r;
 $$;
 REVOKE EXECUTE ON FUNCTION mail.retry_dead() FROM PUBLIC;
 
--- make status: the queue at a glance.
+-- make status: the queue at a glance (not_sent_last_hour: the messages
+-- marked obsolete instead of sent, mail.claim).
 CREATE OR REPLACE FUNCTION mail.queue_status(OUT due bigint, OUT waiting bigint, OUT dead bigint,
-                                             OUT sent_last_hour bigint, OUT oldest_due_seconds double precision)
+                                             OUT sent_last_hour bigint, OUT oldest_due_seconds double precision,
+                                             OUT not_sent_last_hour bigint)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT count(*) FILTER (WHERE sent_at IS NULL AND NOT dead AND available_at <= now()),
-           count(*) FILTER (WHERE sent_at IS NULL AND NOT dead AND available_at > now()),
-           count(*) FILTER (WHERE dead AND sent_at IS NULL),
+    SELECT count(*) FILTER (WHERE sent_at IS NULL AND obsolete_at IS NULL AND NOT dead AND available_at <= now()),
+           count(*) FILTER (WHERE sent_at IS NULL AND obsolete_at IS NULL AND NOT dead AND available_at > now()),
+           count(*) FILTER (WHERE dead AND sent_at IS NULL AND obsolete_at IS NULL),
            count(*) FILTER (WHERE sent_at > now() - interval '1 hour'),
-           coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE sent_at IS NULL AND NOT dead)), 0)::double precision
+           coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE sent_at IS NULL AND obsolete_at IS NULL AND NOT dead)), 0)::double precision,
+           count(*) FILTER (WHERE obsolete_at > now() - interval '1 hour')
     FROM mail.message;
 $$;
 REVOKE EXECUTE ON FUNCTION mail.queue_status() FROM PUBLIC;

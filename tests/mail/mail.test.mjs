@@ -11,9 +11,9 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import {
-  alive, api, caughtUp, createExhibition, eventually, listenerPids, ROOT, sleep, sql, staff,
+  alive, api, BASE, caughtUp, createExhibition, eventually, listenerPids, ROOT, sleep, sql, staff,
   unique, VAR, visitor,
 } from '../e2e/lib.mjs';
 
@@ -143,6 +143,26 @@ test('(a) a booking with an email gets one ticket: code, the .ics, the link with
   assert.ok(!textOf(canceled).includes(b.token), 'no token in a cancel');
   await caughtUp();
   assert.equal(rowsOf(b.id).length, 2, 'nothing more');
+});
+
+test('(a) the attached .ics is GET /books/{id}/visit.ics, byte for byte; a long subject folds within 78 octets', async () => {
+  for (const [lang, name] of [['ko', `도자기 천 년 ${'가나다라마바사아자차카타파하 '.repeat(6)}${process.pid}`],
+    ['en', `A Thousand Years of Korean Ceramics, from Goryeo Celadon to Joseon ${process.pid}`]]) {
+    const m = await createExhibition({ name: name.slice(0, 190), capacity: 50 });
+    const b = await bookWithEmail(m.id, `${m.startDate}T10:00:00+09:00`, `cal.${lang}@example.org`, lang,
+      { child: 1, adult: 2, senior: 1 });
+    const [row] = await sentFor(b.id, ['TICKET']);
+    const mail = mailOf(row.id);
+    const headers = mail.raw.slice(0, mail.raw.indexOf('\r\n\r\n')).split('\r\n');
+    for (const l of headers) assert.ok(Buffer.byteLength(l) <= 78, `a header line of ${Buffer.byteLength(l)} octets: ${l}`);
+    assert.ok(mail.headers.Subject.endsWith(name.slice(0, 190)), mail.headers.Subject);
+    const attached = Buffer.from(mail.parts.find((p) => p.type === 'text/calendar').base64, 'base64');
+    const res = await fetch(`${BASE}/books/${b.id}/visit.ics`, { headers: visitor(b.token) });
+    assert.equal(res.status, 200);
+    const served = Buffer.from(await res.arrayBuffer());
+    assert.equal(attached.toString('utf8'), served.toString('utf8'), 'the same calendar');
+    assert.ok(attached.equals(served), 'byte for byte');
+  }
 });
 
 test('(a) Korean, a booking without an email, and "email me my ticket" later', async () => {
@@ -333,6 +353,34 @@ test('(b) SMTP on loopback: delivered; a failing server is retried with backoff;
   got = sinkMessages().filter((x) => x.id === `<mail-${again.id}@localhost>`);
   assert.equal(got.length, 1);
   assert.ok(textOf(parse(`${SINK}/${got[0].file}`)).includes(`token=${d.token}`), 'with its link');
+});
+
+test('(b) a server that takes the connection and never greets: given up after SMTP_CONNECT_TIMEOUT_MS (2 s), not SMTP_TIMEOUT_MS (10 s)', async (t) => {
+  const seen = []; // [accepted, closed] per connection, ms
+  const silent = createServer((sock) => {
+    const c = [Date.now(), null];
+    seen.push(c);
+    sock.on('end', () => { c[1] ??= Date.now(); sock.destroy(); });
+    sock.on('close', () => { c[1] ??= Date.now(); });
+    sock.on('error', () => {});
+  });
+  await new Promise((ok) => silent.listen(0, '127.0.0.1', ok));
+  t.after(async () => {
+    silent.close();
+    await restartListeners({}); // back to the Maildir
+  });
+  await restartListeners({ SMTP_URL: `smtp://127.0.0.1:${silent.address().port}`, SMTP_TIMEOUT_MS: '10000', MAIL_BACKOFF_MS: '600000' });
+  const { m, slot } = await exhibition();
+  const b = await bookWithEmail(m.id, slot, 'silent.server@example.org');
+  const [row] = await eventually(() => {
+    const rows = rowsOf(b.id);
+    return rows.length === 1 && rows[0].attempts === 1 && rows;
+  }, 20000, `the ticket of ${b.id} tried once (now ${messagesOf(b.id)})`);
+  assert.equal(row.sent, false);
+  assert.match(row.last_error, /^smtp: Timeout/i, row.last_error);
+  const [accepted, closed] = await eventually(() => seen[0]?.[1] && seen[0], 15000, 'the listener to close the connection');
+  assert.ok(closed - accepted >= 1500 && closed - accepted < 4000, `given up after ${closed - accepted} ms`);
+  sql(`UPDATE mail.message SET available_at = now() WHERE id = ${row.id}`); // the Maildir's, after
 });
 
 test('(c) listeners killed again and again while emails are due: each sent exactly once', async () => {

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """tests/mail: an RFC 5322 file as JSON (Python's email package, a parser
 independent of fcgi/mail.c): headers as written and decoded, each leaf
-part's type, parameters, file name and decoded text."""
+part's type, parameters, file name, decoded text and octets (base64)."""
+import base64
 import email
 import email.policy
 import json
@@ -28,6 +29,7 @@ for part in msg.walk():
         "filename": part.get_filename(),
         "encoding": part["Content-Transfer-Encoding"],
         "text": part.get_content() if part.get_content_maintype() == "text" else None,
+        "base64": base64.b64encode(part.get_payload(decode=True)).decode("ascii"),
         "defects": [str(d) for d in part.defects],
     })
 print(json.dumps(out))

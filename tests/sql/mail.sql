@@ -1,7 +1,7 @@
 -- The email queue (db/functions/mail.sql): what the booking triggers
 -- queue, and the listener's claim / sent / failed (backoff, dead).
 BEGIN;
-SELECT plan(25);
+SELECT plan(32);
 SET LOCAL TimeZone = 'Asia/Seoul';
 
 \ir lib.psql
@@ -46,14 +46,22 @@ SELECT pg_temp.drain();
 SELECT is(pg_temp.msgs(pg_temp.bid('silent')), 'TICKET FORCE_CANCELED', 'force-canceled: one message');
 SELECT is(pg_temp.msgs(pg_temp.bid('mailer')), 'TICKET+secret TICKET TICKET+secret CANCELED', 'already canceled: no more');
 
--- The listener's side.
-UPDATE mail.message SET available_at = '-infinity' WHERE book_id IN (pg_temp.bid('mailer'), pg_temp.bid('silent'));
+-- The listener's side, on a booking that stays live.
+INSERT INTO ms SELECT 'L', id FROM pg_temp.one_day('Live hall', '2031-08-06', 10);
+SELECT pg_temp.book('L', 'live', (SELECT start_at FROM museum.slot WHERE museum_id = pg_temp.m('L') LIMIT 1), 2);
+UPDATE book.booking SET email = 'l@example.com', token_sealed = mail.seal('tok-3', 'k' || repeat('x', 40))
+WHERE id = pg_temp.bid('live');
+SELECT pg_temp.drain();
+UPDATE mail.message SET available_at = '-infinity' WHERE book_id = pg_temp.bid('live');
 CREATE TEMP TABLE c1 AS SELECT * FROM mail.claim('k' || repeat('x', 40));
-SELECT is((SELECT kind || ' ' || secret || ' ' || code || ' ' || party || ' ' || exhibition FROM c1),
-          'TICKET tok-1 ' || (SELECT code FROM book.booking WHERE id = pg_temp.bid('mailer')) || ' 2 Mail hall',
+SELECT is((SELECT kind || ' ' || secret || ' ' || code || ' ' || party || ' ' || exhibition || ' ' || status FROM c1),
+          'TICKET tok-3 ' || (SELECT code FROM book.booking WHERE id = pg_temp.bid('live')) || ' 2 Live hall REQUEST_COMPLETED',
           'claim: the oldest due, its secret opened, its booking');
-SELECT is((SELECT secret FROM mail.claim('another key, not the one it was sealed with')
-           WHERE id = (SELECT min(id) + 2 FROM c1)), NULL, 'a secret that cannot be opened: NULL, no error');
+SELECT is((SELECT updated_at FROM c1),
+          (SELECT extract(epoch FROM updated_at)::bigint FROM book.booking WHERE id = pg_temp.bid('live')),
+          'claim: the booking''s last change (the .ics''s DTSTAMP)');
+SELECT is((SELECT secret FROM mail.claim('another key, not the one it was sealed with')), NULL,
+          'a secret that cannot be opened: NULL, no error');
 SELECT ok(mail.failed((SELECT id FROM c1), 'smtp: 451', 3, 1000) = false, 'failed: not dead yet');
 SELECT ok((SELECT attempts = 1 AND available_at > now() + interval '400 ms' AND available_at <= now() + interval '1 s'
                   AND last_error = 'smtp: 451' FROM mail.message WHERE id = (SELECT id FROM c1)),
@@ -67,8 +75,37 @@ SELECT mail.sent((SELECT id FROM c1));
 SELECT ok((SELECT sent_at IS NOT NULL AND secret_sealed IS NULL FROM mail.message WHERE id = (SELECT id FROM c1)),
           'sent: the secret erased');
 SELECT ok(NOT EXISTS (SELECT 1 FROM mail.claim(NULL) c JOIN c1 USING (id)), 'a sent message is not claimed again');
+UPDATE book.booking SET token_sealed = mail.seal('tok-4', 'k' || repeat('x', 40)) WHERE id = pg_temp.bid('live');
+UPDATE mail.message SET available_at = '-infinity' WHERE book_id = pg_temp.bid('live') AND sent_at IS NULL;
 SELECT is((SELECT kind || ' ' || coalesce(secret, '-') FROM mail.claim(NULL)), 'TICKET -', 'no key: no secret');
 SELECT is((SELECT count(*)::integer FROM mail.message WHERE secret_sealed IS NOT NULL
-             AND book_id IN (pg_temp.bid('mailer'), pg_temp.bid('silent'))), 1, 'sealed only while unsent');
+             AND book_id = pg_temp.bid('live')), 1, 'sealed only while unsent');
+UPDATE mail.message SET sent_at = now(), secret_sealed = NULL WHERE book_id = pg_temp.bid('live');
+
+-- Obsolete: the tickets of the canceled bookings and a sign-in link older
+-- than its 30 minutes are marked, not sent; the cancels still go.
+UPDATE mail.message SET available_at = '-infinity' WHERE book_id IN (pg_temp.bid('mailer'), pg_temp.bid('silent'));
+INSERT INTO mail.message (kind, to_addr, lang, secret_sealed, created_at, available_at)
+VALUES ('ACCESS', 'old@example.com', 'en', mail.seal('tok-old', 'k'), now() - interval '31 minutes', '-infinity'),
+       ('ACCESS', 'new@example.com', 'en', mail.seal('tok-new', 'k'), now() - interval '29 minutes', '-infinity');
+CREATE TEMP TABLE c2 AS SELECT * FROM mail.claim(NULL);
+SELECT is((SELECT kind || ' ' || status FROM c2), 'CANCELED CANCELED',
+          'the tickets of canceled bookings are passed over: their cancel is claimed');
+SELECT is((SELECT string_agg(kind || ' ' || (sent_at IS NULL) || ' ' || dead || ' ' || (secret_sealed IS NULL) || ' ' || last_error, '; ' ORDER BY id)
+           FROM mail.message WHERE book_id IN (pg_temp.bid('mailer'), pg_temp.bid('silent')) AND obsolete_at IS NOT NULL),
+          'TICKET true false true not sent: the booking was canceled before its ticket could be sent; '
+          'TICKET true false true not sent: the booking was canceled before its ticket could be sent; '
+          'TICKET true false true not sent: the booking was canceled before its ticket could be sent; '
+          'TICKET true false true not sent: the booking was canceled before its ticket could be sent',
+          'marked obsolete: not sent, not dead, the secret erased, the reason kept');
+SELECT mail.sent(id) FROM c2;
+SELECT mail.sent(id) FROM mail.claim(NULL); -- the force-cancel
+SELECT is((SELECT to_addr || ' ' || coalesce(secret, '-') FROM mail.claim('k')), 'new@example.com tok-new',
+          'a sign-in link of 29 minutes goes; the one of 31 is passed over');
+SELECT is((SELECT last_error FROM mail.message WHERE to_addr = 'old@example.com'),
+          'not sent: the sign-in link expired (30 minutes) before it could be sent', 'the old link: obsolete');
+SELECT is(mail.retry_dead(), 0, 'retry_dead does not send obsolete messages');
+SELECT ok((SELECT not_sent_last_hour >= 5 AND dead = (SELECT count(*) FROM mail.message WHERE dead AND sent_at IS NULL)
+           FROM mail.queue_status()), 'queue_status: obsolete ones counted as not sent, not as dead');
 
 ROLLBACK;

@@ -110,12 +110,85 @@ static void optional_parts(void **state)
     free(ics);
 }
 
+static const char *const categories[] = {"adult", "youth", "child", "senior", NULL};
+
+static const struct ics_booking booking = {
+    .id = 42,
+    .code = "CR3MB5NT1V",
+    .lang = "en",
+    .exhibition = "Treasures",
+    .museum = "SK Museum",
+    .address = "1 Museum-ro, Seoul",
+    .party = 4,
+    .tickets = "{\"child\": 1, \"adult\": 2, \"guide\": 1}",
+    .categories = categories,
+    .start = 1924300800,
+    .end = 1924304400,
+    .updated = 1924000000,
+};
+
+static void party_in_the_categories_order_and_language(void **state)
+{
+    struct ics_booking b = booking;
+    char *party;
+
+    (void)state;
+    party = ics_party(&b);
+    assert_string_equal(party, "4 (adult 2, child 1, guide 1)"); /* configured order, then others */
+    free(party);
+    b.lang = "ko";
+    party = ics_party(&b);
+    assert_string_equal(party, "4명 (성인 2, 어린이 1, guide 1)");
+    free(party);
+    assert_string_equal(ics_category_name("youth", "ko"), "청소년");
+    assert_string_equal(ics_category_name("senior", "ko"), "경로");
+    assert_string_equal(ics_category_name("senior", "en"), "senior");
+    b.tickets = "not json";
+    party = ics_party(&b);
+    assert_string_equal(party, "4명");
+    free(party);
+}
+
+static void a_bookings_calendar(void **state)
+{
+    struct ics_booking b = booking;
+    char *ics, *again;
+    size_t len = 0, len2 = 0;
+
+    (void)state;
+    ics = ics_booking(&b, &len);
+    assert_non_null(ics);
+    assert_string_equal(value_of(ics, "UID"), "booking-42-CR3MB5NT1V@sk-museum");
+    assert_string_equal(value_of(ics, "DTSTAMP"), "20301220T122640Z"); /* its last change */
+    assert_string_equal(value_of(ics, "SUMMARY"), "Treasures — SK Museum");
+    assert_string_equal(value_of(ics, "LOCATION"), "1 Museum-ro\\, Seoul");
+    assert_string_equal(value_of(ics, "DESCRIPTION"),
+                        "Ticket code: CR3MB5NT1V\\nParty: 4 (adult 2\\, child 1\\, guide 1)");
+    assert_null(strstr(ics, "\r\nURL:"));
+    again = ics_booking(&b, &len2); /* the same booking: the same file, whenever made */
+    assert_int_equal(len, len2);
+    assert_memory_equal(ics, again, len);
+    free(again);
+    free(ics);
+    b.lang = "ko";
+    b.museum = "SK 박물관";
+    b.address = "";
+    ics = ics_booking(&b, NULL);
+    assert_string_equal(value_of(ics, "SUMMARY"), "Treasures — SK 박물관");
+    assert_string_equal(value_of(ics, "DESCRIPTION"),
+                        "티켓 코드: CR3MB5NT1V\\n인원: 4명 (성인 2\\, 어린이 1\\, guide 1)");
+    assert_null(strstr(ics, "LOCATION:"));
+    free(ics);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(lines_are_crlf_folded_and_whole_characters),
         cmocka_unit_test(values_escaped_and_times_utc),
         cmocka_unit_test(optional_parts),
+        cmocka_unit_test(party_in_the_categories_order_and_language),
+        cmocka_unit_test(a_bookings_calendar),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
