@@ -171,7 +171,10 @@ test('GET /books/{id}/visit.ics: the visit as RFC 5545, stable, in the booking\'
 test('POST /books: an email is checked (422 changes nothing) and kept as given, trimmed', async () => {
   const m = await createMuseum(5);
   const bad = ['', 'plain', 'a@b', 'a@@b.org', 'a b@c.org', '@c.org', 'a@c..org', 'a@-c.org', 'a@c.org.', 'a@c_d.org',
-    `${'x'.repeat(65)}@c.org`, `a@${'b'.repeat(250)}.org`, 7, 'a\u0001@c.org'];
+    `${'x'.repeat(65)}@c.org`, `a@${'b'.repeat(250)}.org`, 7, 'a\u0001@c.org',
+    // What an SMTP server could not be given plainly: one check for the API
+    // and the listener (validate_email), so none is accepted and never sent.
+    'a(b)@c.org', 'a,b@c.org', '"a"@c.org', 'a..b@c.org', '.a@c.org', 'é@c.org', '김@박물관.한국'];
   for (const email of bad) {
     const cust = unique('bad-email');
     const r = await api('POST', '/books', { museumId: m.id, custNm: cust, email });
@@ -187,7 +190,6 @@ test('POST /books: an email is checked (422 changes nothing) and kept as given, 
   const ticket = await eventually(() => sql(`SELECT id FROM mail.message WHERE book_id = ${ok.id} AND kind = 'TICKET'`),
     10000, 'the ticket queued');
   assert.equal(await linkSecret(ticket, 'token'), ok.token, 'its token sealed for the ticket email');
-  assert.equal((await book(m.id, unique('email'), { email: '김@박물관.한국' })).email, '김@박물관.한국', 'UTF-8 domains');
   assertProblem(await api('POST', '/books', { museumId: m.id, custNm: unique('x'), lang: 'de' }), 422);
 });
 
