@@ -122,12 +122,17 @@ function signal(ok) {
   }
 }
 
-/** "10:42", or "3 May 10:42" when not today. */
+/**
+ * "10:42", or "3 May 10:42" when not today, in the museum's time zone (as the slots are shown),
+ * whatever the door device's own zone.
+ */
 function clock(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso || '');
-  const sameDay = d.toDateString() === new Date().toDateString();
-  return new Intl.DateTimeFormat(locale(), { ...(sameDay ? {} : { month: 'short', day: 'numeric' }), hour: '2-digit', minute: '2-digit' }).format(d);
+  const timeZone = site.timeZone || undefined;
+  const dayOf = (x) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(x);
+  const sameDay = dayOf(d) === dayOf(new Date());
+  return new Intl.DateTimeFormat(locale(), { timeZone, ...(sameDay ? {} : { month: 'short', day: 'numeric' }), hour: '2-digit', minute: '2-digit' }).format(d);
 }
 
 /** Words for a server answer to a scan: { result: 'admitted'|'exited'|'refused'|'error', title, detail, more }. */
