@@ -40,7 +40,14 @@ test('My bookings shows time and party; cancel gives the places back', async () 
   await dialog.getByRole('button', { name: 'Yes, cancel booking' }).click();
   await row.locator('.badge[data-status="CANCELED"]').first().waitFor();
   await waitForText(page.locator('#my-message'), new RegExp(`Booking ${booking.id} was canceled`));
-  assert.equal(await row.getByRole('button').count(), 0, 'nothing left to cancel');
+  await row.getByRole('button', { name: `Cancel booking ${booking.id}` }).waitFor({ state: 'detached' });
+  assert.equal(await row.getByRole('link', { name: `Change booking ${booking.id}` }).count(), 0, 'nothing left to change');
+  // Its ticket can still be looked at, marked no longer valid, without a QR code to scan.
+  await row.getByRole('button', { name: `Show the ticket of booking ${booking.id}` }).click();
+  const ticket = page.locator('#my-ticket .ticket[data-status="CANCELED"]');
+  await waitForText(ticket.locator('.ticket-hint'), /no longer valid/);
+  assert.ok(await ticket.locator('.ticket-qr-box').isHidden(), 'no QR code');
+  assert.ok(await ticket.locator('.ticket-actions').isHidden(), 'no calendar, email or print');
   await eventually(async () => (await slotsOn(museum.id, day))[0].left === 6, { message: 'places back' });
   await closePage(page);
 });

@@ -12,7 +12,7 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import {
   launch, newPage, closePage, createExhibition, book, api, DESKTOP, PHONE, rememberBookings, staffSignIn, visitor as token,
-  museumToday, addDays, slotsOn, openBooking, chooseSlot, ADMIN_PASSWORD,
+  museumToday, addDays, slotsOn, openBooking, chooseSlot, ADMIN_PASSWORD, site,
 } from './helpers.mjs';
 
 const OUT = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -28,6 +28,24 @@ const isoWeekday = (day) => new Date(`${day}T00:00:00Z`).getUTCDay() || 7;
 function openDay(day) {
   while (isoWeekday(day) === 1) day = addDays(day, 1);
   return day;
+}
+
+/**
+ * The Sculpture Garden's hours: the museum's (10:00–18:00), stretched to a whole hour or more either
+ * side of the museum's time now, so that its one slot of today takes bookings and admits them at the
+ * door whenever the screenshots are retaken (a slot that has ended takes no booking). {} when
+ * the museum's hours already do.
+ */
+async function gardenHours() {
+  const { timeZone } = await site();
+  const [h, m] = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    .format(new Date()).split(':').map(Number);
+  const now = h * 60 + m;
+  const opens = Math.max(0, Math.min(10 * 60, Math.floor((now - 60) / 60) * 60));
+  const closes = Math.min(23 * 60 + 30, Math.max(18 * 60, Math.ceil((now + 60) / 60) * 60));
+  if (opens === 10 * 60 && closes === 18 * 60) return {};
+  const hhmm = (min) => `${String(Math.floor(min / 60)).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`;
+  return { opens: hhmm(opens), closes: hhmm(closes) };
 }
 
 async function demoData() {
@@ -50,6 +68,7 @@ async function demoData() {
   });
   const garden = await createExhibition({
     name: 'The Sculpture Garden', startDate: today, endDate: addDays(today, 180), capacity: 300, closedWeekdays: [1],
+    ...(await gardenHours()),
     description: 'Twenty-two sculptures from the collection among the pine trees behind the museum.',
   });
   const threadsStart = openDay(addDays(today, 18));
@@ -85,8 +104,9 @@ async function demoData() {
   assert.equal(res.status, 200, JSON.stringify(res.body));
   await new Promise((r) => setTimeout(r, 3000)); // let the asynchronous steps (confirmations) complete
   // The booking page: the same exhibition, on another day.
-  // At the door today: The Sculpture Garden, one slot all day (closed on Mondays: then no door shots).
-  const [doorSlot] = await slotsOn(garden.id, today);
+  // At the door today: The Sculpture Garden, one slot all day (closed on Mondays, and after 23:30:
+  // then no door shots).
+  const [doorSlot] = (await slotsOn(garden.id, today)).filter((s) => Date.parse(s.end) > Date.now());
   return { bookings: [...mine, canceled], museum: jars, day: openDay(addDays(today, 5)), garden, doorSlot };
 }
 
@@ -152,14 +172,15 @@ try {
   for (const [lang, locale] of [['en', 'en-GB'], ['ko', 'ko-KR']]) {
     for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
       for (const { name, path, ready, open } of pages) {
-        if (name.startsWith('door-') && !doorSlot) continue; // a Monday: the museum is closed today
+        if (name.startsWith('door-') && !doorSlot) continue; // the museum is closed today (a Monday), or closed for the night
         const page = await newPage(browser, { viewport, locale });
         await rememberBookings(page, bookings);
         await page.addInitScript((l) => localStorage.setItem('skmuseum.lang', l), lang);
         if (open) await open(page);
         else await page.goto(path);
         await page.locator(ready).first().waitFor();
-        await page.locator('#site-footer section').first().waitFor();
+        // The museum's visit information, in the footer of every page but the door's (a staff device).
+        if (await page.locator('#site-footer').count()) await page.locator('#site-footer section').first().waitFor();
         await page.evaluate(() => document.fonts.ready);
         await page.waitForTimeout(500);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -167,7 +188,7 @@ try {
         const file = `${OUT}${name}-${size}${lang === 'en' ? '' : '-ko'}.png`;
         await page.screenshot({ path: file, fullPage: true });
         console.log('saved', file);
-        await closePage(page);
+        await closePage(page, name === 'door-refused' ? [/status of 409/] : []); // a refusal at the door is a 409
       }
     }
   }

@@ -27,7 +27,42 @@ async function exhibition(capacity = 6) {
   return { museum, day, slot };
 }
 
-/** The messages in the stack's Maildir (RFC 5322 files) sent to address, as text (quoted-printable soft breaks undone). */
+/** An encoded-word header value (RFC 2047, =?UTF-8?B?…?= or ?Q?) as text. */
+const decodeWords = (value) =>
+  value
+    .replace(/\?=\s+=\?/g, '?==?') // the space between two encoded words is not text
+    .replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_, charset, enc, text) =>
+      /b/i.test(enc)
+        ? Buffer.from(text, 'base64').toString('utf8')
+        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (__, h) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'));
+
+/**
+ * One RFC 5322 message (or MIME part) as readable text: its headers unfolded and decoded, then each
+ * part's body decoded from its Content-Transfer-Encoding (base64, quoted-printable), parts of a
+ * multipart one after the other.
+ */
+function readMessage(raw) {
+  const text = raw.replace(/\r\n/g, '\n');
+  const split = text.indexOf('\n\n');
+  const head = (split < 0 ? text : text.slice(0, split)).replace(/\n[ \t]+/g, ' ');
+  const body = split < 0 ? '' : text.slice(split + 2);
+  const headers = decodeWords(head);
+  const header = (name) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1] || '';
+  const boundary = /boundary="?([^";]+)"?/i.exec(header('Content-Type'))?.[1];
+  if (boundary) {
+    const parts = body.split(`--${boundary}`).slice(1).filter((p) => !p.startsWith('--'));
+    return [headers, ...parts.map((p) => readMessage(p.replace(/^\n/, '')))].join('\n\n');
+  }
+  const encoding = header('Content-Transfer-Encoding').trim().toLowerCase();
+  let decoded = body;
+  if (encoding === 'base64') decoded = Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  else if (encoding === 'quoted-printable') {
+    decoded = Buffer.from(body.replace(/=\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+  }
+  return `${headers}\n\n${decoded.replace(/\r\n/g, '\n')}`;
+}
+
+/** The messages in the stack's Maildir (RFC 5322 files) sent to address, each as readable text (readMessage). */
 function mailTo(address) {
   const dir = `${VAR}/mail/new`;
   let files = [];
@@ -37,9 +72,8 @@ function mailTo(address) {
     return [];
   }
   return files
-    .map((f) => readFileSync(`${dir}/${f}`, 'utf8'))
-    .filter((m) => m.toLowerCase().includes(address.toLowerCase()))
-    .map((m) => m.replace(/=\r?\n/g, '').replace(/=3D/g, '='));
+    .map((f) => readMessage(readFileSync(`${dir}/${f}`, 'utf8')))
+    .filter((m) => new RegExp(`^To:.*${address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'im').test(m));
 }
 
 /** Decodes the QR image in the page (jsQR, as the door page loads it): its text, or null. */

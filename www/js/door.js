@@ -122,12 +122,17 @@ function signal(ok) {
   }
 }
 
-/** "10:42", or "3 May 10:42" when not today. */
+/**
+ * "10:42", or "3 May 10:42" when not today, in the museum's time zone (as the slots are shown),
+ * whatever the door device's own zone.
+ */
 function clock(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso || '');
-  const sameDay = d.toDateString() === new Date().toDateString();
-  return new Intl.DateTimeFormat(locale(), { ...(sameDay ? {} : { month: 'short', day: 'numeric' }), hour: '2-digit', minute: '2-digit' }).format(d);
+  const timeZone = site.timeZone || undefined;
+  const dayOf = (x) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(x);
+  const sameDay = dayOf(d) === dayOf(new Date());
+  return new Intl.DateTimeFormat(locale(), { timeZone, ...(sameDay ? {} : { month: 'short', day: 'numeric' }), hour: '2-digit', minute: '2-digit' }).format(d);
 }
 
 /** Words for a server answer to a scan: { result: 'admitted'|'exited'|'refused'|'error', title, detail, more }. */
@@ -230,36 +235,43 @@ function enqueue(item) {
   renderQueue();
 }
 
-/** Send the queued scans, oldest first, until one cannot be sent (then the rest wait). */
+/**
+ * Send the queued scans, oldest first, until one cannot be sent (then the rest wait). One flush at
+ * a time: a call while one runs gets that one. `flushing` is cleared in a .finally callback, which
+ * runs after the assignment even when the queue was empty (a `finally` inside the async function
+ * itself would run first, and the assignment would then keep the ended flush for good).
+ */
 function flush() {
-  flushing ??= (async () => {
-    try {
-      while (isSignedIn()) {
-        const [item] = queue();
-        if (!item) break;
-        let answer;
-        try {
-          answer = await checkin(item);
-        } catch {
-          break; // still offline
-        }
-        if (RETRYABLE.has(answer.status)) break;
-        if (answer.status === 401) {
-          needSignIn();
-          break;
-        }
-        write(QUEUE_KEY, queue().filter((q) => q.nonce !== item.nonce));
-        write(LATER_KEY, [{ code: item.code, type: item.type, at: item.at, status: answer.status, body: answer.body }, ...laterList()].slice(0, LATER_MAX));
-        if (shown?.kind === 'queued' && shown.code === item.code) showAnswer({ kind: 'answer', ...answer, code: item.code, type: item.type });
-        renderLater();
-        refreshInside();
-      }
-    } finally {
+  if (!flushing) {
+    flushing = sendQueued().finally(() => {
       flushing = null;
       renderQueue();
-    }
-  })();
+    });
+  }
   return flushing;
+}
+
+async function sendQueued() {
+  while (isSignedIn()) {
+    const [item] = queue();
+    if (!item) break;
+    let answer;
+    try {
+      answer = await checkin(item);
+    } catch {
+      break; // still offline
+    }
+    if (RETRYABLE.has(answer.status)) break;
+    if (answer.status === 401) {
+      needSignIn();
+      break;
+    }
+    write(QUEUE_KEY, queue().filter((q) => q.nonce !== item.nonce));
+    write(LATER_KEY, [{ code: item.code, type: item.type, at: item.at, status: answer.status, body: answer.body }, ...laterList()].slice(0, LATER_MAX));
+    if (shown?.kind === 'queued' && shown.code === item.code) showAnswer({ kind: 'answer', ...answer, code: item.code, type: item.type });
+    renderLater();
+    refreshInside();
+  }
 }
 
 function renderQueue() {
