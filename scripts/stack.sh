@@ -207,39 +207,30 @@ role_dburl() {
 app_dburl() { role_dburl APP_DATABASE_URL museum_app; }
 listener_dburl() { role_dburl LISTENER_DATABASE_URL museum_listener; }
 
-# The staff password: ADMIN_PASSWORD, else var/admin-password, made once
-# from /dev/urandom (mode 600).
-admin_password() {
-    local file=$VAR/admin-password
-    if [ -n "${ADMIN_PASSWORD:-}" ]; then
-        printf '%s' "$ADMIN_PASSWORD"
+# A secret: the value of the environment variable $1 if set, else the file
+# var/$2, made once from $3 bytes of /dev/urandom (URL-safe base64, mode
+# 600).
+secret() {
+    local file=$VAR/$2
+    if [ -n "${!1:-}" ]; then
+        printf '%s' "${!1}"
         return
     fi
     if [ ! -s "$file" ]; then
         mkdir -p "$VAR"
-        (umask 077 && head -c 18 /dev/urandom | base64 | tr '+/' '-_' >"$file.new" && mv "$file.new" "$file")
+        (umask 077 && head -c "$3" /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$file.new" && mv "$file.new" "$file")
     fi
     chmod 600 "$file"
     tr -d '\n' <"$file"
 }
 
+# The staff password: ADMIN_PASSWORD, else var/admin-password.
+admin_password() { secret ADMIN_PASSWORD admin-password 18; }
+
 # The server key sealing booking and sign-in tokens until their email is
-# sent (mail.seal): TICKET_SEAL_KEY, else var/seal-key, made once from
-# /dev/urandom (mode 600). The app seals, the listener opens; the database
-# never has it.
-seal_key() {
-    local file=$VAR/seal-key
-    if [ -n "${TICKET_SEAL_KEY:-}" ]; then
-        printf '%s' "$TICKET_SEAL_KEY"
-        return
-    fi
-    if [ ! -s "$file" ]; then
-        mkdir -p "$VAR"
-        (umask 077 && head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$file.new" && mv "$file.new" "$file")
-    fi
-    chmod 600 "$file"
-    tr -d '\n' <"$file"
-}
+# sent (mail.seal): TICKET_SEAL_KEY, else var/seal-key. The app seals, the
+# listener opens; the database never has it.
+seal_key() { secret TICKET_SEAL_KEY seal-key 32; }
 # --- end security ---
 
 # pid of a running process from var/run/<name>.pid whose command matches

@@ -71,27 +71,6 @@ CREATE OR REPLACE TRIGGER booking_mail BEFORE UPDATE ON book.booking
                    OR NEW.tickets IS DISTINCT FROM OLD.tickets)))
     EXECUTE FUNCTION mail.on_booking();
 
--- A new message wakes the listeners on the outbox's channel (a sign-in
--- link, or an email added to a booking, comes without an event), at most
--- once per 200 ms per session, as outbox.wake does and with its clock
--- (museum.wake_ms): the listener looks again for 250 ms after any work.
-CREATE OR REPLACE FUNCTION mail.wake() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    now_ms double precision := extract(epoch FROM clock_timestamp()) * 1000;
-    last_ms double precision := nullif(current_setting('museum.wake_ms', true), '')::double precision;
-BEGIN
-    IF last_ms IS NULL OR now_ms - last_ms >= 200 OR now_ms < last_ms THEN
-        PERFORM pg_notify('museum_outbox', '');
-        PERFORM set_config('museum.wake_ms', now_ms::text, false);
-    END IF;
-    RETURN NULL;
-END
-$$;
-
-CREATE OR REPLACE TRIGGER message_wake AFTER INSERT ON mail.message
-    FOR EACH STATEMENT EXECUTE FUNCTION mail.wake();
-
 -- The listener's (fcgi/listener.c), in one transaction per message:
 -- mail.claim, compose and deliver, then mail.sent or mail.failed, COMMIT.
 -- mail.claim locks the oldest due message (skipping those other listeners

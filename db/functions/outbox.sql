@@ -41,6 +41,10 @@ $$;
 
 CREATE OR REPLACE TRIGGER event_wake AFTER INSERT ON outbox.event
     FOR EACH STATEMENT EXECUTE FUNCTION outbox.wake();
+-- A new email wakes the listeners too (a sign-in link, or an email added
+-- to a booking, comes without an event): they send mail after each drain.
+CREATE OR REPLACE TRIGGER message_wake AFTER INSERT ON mail.message
+    FOR EACH STATEMENT EXECUTE FUNCTION outbox.wake();
 
 -- Claims (locks, skipping what other listeners hold) up to p_limit ready
 -- events in id order that may run now: none with an earlier pending event
