@@ -196,8 +196,10 @@ LANGUAGE sql AS $$
     SELECT count(*)::integer FROM r;
 $$;
 
--- Deletes up to p_batch events done more than p_retention ago. Returns how
--- many; the caller repeats while it gets a full batch.
+-- Deletes up to p_batch events done more than p_retention ago, and up to
+-- p_batch emails sent (or passed over as obsolete) more than p_retention
+-- ago. Returns the larger of the two counts; the caller repeats while it
+-- gets a full batch.
 CREATE OR REPLACE FUNCTION outbox.prune(p_retention interval, p_batch integer) RETURNS integer
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     WITH old AS (
@@ -207,8 +209,15 @@ LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
         LIMIT p_batch
     ), gone AS (
         DELETE FROM outbox.event e USING old WHERE e.id = old.id RETURNING 1
+    ), old_mail AS (
+        SELECT id FROM mail.message
+        WHERE coalesce(sent_at, obsolete_at) < now() - p_retention
+        ORDER BY id
+        LIMIT p_batch
+    ), gone_mail AS (
+        DELETE FROM mail.message m USING old_mail WHERE m.id = old_mail.id RETURNING 1
     )
-    SELECT count(*)::integer FROM gone;
+    SELECT greatest((SELECT count(*) FROM gone), (SELECT count(*) FROM gone_mail))::integer;
 $$;
 -- The listener's only (013); the REVOKE upgrades a database from before it.
 REVOKE EXECUTE ON FUNCTION outbox.prune(interval, integer) FROM museum_app;

@@ -1,7 +1,7 @@
 -- The email queue (db/functions/mail.sql): what the booking triggers
 -- queue, and the listener's claim / sent / failed (backoff, dead).
 BEGIN;
-SELECT plan(32);
+SELECT plan(34);
 SET LOCAL TimeZone = 'Asia/Seoul';
 
 \ir lib.psql
@@ -107,5 +107,16 @@ SELECT is((SELECT last_error FROM mail.message WHERE to_addr = 'old@example.com'
 SELECT is(mail.retry_dead(), 0, 'retry_dead does not send obsolete messages');
 SELECT ok((SELECT not_sent_last_hour >= 5 AND dead = (SELECT count(*) FROM mail.message WHERE dead AND sent_at IS NULL)
            FROM mail.queue_status()), 'queue_status: obsolete ones counted as not sent, not as dead');
+
+-- Pruned with the done events: sent or obsolete a retention ago; never an
+-- unsent one, however old.
+INSERT INTO mail.message (kind, to_addr, lang, created_at, sent_at)
+VALUES ('ACCESS', 'pruned@example.com', 'en', now() - interval '9 days', now() - interval '8 days');
+INSERT INTO mail.message (kind, to_addr, lang, created_at, available_at)
+VALUES ('ACCESS', 'kept@example.com', 'en', now() - interval '9 days', 'infinity');
+SELECT ok(outbox.prune('7 days', 10000) >= 1, 'prune deletes emails sent more than the retention ago');
+SELECT is((SELECT string_agg(to_addr, ',' ORDER BY to_addr) FROM mail.message
+           WHERE to_addr IN ('pruned@example.com', 'kept@example.com')), 'kept@example.com',
+          'an unsent one stays, however old');
 
 ROLLBACK;
