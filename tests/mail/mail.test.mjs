@@ -379,7 +379,10 @@ test('(b) a server that takes the connection and never greets: given up after SM
   assert.equal(row.sent, false);
   assert.match(row.last_error, /^smtp: Timeout/i, row.last_error);
   const [accepted, closed] = await eventually(() => seen[0]?.[1] && seen[0], 15000, 'the listener to close the connection');
-  assert.ok(closed - accepted >= 1500 && closed - accepted < 4000, `given up after ${closed - accepted} ms`);
+  // Timed out (the error says so), and well before SMTP_TIMEOUT_MS: the
+  // connect timeout's 2 s, give or take what a loaded machine delays this
+  // test's own event loop by (a lower bound measured here is not reliable).
+  assert.ok(closed - accepted < 6000, `given up after ${closed - accepted} ms, not 10 s`);
   sql(`UPDATE mail.message SET available_at = now() WHERE id = ${row.id}`); // the Maildir's, after
 });
 
