@@ -1,0 +1,5 @@
+-- waitlist: the waiting list of each slot (POST /museums/{id}/waitlist,
+-- GET/DELETE /waitlist/{id}, POST /waitlist/{id}/accept) and the listener's
+-- offers and expiries (waitlist.tick).
+--
+-- Re-applied by db/migrate.sh on every run (see db/README.md).
