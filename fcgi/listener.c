@@ -242,7 +242,7 @@ static int mail_one(PGconn *conn, const struct config *cfg, struct mail_sender *
         return -1;
     params[0] = cfg->seal_key;
     res = PQexecParams(conn, "SELECT * FROM mail.claim($1::text)", 1, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQnfields(res) != 17) {
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQnfields(res) != 19) {
         *conn_lost = PQstatus(conn) == CONNECTION_BAD;
         fprintf(stderr, "event=query_failed query=\"mail.claim\" error=\"%s\"\n", conn_error(conn));
         goto out;
@@ -266,6 +266,8 @@ static int mail_one(PGconn *conn, const struct config *cfg, struct mail_sender *
     m.tickets = field(res, 13);
     m.cancel_reason = field(res, 15);
     m.updated = field(res, 16) ? (time_t)strtoll(field(res, 16), NULL, 10) : 0;
+    m.entry_id = field(res, 17) ? strtoll(field(res, 17), NULL, 10) : 0;
+    m.offer_expires = field(res, 18) ? (time_t)strtoll(field(res, 18), NULL, 10) : 0;
     text = mail_compose(sender, &m, time(NULL), &len, error, sizeof(error));
     if (!text)
         permanent = 1; /* it would never be made: parked at once */
