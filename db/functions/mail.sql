@@ -174,7 +174,7 @@ BEGIN
                CASE WHEN m.kind = 'WAITLIST_CANCELED'
                     THEN CASE WHEN x.deleted_at IS NULL THEN 'DAY_CLOSED' ELSE 'EXHIBITION_DELETED' END
                END,
-               NULL::bigint, e.id, extract(epoch FROM e.offer_expires_at)::bigint
+               NULL::bigint, e.id, floor(extract(epoch FROM e.offer_expires_at))::bigint
         FROM (SELECT 1) one
         LEFT JOIN waitlist.entry e ON e.id = m.entry_id
         LEFT JOIN museum.exhibition x ON x.id = e.museum_id;
