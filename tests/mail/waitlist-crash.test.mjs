@@ -64,14 +64,20 @@ test('listeners killed again and again while offers, accepts, leaves, expiries a
   const killer = (async () => {
     while (Date.now() < until || counts.kills < 4) {
       await run(STACK, ['listeners']);
-      await sleep(50 + Math.random() * 300);
+      // Offers falling due over the next moments (the listeners expire
+      // them at their next turn, at most LISTENER_POLL_MS later), so that
+      // the kill lands while there is work to do.
+      sql(`UPDATE waitlist.entry SET offer_expires_at = now() + random() * interval '1.5 seconds'
+           WHERE ${ours} AND status = 'OFFERED'`);
+      await sleep(100 + Math.random() * 600);
       const at = Date.now() / 1000;
       for (const pid of listenerPids()) process.kill(pid, 'SIGKILL');
       counts.kills++;
-      // Busy: an event or an email that was there when they died is not done.
+      // Busy: an event, an email or an expiry due when they died is not done.
       const busy = sql(`SELECT (SELECT count(*) FROM outbox.event WHERE done_at IS NULL AND created_at < to_timestamp(${at}))
         + (SELECT count(*) FROM mail.message WHERE id > ${first} AND sent_at IS NULL AND obsolete_at IS NULL
-           AND created_at < to_timestamp(${at}))`);
+           AND created_at < to_timestamp(${at}))
+        + (SELECT count(*) FROM waitlist.entry WHERE ${ours} AND status = 'OFFERED' AND offer_expires_at < to_timestamp(${at}))`);
       if (Number(busy) > 0) counts.killsWhileBusy++;
     }
   })();
