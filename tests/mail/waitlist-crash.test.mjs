@@ -27,31 +27,35 @@ test('listeners killed again and again while offers, accepts, leaves, expiries a
   const m = await createExhibition({ capacity: 2, opens: '10:00', closes: '16:00' });
   const doomed = await createExhibition({ capacity: 2, opens: '10:00', closes: '12:00' });
   const day2 = addDays(m.startDate, 1);
-  const slots = [...(await slotsOf(m.id, `from=${m.startDate}&to=${day2}`)).map((s) => [m.id, s.start]),
+  const slots = [...(await slotsOf(m.id, `from=${m.startDate}&to=${m.endDate}`)).map((s) => [m.id, s.start]),
     ...(await slotsOf(doomed.id, `from=${doomed.startDate}&to=${doomed.startDate}`)).map((s) => [doomed.id, s.start])];
-  assert.ok(slots.length >= 12, `${slots.length} slots`);
+  assert.ok(slots.length >= 20, `${slots.length} slots`);
 
   // Every slot full (two bookings of one), then a queue of four on each.
+  // The visitors leave the bookings and first queues of the day that will
+  // close and of the exhibition that will go alone: the museum cancels them.
+  const kept = ([museumId, slot]) => museumId === doomed.id || slot.startsWith(day2);
   const bookings = []; // { id, token }
   await Promise.all(slots.map(async ([museumId, slot]) => {
     for (let i = 0; i < 2; i++) {
       const r = await api('POST', '/books', { museumId, custNm: unique('Crash'), slot });
       assert.equal(r.status, 201, r.text);
-      bookings.push({ id: r.json.id, token: r.json.token });
+      if (!kept([museumId, slot])) bookings.push({ id: r.json.id, token: r.json.token });
     }
   }));
-  const entries = new Map(); // id -> { token, email }
+  const entries = new Map(); // id -> { token, email }: the visitors'
   let n = 0;
-  async function join(museumId, slot, party) {
+  async function join(museumId, slot, party, into = entries) {
     const email = n++ % 2 === 0 ? `wl.crash${n}@example.com` : undefined;
     const r = await api('POST', `/museums/${museumId}/waitlist`,
       { custNm: unique('Crash wait'), slot, tickets: { adult: party }, email, lang: n % 3 ? 'en' : 'ko' });
-    if (r.status === 201) entries.set(r.json.id, { token: r.json.token, email });
+    if (r.status === 201) into.set(r.json.id, { token: r.json.token, email });
     else assert.ok([409, 422, 404].includes(r.status), r.text); // seats came free, the day closed, the exhibition gone
     return r.status;
   }
-  await Promise.all(slots.map(async ([museumId, slot]) => {
-    for (const party of [1, 2, 1, 1]) assert.equal(await join(museumId, slot, party), 201);
+  const keptEntries = new Map();
+  await Promise.all(slots.map(async (s) => {
+    for (const party of [1, 2, 1, 1]) assert.equal(await join(...s, party, kept(s) ? keptEntries : entries), 201);
   }));
   await caughtUp();
   const ours = `museum_id IN (${m.id}, ${doomed.id})`;
@@ -60,9 +64,20 @@ test('listeners killed again and again while offers, accepts, leaves, expiries a
   // moment and killed, again and again.
   const RACE_MS = 18000;
   const until = Date.now() + RACE_MS;
+  // And sign-in links falling due one after another all along (as in
+  // mail.test.mjs (c)): the waiting list's emails queue among them, and
+  // the kills land while emails are due.
+  const SEAL_KEY = process.env.TICKET_SEAL_KEY || readFileSync(`${VAR}/seal-key`, 'utf8').trim();
+  const ACCESS = 400;
+  sql(`INSERT INTO mail.message (kind, to_addr, lang, secret_sealed, available_at)
+       SELECT 'ACCESS', 'wl-crash-access' || i || '@example.com', 'en', mail.seal('tok' || i, '${SEAL_KEY}'),
+              now() + i * interval '${Math.round((RACE_MS + 6000) / ACCESS)} ms'
+       FROM generate_series(1, ${ACCESS}) i`);
   const counts = { cancel: 0, accept: 0, leave: 0, expire: 0, join: 0, kills: 0, killsWhileBusy: 0 };
   const killer = (async () => {
-    while (Date.now() < until || counts.kills < 4) {
+    // (Past the race, while fewer than three kills found work due, a few
+    // more rounds: the bursts still make some.)
+    while (Date.now() < until || ((counts.kills < 4 || counts.killsWhileBusy < 3) && Date.now() < until + 12000)) {
       await run(STACK, ['listeners']);
       // Offers falling due over the next moments (the listeners expire
       // them at their next turn, at most LISTENER_POLL_MS later), so that
@@ -70,13 +85,23 @@ test('listeners killed again and again while offers, accepts, leaves, expiries a
       sql(`UPDATE waitlist.entry SET offer_expires_at = now() + random() * interval '1.5 seconds'
            WHERE ${ours} AND status = 'OFFERED'`);
       await sleep(100 + Math.random() * 600);
+      // A burst of cancels (each an event, seats freed, offers and their
+      // emails to follow), and the kill in the middle of it.
+      const cancels = bookings.splice(0, 4).map(async (b) => {
+        const res = await api('PATCH', `/books/${b.id}`, { status: 'CANCELED' }, visitor(b.token));
+        assert.ok([200, 409].includes(res.status), res.text);
+        counts.cancel++;
+      });
+      const burst = Promise.all(cancels);
+      await Promise.race([...cancels, sleep(100)]); // the first committed: its work begins
       const at = Date.now() / 1000;
       for (const pid of listenerPids()) process.kill(pid, 'SIGKILL');
       counts.kills++;
+      await burst;
       // Busy: an event, an email or an expiry due when they died is not done.
       const busy = sql(`SELECT (SELECT count(*) FROM outbox.event WHERE done_at IS NULL AND created_at < to_timestamp(${at}))
         + (SELECT count(*) FROM mail.message WHERE id > ${first} AND sent_at IS NULL AND obsolete_at IS NULL
-           AND created_at < to_timestamp(${at}))
+           AND NOT dead AND available_at < to_timestamp(${at}))
         + (SELECT count(*) FROM waitlist.entry WHERE ${ours} AND status = 'OFFERED' AND offer_expires_at < to_timestamp(${at}))`);
       if (Number(busy) > 0) counts.killsWhileBusy++;
     }
@@ -86,7 +111,7 @@ test('listeners killed again and again while offers, accepts, leaves, expiries a
       const offered = (await Promise.all([m.id, doomed.id].map((id) => staff('GET', `/museums/${id}/waitlist`))))
         .flatMap((res) => res.json ?? []).filter((e) => e.status === 'OFFERED' && entries.has(e.id)).map((e) => e.id);
       const r = Math.random();
-      if (offered.length && r < 0.45) {
+      if (offered.length && r < 0.3) {
         const id = pick(offered);
         const e = entries.get(id);
         const s = Math.random();
@@ -96,26 +121,30 @@ test('listeners killed again and again while offers, accepts, leaves, expiries a
           if (res.status === 201) {
             bookings.push({ id: res.json.id, token: res.json.token });
             counts.accept++;
+            entries.delete(id);
           }
         } else if (s < 0.75) {
           const res = await api('DELETE', `/waitlist/${id}`, undefined, visitor(e.token));
           assert.ok([204, 409].includes(res.status), res.text);
           counts.leave++;
+          entries.delete(id);
         } else {
           sql(`UPDATE waitlist.entry SET offer_expires_at = now() WHERE id = ${id} AND status = 'OFFERED'`);
           counts.expire++;
         }
-      } else if (r < 0.8 && bookings.length) {
+      } else if (r < 0.7 && bookings.length > 4) {
         const b = bookings.splice(Math.floor(Math.random() * bookings.length), 1)[0];
         const res = await api('PATCH', `/books/${b.id}`, { status: 'CANCELED' }, visitor(b.token));
         assert.ok([200, 409].includes(res.status), res.text);
         counts.cancel++;
-      } else if (r < 0.9) {
-        const waiting = [...entries.keys()];
-        const id = pick(waiting);
-        const res = await api('DELETE', `/waitlist/${id}`, undefined, visitor(entries.get(id).token));
-        assert.ok([204, 409].includes(res.status), res.text);
-        counts.leave++;
+      } else if (r < 0.75) {
+        const id = pick([...entries.keys()]);
+        if (id !== undefined) {
+          const res = await api('DELETE', `/waitlist/${id}`, undefined, visitor(entries.get(id).token));
+          assert.ok([204, 409].includes(res.status), res.text);
+          counts.leave++;
+          entries.delete(id);
+        }
       } else {
         const [museumId, slot] = pick(slots);
         if (await join(museumId, slot, 1 + Math.floor(Math.random() * 2)) === 201) counts.join++;
@@ -186,8 +215,8 @@ test('listeners killed again and again while offers, accepts, leaves, expiries a
   // 3. Each email delivered exactly once (sent: one file, its Message-ID;
   // passed over: none); nothing dead.
   const msgs = JSON.parse(sql(`SELECT coalesce(json_agg(x), '[]') FROM (SELECT id, kind, sent_at IS NOT NULL AS sent,
-      obsolete_at IS NOT NULL AS obsolete, dead FROM mail.message WHERE id > ${first} AND entry_id IN (
-      SELECT id FROM waitlist.entry WHERE ${ours})) x`));
+      obsolete_at IS NOT NULL AS obsolete, dead FROM mail.message WHERE id > ${first} AND (entry_id IN (
+      SELECT id FROM waitlist.entry WHERE ${ours}) OR to_addr LIKE 'wl-crash-access%')) x`));
   const files = ['new', 'cur'].flatMap((d) => readdirSync(`${MAIL_DIR}/${d}`).map((f) => `${MAIL_DIR}/${d}/${f}`));
   const byId = new Map();
   for (const f of files) {
@@ -199,8 +228,10 @@ test('listeners killed again and again while offers, accepts, leaves, expiries a
     assert.ok(!x.dead && (x.sent !== x.obsolete), `message ${x.id} (${x.kind}): sent or passed over`);
     const got = byId.get(String(x.id)) ?? [];
     if (x.obsolete) {
+      // Not sent; but a listener killed after delivering it and before its
+      // COMMIT has left its one file (the crash's "again", then passed over).
       assert.equal(x.kind, 'WAITLIST_OFFER', `message ${x.id}: only an offer is passed over`);
-      assert.equal(got.length, 0, `message ${x.id} passed over: no file`);
+      assert.ok(got.length <= 1, `message ${x.id} passed over: ${got.length} files`);
       continue;
     }
     sentKinds[x.kind] = (sentKinds[x.kind] ?? 0) + 1;
@@ -208,11 +239,12 @@ test('listeners killed again and again while offers, accepts, leaves, expiries a
     assert.match(readFileSync(got[0], 'utf8'), new RegExp(`^Message-ID: <mail-${x.id}@localhost>\\r$`, 'm'));
   }
   const obsolete = msgs.filter((x) => x.obsolete).length;
-  console.log(`# ${slots.length} slots, ${entries.size} entries (${JSON.stringify(statuses)}), ${JSON.stringify(counts)};`
+  console.log(`# ${slots.length} slots, ${sql(`SELECT count(*) FROM waitlist.entry WHERE ${ours}`)} entries (${JSON.stringify(statuses)}), ${JSON.stringify(counts)};`
     + ` emails sent ${JSON.stringify(sentKinds)}, offers passed over ${obsolete}; ${Date.now() - started} ms`);
-  assert.ok(counts.kills >= 4 && counts.killsWhileBusy >= 2, `killed while busy: ${JSON.stringify(counts)}`);
+  assert.ok(counts.kills >= 4 && counts.killsWhileBusy >= 3, `killed while busy: ${JSON.stringify(counts)}`);
   assert.ok(counts.accept > 0 && counts.cancel > 0 && counts.expire > 0, JSON.stringify(counts));
   assert.ok((statuses.CANCELED ?? 0) > 0 && (statuses.EXPIRED ?? 0) > 0, JSON.stringify(statuses));
+  assert.equal(sentKinds.ACCESS, ACCESS);
   assert.ok(sentKinds.WAITLIST_OFFER > 0 && sentKinds.WAITLIST_EXPIRED > 0 && sentKinds.WAITLIST_CANCELED > 0,
     JSON.stringify(sentKinds));
   assert.ok(listenerPids().every(alive));
