@@ -32,7 +32,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 # db/functions/ in dependency order: the body of a LANGUAGE sql function is
 # checked when it is created, so what it reads must exist by then
 # (outbox.status() reads the report views).
-functions=(museum book confirm mypage visitor mail staff door report outbox)
+functions=(museum book confirm mypage visitor waitlist mail staff door report outbox)
 
 # Refuse to start, before anything is applied, when the files do not fit.
 for f in migrations/[0-9][0-9][0-9]_*.sql; do
@@ -80,7 +80,7 @@ script() {
     done
     # Functions are executable by PUBLIC by default: not ours, whichever
     # role created them (006_roles.sql also revokes it by default).
-    echo 'REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA museum, book, confirm, mypage, visitor, mail, staff, door, outbox, report FROM PUBLIC;'
+    echo 'REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA museum, book, confirm, mypage, visitor, waitlist, mail, staff, door, outbox, report FROM PUBLIC;'
     echo 'COMMIT;'
 }
 

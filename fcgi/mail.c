@@ -242,6 +242,26 @@ static void put_when(struct buf *b, const struct mail_message *m, int ko)
              month_en[s.tm_mon], s.tm_year + 1900, s.tm_hour, s.tm_min, e.tm_hour, e.tm_min);
 }
 
+/* A moment in the museum's time: "Saturday 3 May 2031, 10:20" or
+ * "2031년 5월 3일 (토) 10:20". */
+static void put_moment(struct buf *b, time_t t, int ko)
+{
+    struct tm s;
+
+    localtime_r(&t, &s);
+    if (ko)
+        putf(b, "%d년 %d월 %d일 (%s) %02d:%02d", s.tm_year + 1900, s.tm_mon + 1, s.tm_mday,
+             weekday_ko[s.tm_wday], s.tm_hour, s.tm_min);
+    else
+        putf(b, "%s %d %s %d, %02d:%02d", weekday_en[s.tm_wday], s.tm_mday, month_en[s.tm_mon],
+             s.tm_year + 1900, s.tm_hour, s.tm_min);
+}
+
+static int waitlist_kind(const struct mail_message *m)
+{
+    return strncmp(m->kind, "WAITLIST_", 9) == 0;
+}
+
 /* The booking of m as ics.c sees it (the party, the calendar). */
 static struct ics_booking booking_of(const struct mail_sender *snd, const struct mail_message *m)
 {
@@ -298,6 +318,17 @@ static void put_subject_for(struct buf *b, const struct mail_message *m, int ko,
              ko ? "죄송합니다: 예약이 취소되었습니다 %s — %s"
                 : "We are sorry: your visit is canceled %s — %s",
              m->code, m->exhibition);
+    else if (strcmp(m->kind, "WAITLIST_OFFER") == 0)
+        putf(&s, ko ? "대기하신 자리가 났습니다 — %s" : "Seats are free for you — %s",
+             m->exhibition);
+    else if (strcmp(m->kind, "WAITLIST_EXPIRED") == 0)
+        putf(&s, ko ? "대기 자리 제안이 만료되었습니다 — %s" : "Your held seats ran out — %s",
+             m->exhibition);
+    else if (strcmp(m->kind, "WAITLIST_CANCELED") == 0)
+        putf(&s,
+             ko ? "죄송합니다: 대기가 취소되었습니다 — %s"
+                : "We are sorry: your place on the waiting list is canceled — %s",
+             m->exhibition);
     else
         putf(&s, ko ? "예약 확인 링크 — %s" : "Your sign-in link — %s", museum);
     if (s.err)
@@ -305,6 +336,67 @@ static void put_subject_for(struct buf *b, const struct mail_message *m, int ko,
     else
         put_subject(b, s.s);
     free(s.s);
+}
+
+/* The text of a waiting list's message: the offer (its accept link), its
+ * expiry, the museum's cancel. */
+static void put_waitlist_body(struct buf *b, const struct mail_sender *snd,
+                              const struct mail_message *m, int ko)
+{
+    const struct mail_config *cfg = snd->cfg;
+    const char *address = cfg->address[ko];
+    const char *url = cfg->public_url;
+
+    putf(b, ko ? "%s님, 안녕하세요.\n\n" : "Hello %s,\n\n", m->cust_nm);
+    if (strcmp(m->kind, "WAITLIST_OFFER") == 0)
+        puts_(b, ko ? "대기 중이던 관람에 자리가 났습니다:\n\n"
+                    : "Seats have become free for the visit you are waiting for:\n\n");
+    else if (strcmp(m->kind, "WAITLIST_EXPIRED") == 0)
+        puts_(b, ko ? "안내해 드린 자리를 기한 안에 수락하지 않으셔서, 자리는 다음 대기자에게 "
+                      "넘어갔습니다. 이 대기는 끝났습니다:\n\n"
+                    : "The seats held for you were not accepted in time, so they went to the "
+                      "next person waiting. Your place on the waiting list has ended:\n\n");
+    else
+        putf(b,
+             ko ? "죄송합니다. 박물관 사정으로 이 대기가 취소되었습니다. 사유: %s\n\n"
+                : "We are sorry: the museum has canceled your place on the waiting list, "
+                  "because %s\n\n",
+             reason(m, ko));
+    putf(b, ko ? "전시: %s\n일시: " : "Exhibition: %s\nWhen: ", m->exhibition);
+    put_when(b, m, ko);
+    puts_(b, ko ? "\n인원: " : "\nParty: ");
+    put_party(b, snd, m);
+    puts_(b, "\n");
+    if (address && *address)
+        putf(b, ko ? "장소: %s\n" : "Where: %s\n", address);
+    puts_(b, "\n");
+    if (strcmp(m->kind, "WAITLIST_OFFER") == 0) {
+        puts_(b, ko ? "자리는 " : "The seats are held for you until ");
+        put_moment(b, m->offer_expires, ko);
+        puts_(b, ko ? "까지 회원님을 위해 잡아 둡니다. 수락하면 예약이 확정됩니다:\n"
+                    : ". Accept them to book your visit:\n");
+        if (m->secret) {
+            putf(b, "%s/waitlist.html#id=%lld&token=%s\n", url, m->entry_id, m->secret);
+            puts_(b, ko ? "(이 링크로 대기를 열 수 있으니 다른 사람과 공유하지 마세요.)\n\n"
+                        : "(This link opens your place on the waiting list: keep it to "
+                          "yourself.)\n\n");
+        } else {
+            puts_(b, ko ? "대기 신청 때 받은 링크를 열어 수락하세요.\n\n"
+                        : "Open the link you got when you joined the waiting list to accept "
+                          "them.\n\n");
+        }
+        puts_(b, ko ? "그때까지 수락하지 않으면 자리는 다음 대기자에게 넘어갑니다.\n"
+                    : "If you do not accept them by then, they go to the next person "
+                      "waiting.\n");
+    } else if (strcmp(m->kind, "WAITLIST_EXPIRED") == 0) {
+        putf(b, ko ? "다른 관람 예약하기: %s/\n" : "Book another visit: %s/\n", url);
+    } else {
+        puts_(b, ko ? "불편을 드려 대단히 죄송합니다. 다른 날짜로 예약해 주세요.\n"
+                    : "We apologise for the inconvenience. You are welcome to book another "
+                      "visit.\n");
+        putf(b, "%s/\n", url);
+    }
+    putf(b, "\n%s\n", cfg->museum[ko]);
 }
 
 /* The text part, UTF-8, LF lines (made CRLF by base64's reader). */
@@ -316,6 +408,10 @@ static void put_body(struct buf *b, const struct mail_sender *snd, const struct 
     const char *address = cfg->address[ko];
     const char *url = cfg->public_url;
 
+    if (waitlist_kind(m)) {
+        put_waitlist_body(b, snd, m, ko);
+        return;
+    }
     if (strcmp(m->kind, "ACCESS") == 0) {
         if (m->secret) {
             puts_(b, ko ? "아래 링크로 이 이메일 주소의 예약을 볼 수 있습니다 (30분 동안 유효):\n\n"
@@ -403,7 +499,8 @@ char *mail_compose(struct mail_sender *snd, const struct mail_message *m, time_t
 {
     const struct mail_config *cfg = snd->cfg;
     int ko = m->lang && strcmp(m->lang, "ko") == 0;
-    int booking = strcmp(m->kind, "ACCESS") != 0;
+    int waitlist = waitlist_kind(m);
+    int booking = !waitlist && strcmp(m->kind, "ACCESS") != 0;
     struct buf b = {0}, body = {0};
     char date[64], *ics = NULL;
     size_t ics_len = 0;
@@ -417,6 +514,10 @@ char *mail_compose(struct mail_sender *snd, const struct mail_message *m, time_t
     }
     if (booking && !(m->code && m->exhibition && m->cust_nm)) {
         snprintf(err, n, "its booking is gone");
+        return NULL;
+    }
+    if (waitlist && !(m->entry_id && m->exhibition && m->cust_nm)) {
+        snprintf(err, n, "its waiting list entry is gone");
         return NULL;
     }
     gmtime_r(&now, &tm);

@@ -25,7 +25,8 @@ struct mail_config {
 };
 
 /* One message as mail.claim returns it; book fields are unset (NULL, 0)
- * for a sign-in link (kind ACCESS). */
+ * for a sign-in link (kind ACCESS); a waiting list's (WAITLIST_*) has its
+ * entry's in them, but no book_id, code or updated. */
 struct mail_message {
     long long id;
     const char *kind; /* mail.message.kind */
@@ -39,6 +40,8 @@ struct mail_message {
     const char *tickets;       /* {"adult": 2, ...} */
     time_t updated;            /* the booking's last change (the .ics's DTSTAMP) */
     const char *cancel_reason; /* EXHIBITION_DELETED, DAY_CLOSED, or NULL */
+    long long entry_id;        /* WAITLIST_*: the waiting list's entry */
+    time_t offer_expires;      /* WAITLIST_OFFER: the seats are held until then */
 };
 
 struct mail_sender;

@@ -71,6 +71,39 @@ CREATE OR REPLACE TRIGGER booking_mail BEFORE UPDATE ON book.booking
                    OR NEW.tickets IS DISTINCT FROM OLD.tickets)))
     EXECUTE FUNCTION mail.on_booking();
 
+-- The waiting list's emails: a trigger on waitlist.entry, so the waiting
+-- list's functions (waitlist.sql) know nothing of email. An entry with an
+-- email gets
+--   WAITLIST_OFFER     when it becomes OFFERED (seats held for it until
+--                      offer_expires_at); it takes the entry's sealed token
+--                      along (the accept link) and the entry keeps none;
+--   WAITLIST_EXPIRED   when its offer runs out (EXPIRED);
+--   WAITLIST_CANCELED  when the museum cancels it (CANCELED: the exhibition
+--                      deleted, the day closed).
+-- Accepted and left entries get no email (the visitor did it, and an
+-- accept has its booking's TICKET). An entry that leaves the queue keeps
+-- no sealed token.
+CREATE OR REPLACE FUNCTION mail.on_waitlist_entry() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF NEW.status IN ('OFFERED', 'EXPIRED', 'CANCELED') THEN
+        INSERT INTO mail.message (kind, entry_id, to_addr, lang, secret_sealed)
+        VALUES ('WAITLIST_' || CASE NEW.status WHEN 'OFFERED' THEN 'OFFER' ELSE NEW.status END,
+                NEW.id, NEW.email, NEW.lang,
+                CASE WHEN NEW.status = 'OFFERED' THEN NEW.token_sealed END);
+    END IF;
+    IF NEW.status <> 'WAITING' THEN
+        NEW.token_sealed := NULL;
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER entry_mail BEFORE UPDATE ON waitlist.entry
+    FOR EACH ROW
+    WHEN (NEW.email IS NOT NULL AND NEW.status IS DISTINCT FROM OLD.status)
+    EXECUTE FUNCTION mail.on_waitlist_entry();
+
 -- The listener's (fcgi/listener.c), in one transaction per message:
 -- mail.claim, compose and deliver, then mail.sent or mail.failed, COMMIT.
 -- mail.claim locks the oldest due message (skipping those other listeners
@@ -83,12 +116,18 @@ CREATE OR REPLACE TRIGGER booking_mail BEFORE UPDATE ON book.booking
 -- on the way (obsolete_at, last_error 'not sent: ...', its secret erased;
 -- neither sent nor dead, so make retry-dead leaves it): a TICKET whose
 -- booking is canceled (its CANCELED or FORCE_CANCELED message tells), a
--- sign-in link older than the link's 30 minutes (visitor.sql).
+-- sign-in link older than the link's 30 minutes (visitor.sql), a
+-- WAITLIST_OFFER whose entry is no longer OFFERED or whose offer has run
+-- out (accepted, left, expired: its WAITLIST_EXPIRED tells).
+-- For the waiting list's kinds, the entry as it is now fills the booking's
+-- columns (no book_id, code, updated_at; status is the entry's;
+-- cancel_reason EXHIBITION_DELETED or DAY_CLOSED for WAITLIST_CANCELED),
+-- with entry_id and offer_expires_at.
 CREATE OR REPLACE FUNCTION mail.claim(p_key text)
 RETURNS TABLE (id bigint, kind text, to_addr text, lang text, secret text, attempts integer,
                book_id bigint, code text, exhibition text, cust_nm text, slot_start bigint,
                slot_end bigint, party integer, tickets text, status text, cancel_reason text,
-               updated_at bigint)
+               updated_at bigint, entry_id bigint, offer_expires_at bigint)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     m mail.message;
@@ -111,6 +150,10 @@ BEGIN
                      SELECT 1 FROM book.booking b
                      WHERE b.id = m.book_id AND b.status IN ('CANCELED', 'FORCE_CANCELED'))
                 THEN 'not sent: the booking was canceled before its ticket could be sent'
+            WHEN m.kind = 'WAITLIST_OFFER' AND NOT EXISTS (
+                     SELECT 1 FROM waitlist.entry e
+                     WHERE e.id = m.entry_id AND e.status = 'OFFERED' AND e.offer_expires_at > now())
+                THEN 'not sent: the offer was accepted, left or expired before it could be sent'
         END;
         EXIT WHEN why IS NULL;
         UPDATE mail.message x SET obsolete_at = now(), last_error = why, secret_sealed = NULL
@@ -123,11 +166,25 @@ BEGIN
             opened := NULL; -- another key (TICKET_SEAL_KEY changed): no link
         END;
     END IF;
+    IF m.entry_id IS NOT NULL THEN
+        RETURN QUERY
+        SELECT m.id, m.kind, m.to_addr, m.lang, opened, m.attempts, NULL::bigint, NULL::text, x.name,
+               e.cust_nm, extract(epoch FROM e.slot_start)::bigint,
+               extract(epoch FROM e.slot_end)::bigint, e.party, e.tickets::text, e.status,
+               CASE WHEN m.kind = 'WAITLIST_CANCELED'
+                    THEN CASE WHEN x.deleted_at IS NULL THEN 'DAY_CLOSED' ELSE 'EXHIBITION_DELETED' END
+               END,
+               NULL::bigint, e.id, floor(extract(epoch FROM e.offer_expires_at))::bigint
+        FROM (SELECT 1) one
+        LEFT JOIN waitlist.entry e ON e.id = m.entry_id
+        LEFT JOIN museum.exhibition x ON x.id = e.museum_id;
+        RETURN;
+    END IF;
     RETURN QUERY
     SELECT m.id, m.kind, m.to_addr, m.lang, opened, m.attempts, b.id, b.code, b.name, b.cust_nm,
            extract(epoch FROM b.slot_start)::bigint, extract(epoch FROM b.slot_end)::bigint,
            b.party, b.tickets::text, b.status::text, b.cancel_reason,
-           extract(epoch FROM b.updated_at)::bigint
+           extract(epoch FROM b.updated_at)::bigint, NULL::bigint, NULL::bigint
     FROM (SELECT 1) one LEFT JOIN book.booking b ON b.id = m.book_id;
 END
 $$;

@@ -168,12 +168,14 @@ export async function leftOf(m, start) {
 
 // The invariant of the seat counts, after the listeners have caught up:
 //  - in the whole database, every slot's taken seats (capacity - seats
-//    left) are exactly the parties of its live bookings, and no live
+//    left) are exactly the parties of its live bookings plus the seats
+//    its waiting list's offers hold, and no live
 //    booking sits on a closed slot of a live exhibition;
 //  - for each live exhibition of ids: pcnt (GET /museums/{id}) = the seats
 //    left of its slots that have not ended, summed from GET
 //    /museums/{id}/slots; each slot's left and capacity there are
-//    report.slot_occupancy's, where booked + left = capacity; and
+//    report.slot_occupancy's, where booked + left + held (seats held by
+//    waiting list offers) = capacity; and
 //    report.occupancy has the same pcnt, its seats the slots' booked.
 // Returns { [id]: pcnt }.
 export async function assertSeatsAgree(ids = [], { settle = true } = {}) {
@@ -193,9 +195,9 @@ export async function assertSeatsAgree(ids = [], { settle = true } = {}) {
     const now = Date.now();
     const leftSum = slots.filter((s) => Date.parse(s.end) > now).reduce((a, s) => a + s.left, 0);
     assert.equal(m.pcnt, leftSum, `exhibition ${id}: pcnt = the seats left of its slots (GET slots)`);
-    const report = new Map(sql(`SELECT extract(epoch FROM slot_start)::bigint || ' ' || capacity || ' ' || booked || ' ' || "left"
+    const report = new Map(sql(`SELECT extract(epoch FROM slot_start)::bigint || ' ' || capacity || ' ' || booked || ' ' || "left" || ' ' || held
       FROM report.slot_occupancy WHERE museum_id = ${id}`).split('\n').filter(Boolean)
-      .map((l) => { const [t, capacity, booked, left] = l.split(' ').map(Number); return [t, { capacity, booked, left }]; }));
+      .map((l) => { const [t, capacity, booked, left, held] = l.split(' ').map(Number); return [t, { capacity, booked, left, held }]; }));
     assert.equal(report.size, slots.length, `exhibition ${id}: report.slot_occupancy has its open slots`);
     let booked = 0;
     for (const s of slots) {
@@ -203,7 +205,7 @@ export async function assertSeatsAgree(ids = [], { settle = true } = {}) {
       assert.ok(r, `exhibition ${id}: slot ${s.start} in report.slot_occupancy`);
       assert.deepEqual({ capacity: r.capacity, left: r.left }, { capacity: s.capacity, left: s.left },
         `exhibition ${id}: slot ${s.start}, GET slots and report.slot_occupancy`);
-      assert.equal(r.booked + r.left, r.capacity, `exhibition ${id}: slot ${s.start}: booked + left = capacity`);
+      assert.equal(r.booked + r.left + r.held, r.capacity, `exhibition ${id}: slot ${s.start}: booked + left + held = capacity`);
       assert.ok(s.left >= 0 && s.left <= s.capacity);
       booked += r.booked;
     }
