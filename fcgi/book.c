@@ -17,9 +17,6 @@
 #include "validate.h"
 #include "visitor.h"
 
-/* Room for a booking's tickets as JSON: every category counted. */
-#define BOOK_TICKETS_SIZE (SITE_CATEGORIES_MAX * 32 + 3)
-
 /* GET /books?museumId=&custNm=&status=&day= (staff; door accounts through door_books). */
 void book_list(struct http_request *req, const char *id)
 {
@@ -54,9 +51,7 @@ static int has_tickets(json_object *body)
     return json_object_object_get_ex(body, "tickets", &v) && v;
 }
 
-/* The tickets member of body into tickets (size n) and *party; absent, the
- * first category counts one visitor. 0, or -1 with the field error in p. */
-static int read_tickets(json_object *body, char *tickets, size_t n, int *party, struct problem *p)
+int book_read_tickets(json_object *body, char *tickets, size_t n, int *party, struct problem *p)
 {
     if (!has_tickets(body)) {
         snprintf(tickets, n, "{\"%s\":1}", site_categories()[0]);
@@ -98,7 +93,7 @@ void book_create(struct http_request *req, const char *id)
     fields_body_name(body, "name", 0, &ignored_name, &pb);
     fields_body_date(body, "chkDate", 0, ignored_date, &pb);
     fields_body_slot(body, "slot", 0, slot, &pb);
-    read_tickets(body, tickets, sizeof(tickets), &party, &pb);
+    book_read_tickets(body, tickets, sizeof(tickets), &party, &pb);
     fields_body_email(body, "email", 0, email, &pb);
     fields_body_lang(body, "lang", 0, &lang, &pb);
     if (pb.errors)
@@ -225,7 +220,7 @@ static void book_change(struct http_request *req, const char *id, int whole)
         fields_body_status(body, "status", 0, &status, &pb);
         fields_body_slot(body, "slot", 0, slot, &pb);
         if (moved_party)
-            read_tickets(body, tickets, sizeof(tickets), &party, &pb);
+            book_read_tickets(body, tickets, sizeof(tickets), &party, &pb);
         fields_body_email(body, "email", 0, email, &pb);
         if (!pb.errors && status && (slot[0] || moved_party))
             problem_field(&pb, "status", "cannot be changed together with slot or tickets");

@@ -61,6 +61,14 @@
       7, 0)                                                                                        \
     X(DOOR_INSIDE, "SELECT * FROM door.inside($1::bigint)", 1, 1)                                  \
     X(DOOR_IS_TODAY, "SELECT door.is_today($1::date)", 1, 1)                                       \
+    X(WAITLIST_JOIN,                                                                               \
+      "SELECT j.*, $8::text AS token FROM waitlist.join($1::bigint, $2::timestamptz, $3::text, "   \
+      "$4::text, $5::text, $6::jsonb, $7::integer, $8::text, $9::text) j",                         \
+      9, 0)                                                                                        \
+    X(WAITLIST_GET, "SELECT * FROM waitlist.get($1::bigint, $2::boolean, $3::text)", 3, 1)         \
+    X(WAITLIST_LIST, "SELECT * FROM waitlist.list($1::bigint, $2::date)", 2, 1)                    \
+    X(WAITLIST_ACCEPT, "SELECT * FROM waitlist.accept($1::bigint, $2::text, $3::text)", 3, 0)      \
+    X(WAITLIST_LEAVE, "SELECT waitlist.leave($1::bigint, $2::text)", 2, 0)                         \
     X(STATUS, "SELECT * FROM outbox.status()", 0, 1)                                               \
     X(LAG, "SELECT outbox.lag_seconds()", 0, 1)
 

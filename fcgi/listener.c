@@ -14,7 +14,8 @@
  * LISTENER_PIDFILE, LISTENER_BATCH (events per transaction, default 500),
  * LISTENER_POLL_MS (1000), LISTENER_HEARTBEAT_MS (2000),
  * LISTENER_MAX_ATTEMPTS (10), LISTENER_BACKOFF_MS (100),
- * LISTENER_RETENTION (interval, "7 days"), LISTENER_PRUNE_MS (60000).
+ * LISTENER_RETENTION (interval, "7 days"), LISTENER_PRUNE_MS (60000),
+ * WAITLIST_OFFER_TTL (seconds a waiting list offer holds its seats, 43200).
  *
  * After each drain of events it sends the emails that are due (mail.claim
  * in db/functions/mail.sql, fcgi/mail.c): one transaction per message,
@@ -59,6 +60,7 @@ struct config {
     long poll_ms;
     long heartbeat_ms;
     long prune_ms;
+    char offer_ttl[24];
     char max_attempts[24];
     char backoff_ms[24];
     /* email */
@@ -151,6 +153,24 @@ static int query_value(PGconn *conn, const char *sql, int nparams, const char *c
     }
     PQclear(res);
     return rc;
+}
+
+/* The waiting list's turn (waitlist.tick): expires the offers due and
+ * offers freed seats in queue order. Returns entries changed, or -1 if the
+ * call failed (*conn_lost tells why). */
+static long waitlist_tick(PGconn *conn, const struct config *cfg, int *conn_lost)
+{
+    const char *params[1] = {cfg->offer_ttl};
+    char value[24];
+    long n;
+
+    if (query_value(conn, "SELECT waitlist.tick($1::integer)", 1, params, value, sizeof(value),
+                    conn_lost) != 0)
+        return -1;
+    n = strtol(value, NULL, 10);
+    if (n > 0)
+        fprintf(stderr, "event=waitlist listener=%s entries=%ld\n", cfg->name, n);
+    return n;
 }
 
 /* Runs one outbox.process() call. Returns events claimed, or -1 if the
@@ -377,7 +397,8 @@ static int check(const char *dsn)
                      "'outbox.prune(interval, integer)'::regprocedure, "
                      "'outbox.listener_gone(text, integer)'::regprocedure, "
                      "'mail.claim(text)'::regprocedure, 'mail.sent(bigint)'::regprocedure, "
-                     "'mail.failed(bigint, text, integer, integer)'::regprocedure]) f",
+                     "'mail.failed(bigint, text, integer, integer)'::regprocedure, "
+                     "'waitlist.tick(integer)'::regprocedure]) f",
                      0, NULL, may, sizeof(may), &conn_lost) == 0
              ? 0
              : 1;
@@ -454,6 +475,8 @@ int main(int argc, char **argv)
 
     snprintf(cfg.max_attempts, sizeof(cfg.max_attempts), "%ld",
              daemon_env_long("LISTENER_MAX_ATTEMPTS", 10, 1, 1000));
+    snprintf(cfg.offer_ttl, sizeof(cfg.offer_ttl), "%ld",
+             daemon_env_long("WAITLIST_OFFER_TTL", 43200, 1, 604800));
     snprintf(cfg.backoff_ms, sizeof(cfg.backoff_ms), "%ld",
              daemon_env_long("LISTENER_BACKOFF_MS", 100, 1, 600000));
     if (!cfg.dsn) {
@@ -523,6 +546,16 @@ int main(int argc, char **argv)
             goto reconnect;
         if (done > before)
             last_work = now_ms();
+        /* Then the waiting list: seats those events freed are offered
+         * (and due offers expire) before the emails go. */
+        {
+            int conn_lost = 0;
+            long changed = waitlist_tick(conn, &cfg, &conn_lost);
+            if (changed < 0 && conn_lost)
+                goto reconnect;
+            if (changed > 0)
+                last_work = now_ms();
+        }
         /* Then the emails due, for a bounded time; a round that found
          * some looks again soon (lingers), like a batch of events. */
         {

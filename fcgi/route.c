@@ -13,6 +13,7 @@
 #include "site.h"
 #include "status.h"
 #include "visitor.h"
+#include "waitlist.h"
 
 enum route_access {
     ANYONE, /* the handler checks tokens itself where it needs them */
@@ -27,8 +28,9 @@ struct route {
     void (*handle)(struct http_request *req, const char *id);
 };
 
-/* Every endpoint. nginx passes /museums, /books, /confirms, /myPages,
- * /checkins and /site (and the probes) to the pool: nginx/site.conf.in. */
+/* Every endpoint. nginx passes /museums, /books, /waitlist, /confirms,
+ * /myPages, /checkins and /site (and the probes) to the pool:
+ * nginx/site.conf.in. */
 static const struct route routes[] = {
     {"GET", "/museums", ANYONE, museum_list},
     {"POST", "/museums", STAFF, museum_create},
@@ -37,6 +39,11 @@ static const struct route routes[] = {
     {"DELETE", "/museums/{id}", STAFF, museum_delete},
     {"GET", "/museums/{id}/slots", ANYONE, museum_slots},
     {"GET", "/museums/{id}/inside", DOOR, door_inside},
+    {"POST", "/museums/{id}/waitlist", ANYONE, waitlist_join},
+    {"GET", "/museums/{id}/waitlist", STAFF, waitlist_list},
+    {"GET", "/waitlist/{id}", ANYONE, waitlist_get},
+    {"DELETE", "/waitlist/{id}", ANYONE, waitlist_leave},
+    {"POST", "/waitlist/{id}/accept", ANYONE, waitlist_accept},
     {"GET", "/books", DOOR, door_books},
     {"POST", "/books", ANYONE, book_create},
     {"GET", "/books/{id}", ANYONE, book_get},

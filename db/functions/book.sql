@@ -231,10 +231,13 @@ END
 $$;
 
 -- Takes p_party seats of slot p_slot_id with one conditional UPDATE of its
--- row (locked until the transaction ends): the seat rule. Returns the slot
+-- row (locked until the transaction ends): the seat rule. Queue first: no
+-- seats while a WAITING entry of the slot's waiting list fits the seats
+-- left (they are the listener's to offer: waitlist.tick). Returns the slot
 -- as it is now, or raises why not: SK409 when it is gone (a shorter run
--- dropped it while this waited for its row), closed, has ended, or has
--- fewer seats left than the party (the detail says how many).
+-- dropped it while this waited for its row), closed, has ended, people
+-- are waiting, or it has fewer seats left than the party (the detail says
+-- how many).
 CREATE OR REPLACE FUNCTION book.take_seats(p_slot_id bigint, p_party integer) RETURNS museum.slot
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -242,6 +245,8 @@ DECLARE
 BEGIN
     UPDATE museum.slot x SET seats_left = x.seats_left - p_party
     WHERE x.id = p_slot_id AND x.seats_left >= p_party AND x.open AND x.end_at > now()
+      AND NOT EXISTS (SELECT 1 FROM waitlist.entry w
+                      WHERE w.slot_id = x.id AND w.status = 'WAITING' AND w.party <= x.seats_left)
     RETURNING * INTO s;
     IF FOUND THEN
         RETURN s;
@@ -256,6 +261,10 @@ BEGIN
     ELSIF s.end_at <= now() THEN
         RAISE EXCEPTION 'the slot at % has ended', to_char(s.start_at, 'YYYY-MM-DD HH24:MI')
             USING ERRCODE = 'SK409';
+    ELSIF EXISTS (SELECT 1 FROM waitlist.entry w
+                  WHERE w.slot_id = s.id AND w.status = 'WAITING' AND w.party <= s.seats_left) THEN
+        RAISE EXCEPTION 'people are waiting for this slot: join the waiting list'
+            USING ERRCODE = 'SK409';
     ELSIF s.seats_left = 0 THEN
         RAISE EXCEPTION 'the slot at % is sold out', to_char(s.start_at, 'YYYY-MM-DD HH24:MI')
             USING ERRCODE = 'SK409';
@@ -265,6 +274,38 @@ BEGIN
                     s.seats_left || CASE WHEN s.seats_left = 1 THEN ' seat' ELSE ' seats' END,
                     p_party
         USING ERRCODE = 'SK409';
+END
+$$;
+
+-- Records a booking of p_party seats of slot p_slot (already taken for it:
+-- by book.take_seats, or held by a waiting list's offer) and its BOOKED
+-- event, in one statement. Returns its id. The one place a booking is
+-- inserted (book.create, waitlist.accept).
+CREATE OR REPLACE FUNCTION book.insert_booking(p_slot museum.slot, p_cust_nm text,
+                                               p_token_hash bytea, p_token_sealed bytea,
+                                               p_tickets jsonb, p_party integer, p_email text,
+                                               p_lang text)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    made_id bigint;
+BEGIN
+    WITH ins AS (
+        INSERT INTO book.booking AS b
+            (museum_id, cust_nm, name, chk_date, token_hash, slot_id, slot_start, slot_end, party,
+             tickets, email, lang, token_sealed)
+        SELECT p_slot.museum_id, p_cust_nm, e.name, p_slot.day, p_token_hash, p_slot.id,
+               p_slot.start_at, p_slot.end_at, p_party,
+               coalesce(p_tickets, jsonb_build_object('adult', p_party)), p_email,
+               coalesce(p_lang, 'en'), p_token_sealed
+        FROM museum.exhibition e WHERE e.id = p_slot.museum_id
+        RETURNING b.id, b.museum_id
+    ), event AS (
+        INSERT INTO outbox.event (kind, museum_id, book_id)
+        SELECT 'BOOKED', ins.museum_id, ins.id FROM ins
+    )
+    SELECT ins.id INTO made_id FROM ins;
+    RETURN made_id;
 END
 $$;
 
@@ -305,22 +346,10 @@ BEGIN
     -- The seat rule (book.take_seats: one conditional UPDATE of the slot's
     -- row), then the booking and its event in one statement.
     s := book.take_seats((book.slot_of(p_museum_id, p_slot)).id, p_party);
-    WITH ins AS (
-        INSERT INTO book.booking AS b
-            (museum_id, cust_nm, name, chk_date, token_hash, slot_id, slot_start, slot_end, party,
-             tickets, email, lang, token_sealed)
-        SELECT s.museum_id, p_cust_nm, e.name, s.day, book.token_hash(p_token), s.id,
-               s.start_at, s.end_at, p_party,
-               coalesce(p_tickets, jsonb_build_object('adult', p_party)), p_email,
-               coalesce(p_lang, 'en'),
-               CASE WHEN p_email IS NOT NULL THEN mail.seal(p_token, p_seal_key) END
-        FROM museum.exhibition e WHERE e.id = s.museum_id
-        RETURNING b.id, b.museum_id
-    ), event AS (
-        INSERT INTO outbox.event (kind, museum_id, book_id)
-        SELECT 'BOOKED', ins.museum_id, ins.id FROM ins
-    )
-    SELECT ins.id INTO made_id FROM ins;
+    made_id := book.insert_booking(s, p_cust_nm, book.token_hash(p_token),
+                                   CASE WHEN p_email IS NOT NULL
+                                        THEN mail.seal(p_token, p_seal_key) END,
+                                   p_tickets, p_party, p_email, p_lang);
     SELECT a.* INTO made FROM book.answer a WHERE a.id = made_id;
     IF p_idem_key IS NOT NULL THEN
         PERFORM book.idempotency_store(p_idem_key, p_request, pg_catalog.to_jsonb(made), p_token);

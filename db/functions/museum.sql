@@ -411,7 +411,8 @@ $$;
 -- and the tests): one row per slot that breaks one, leaving out slots with
 -- events still pending (a cancel whose seats are not back yet is behind,
 -- not wrong). No rows = the seats are right.
---  - seats: capacity = seats left + the parties of its live bookings;
+--  - seats: capacity = seats left + the parties of its live bookings + the
+--    seats held by its waiting list's offers (waitlist.entry.held);
 --  - closed: no live booking whose visit has not ended is on a closed slot
 --    of a live exhibition;
 --  - copy: each booking of it carries its times and day.
@@ -425,6 +426,10 @@ LANGUAGE sql STABLE AS $$
         FROM book.booking b
         WHERE b.status IN ('REQUESTED', 'REQUEST_COMPLETED')
         GROUP BY b.slot_id
+    ), held AS (
+        SELECT w.slot_id, sum(w.held) AS seats
+        FROM waitlist.entry w WHERE w.status = 'OFFERED'
+        GROUP BY w.slot_id
     ), copies AS (
         SELECT b.slot_id, count(*) AS wrong
         FROM book.booking b JOIN museum.slot s ON s.id = b.slot_id
@@ -439,10 +444,10 @@ LANGUAGE sql STABLE AS $$
         WHERE e.done_at IS NULL AND e.book_id IS NULL -- MUSEUM_DELETED, DAY_CLOSED
     ), problems AS (
         SELECT s.id, s.museum_id, s.start_at, 'seats' AS problem,
-               format('capacity %s, seats left %s, live parties %s', s.capacity, s.seats_left,
-                      coalesce(l.seats, 0)) AS detail
-        FROM museum.slot s LEFT JOIN live l ON l.slot_id = s.id
-        WHERE s.capacity <> s.seats_left + coalesce(l.seats, 0)
+               format('capacity %s, seats left %s, live parties %s, held by offers %s',
+                      s.capacity, s.seats_left, coalesce(l.seats, 0), coalesce(h.seats, 0)) AS detail
+        FROM museum.slot s LEFT JOIN live l ON l.slot_id = s.id LEFT JOIN held h ON h.slot_id = s.id
+        WHERE s.capacity <> s.seats_left + coalesce(l.seats, 0) + coalesce(h.seats, 0)
         UNION ALL
         SELECT s.id, s.museum_id, s.start_at, 'closed',
                format('%s live bookings on a closed slot', l.upcoming)

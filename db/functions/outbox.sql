@@ -89,9 +89,10 @@ $$;
 -- is that of applying the events one by one.
 -- The one place that maps an event kind to its effects: BOOKED ->
 -- confirm.on_booked, CANCELED -> museum.on_canceled, MOVED ->
--- confirm.on_moved, MUSEUM_DELETED and DAY_CLOSED -> book.force_cancel
--- (one chunk of bookings per batch: the event stays pending, with its
--- progress, until the last); then mypage.refresh of every booking touched.
+-- confirm.on_moved, MUSEUM_DELETED and DAY_CLOSED -> waitlist.cancel_for
+-- (with the first chunk) and book.force_cancel (one chunk of bookings per
+-- batch: the event stays pending, with its progress, until the last); then
+-- mypage.refresh of every booking touched.
 CREATE OR REPLACE FUNCTION outbox.apply_batch(p_events outbox.event[]) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -127,6 +128,9 @@ BEGIN
     END IF;
     FOREACH ev IN ARRAY p_events LOOP
         IF ev.kind IN ('MUSEUM_DELETED', 'DAY_CLOSED') THEN
+            IF ev.progress IS NULL THEN -- the first chunk: its waiting list too
+                PERFORM waitlist.cancel_for(ev.museum_id, ev.day, ev.created_at);
+            END IF;
             chunk := book.force_cancel(ev.museum_id, ev.day, ev.created_at, ev.progress, delete_chunk);
             PERFORM mypage.refresh(chunk.changed);
             IF chunk.next_after IS NOT NULL THEN -- stays pending: the next batch goes on

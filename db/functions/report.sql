@@ -24,20 +24,39 @@ ORDER BY e.id;
 GRANT SELECT ON report.occupancy TO reporting;
 
 -- One row per open slot of a live exhibition: booked is the seats its live
--- bookings hold, left its seats left (capacity = booked + left once the
--- listener has caught up with cancels). slot_start in the museum's time
+-- bookings hold, left its seats left, held the seats its waiting list's
+-- offers hold (capacity = booked + left + held once the listener has
+-- caught up with cancels). slot_start in the museum's time
 -- zone, as the session shows it.
 CREATE OR REPLACE VIEW report.slot_occupancy AS
 SELECT s.museum_id, e.name, s.start_at AS slot_start, s.capacity,
-       coalesce(b.seats, 0) AS booked, s.seats_left AS "left"
+       coalesce(b.seats, 0) AS booked, s.seats_left AS "left", coalesce(h.seats, 0) AS held
 FROM museum.slot s
 JOIN museum.exhibition e ON e.id = s.museum_id AND e.deleted_at IS NULL
 LEFT JOIN (SELECT slot_id, sum(party) AS seats FROM book.booking
            WHERE status IN ('REQUESTED', 'REQUEST_COMPLETED') GROUP BY slot_id) b
     ON b.slot_id = s.id
+LEFT JOIN (SELECT slot_id, sum(held) AS seats FROM waitlist.entry
+           WHERE status = 'OFFERED' GROUP BY slot_id) h
+    ON h.slot_id = s.id
 WHERE s.open
 ORDER BY s.museum_id, s.start_at;
 GRANT SELECT ON report.slot_occupancy TO reporting;
+
+-- The waiting list per slot (docs/waitlist.md): how many entries are
+-- waiting, offered (holding seats), and how many were accepted, expired or
+-- left. slot_start in the museum's time zone.
+CREATE OR REPLACE VIEW report.waitlist AS
+SELECT w.museum_id, w.slot_start,
+       count(*) FILTER (WHERE w.status = 'WAITING') AS waiting,
+       count(*) FILTER (WHERE w.status = 'OFFERED') AS offered,
+       count(*) FILTER (WHERE w.status = 'ACCEPTED') AS accepted,
+       count(*) FILTER (WHERE w.status = 'EXPIRED') AS expired,
+       count(*) FILTER (WHERE w.status = 'LEFT') AS "left"
+FROM waitlist.entry w
+GROUP BY w.museum_id, w.slot_start
+ORDER BY w.museum_id, w.slot_start;
+GRANT SELECT ON report.waitlist TO reporting;
 
 -- Visitors booked (live bookings) per day of visit, exhibition and
 -- category (the counts of the bookings' tickets).

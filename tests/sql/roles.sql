@@ -29,11 +29,11 @@ SELECT is((SELECT count(*)::int FROM information_schema.role_table_grants WHERE 
           'museum_listener may read no table or view');
 SELECT ok((SELECT bool_and(p.prosecdef AND p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'])
            FROM pg_proc p WHERE has_function_privilege('museum_listener', p.oid, 'EXECUTE')
-             AND p.pronamespace::regnamespace::text IN ('museum', 'book', 'confirm', 'mypage', 'outbox')),
+             AND p.pronamespace::regnamespace::text IN ('museum', 'book', 'confirm', 'mypage', 'outbox', 'waitlist')),
           'every function museum_listener may run is SECURITY DEFINER with a fixed search_path');
 SELECT ok((SELECT bool_and(p.prosecdef AND p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'])
            FROM pg_proc p WHERE has_function_privilege('museum_app', p.oid, 'EXECUTE')
-             AND p.pronamespace::regnamespace::text IN ('museum', 'book', 'confirm', 'mypage', 'outbox')
+             AND p.pronamespace::regnamespace::text IN ('museum', 'book', 'confirm', 'mypage', 'outbox', 'waitlist')
              AND p.oid NOT IN ('museum.get(bigint)'::regprocedure, 'museum.list(bigint, integer)'::regprocedure,
                                'museum.list_from(date, bigint, integer)'::regprocedure)),
           'every other function museum_app may run is SECURITY DEFINER with a fixed search_path');
@@ -42,7 +42,7 @@ SELECT ok((SELECT bool_and(NOT p.prosecdef AND p.proconfig IS NULL AND p.prolang
                                          'museum.list_from(date, bigint, integer)'::regprocedure)),
           'museum.get, museum.list and museum.list_from are plain SQL over the view, so they are inlined into the prepared statement');
 SELECT is((SELECT count(*)::int FROM pg_proc p
-           WHERE p.pronamespace::regnamespace::text IN ('museum', 'book', 'confirm', 'mypage', 'outbox', 'report')
+           WHERE p.pronamespace::regnamespace::text IN ('museum', 'book', 'confirm', 'mypage', 'outbox', 'report', 'waitlist')
              AND has_function_privilege('public', p.oid, 'EXECUTE')), 0, 'PUBLIC may run none of ours');
 -- Exactly the functions the app (fcgi/db.c) and the listener
 -- (fcgi/listener.c) call, and nothing else, in any schema but the
@@ -67,7 +67,10 @@ SELECT set_eq($$SELECT n.nspname || '.' || p.proname || '(' || pg_catalog.oidvec
                     'mypage.get(bigint, boolean, text)', 'mypage.list(text, bigint, bigint, integer, boolean, text)',
                     'outbox.status()', 'outbox.lag_seconds()',
                     'staff.account_of(text)', 'door.checkin(text, text, text, text, text, integer, integer)',
-                    'door.inside(bigint)', 'door.is_today(date)'],
+                    'door.inside(bigint)', 'door.is_today(date)',
+                    'waitlist.join(bigint, timestamp with time zone, text, text, text, jsonb, integer, text, text)',
+                    'waitlist.get(bigint, boolean, text)', 'waitlist.list(bigint, date)',
+                    'waitlist.accept(bigint, text, text)', 'waitlist.leave(bigint, text)'],
               'museum_app may run exactly the API functions');
 SELECT set_eq($$SELECT n.nspname || '.' || p.proname || '(' || pg_catalog.oidvectortypes(p.proargtypes) || ')'
                  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -77,7 +80,8 @@ SELECT set_eq($$SELECT n.nspname || '.' || p.proname || '(' || pg_catalog.oidvec
                    AND has_function_privilege('museum_listener', p.oid, 'EXECUTE')$$,
               ARRAY['outbox.process(integer, boolean, integer, integer)', 'outbox.listener_beat(text, integer, bigint)',
                     'outbox.prune(interval, integer)', 'outbox.listener_gone(text, integer)',
-                    'mail.claim(text)', 'mail.sent(bigint)', 'mail.failed(bigint, text, integer, integer)'],
+                    'mail.claim(text)', 'mail.sent(bigint)', 'mail.failed(bigint, text, integer, integer)',
+                    'waitlist.tick(integer)'],
               'museum_listener may run exactly the listener''s functions (fcgi/listener.c)');
 -- One path per rule: the unchecked inner functions and the per-event
 -- effects are gone (folded into the API functions, the batch effects).
