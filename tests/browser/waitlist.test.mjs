@@ -73,7 +73,7 @@ test('join the waiting list of a sold-out slot; a cancel offers the seat with a 
 
   await page.getByRole('button', { name: 'Accept and get my ticket' }).click();
   await page.locator('#wl-booking .ticket').waitFor();
-  await waitForText(page.locator('#wl-booking .ticket-code'), /^[0-9A-HJKMNP-TV-Z]{4} [0-9A-HJKMNP-TV-Z]{4} [0-9A-HJKMNP-TV-Z]{2}$/);
+  await waitForText(page.locator('#wl-booking .ticket-code'), /^[0-9A-HJKMNP-TV-Z]{10}$/);
   await waitForText(page.locator('#wl-status'), /^Accepted: booked$/);
   assert.ok(await page.locator('#wl-leave').isHidden(), 'no leaving once accepted');
   const held = await page.evaluate(() => JSON.parse(localStorage.getItem('skmuseum.bookings') || '{}'));
@@ -102,6 +102,30 @@ test('a booking refused as sold out offers the waiting list for the party refuse
   await waitForText(page.locator('#wl-party'), /^2 people$/);
   await waitForText(page.locator('#wl-live'), /1st in line/);
   await closePage(page, [/status of 409/]);
+});
+
+test('a party larger than the places left joins the waiting list instead', async () => {
+  const day = futureDate();
+  const museum = await createExhibition({ startDate: day, opens: '10:00', closes: '11:00', capacity: 3 });
+  const [slot] = await slotsOn(museum.id, day);
+  await book(museum.id, unique('early visitor'), { slot: slot.start, tickets: { adult: 2 } }); // 1 left
+  const page = await newPage(browser);
+  await openBooking(page, museum);
+  await chooseSlot(page, day, '10:00');
+  await waitForText(page.locator('#party-hint'), /1 places are left at 10:00|1 place/);
+  const plus = page.locator('.stepper[data-category="adult"] button[data-step="1"]');
+  assert.ok(await plus.isDisabled(), 'no more than the place left, to book');
+  const toggle = page.getByRole('button', { name: 'Join the waiting list instead' });
+  await toggle.click();
+  assert.equal(await page.locator('#waitlist-toggle').getAttribute('aria-pressed'), 'true');
+  await waitForText(page.locator('#book-submit'), /^Join the waiting list$/);
+  await plus.click();
+  await plus.click(); // 3 people
+  await page.getByLabel('Your name').fill(unique('family'));
+  await page.locator('#book-submit').click();
+  await page.waitForURL(/\/waitlist\.html\?id=\d+$/);
+  await waitForText(page.locator('#wl-party'), /^3 people$/);
+  await closePage(page);
 });
 
 test('an entry opened from its email link can be left, with a confirmation; staff see the queue', async () => {
