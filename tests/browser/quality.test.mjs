@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { launch, newPage, closePage, createMuseum, book, unique, PHONE, rememberBookings } from './helpers.mjs';
 
-const PAGES = ['/', '/book.html', '/my.html', '/admin/', '/door/'];
-const FILES = ['index.html', 'book.html', 'my.html', 'admin/index.html', 'door/index.html'];
+const PAGES = ['/', '/book.html', '/my.html', '/waitlist.html', '/admin/', '/door/'];
+const FILES = ['index.html', 'book.html', 'my.html', 'waitlist.html', 'admin/index.html', 'door/index.html'];
 
 let browser;
 before(async () => { browser = await launch(); });

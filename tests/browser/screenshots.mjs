@@ -1,6 +1,7 @@
 // Saves desktop (1280 wide) and phone (375 wide) screenshots, whole pages, in English and Korean,
 // of home, booking (a day, a time and a family party chosen), the ticket after booking, my
-// bookings (the list, and a ticket), staff, and the door (admitted, refused), to
+// bookings (the list, and a ticket), a waiting-list entry (waiting, and offered with its countdown),
+// staff, and the door (admitted, refused), to
 // docs/screenshots/*.png, after creating a museum's worth of demo data through the API: four
 // exhibitions (one nearly fully booked, one opening in a few weeks) and one visitor's bookings.
 //
@@ -107,11 +108,41 @@ async function demoData() {
   // At the door today: The Sculpture Garden, one slot all day (closed on Mondays, and after 23:30:
   // then no door shots).
   const [doorSlot] = (await slotsOn(garden.id, today)).filter((s) => Date.parse(s.end) > Date.now());
-  return { bookings: [...mine, canceled], museum: jars, day: openDay(addDays(today, 5)), garden, doorSlot };
+  return { bookings: [...mine, canceled], museum: jars, day: openDay(addDays(today, 5)), garden, doorSlot, waitlist: await waitlistData(photos, today) };
+}
+
+/**
+ * The visitor's waiting-list entries for two sold-out slots of the nearly full Light on Paper:
+ * one waiting second in line, one offered the places a cancel freed.
+ */
+async function waitlistData(photos, today) {
+  const join = async (custNm, slot, adults) => {
+    const res = await api('POST', `/museums/${photos.id}/waitlist`, { custNm, slot, tickets: { adult: adults }, lang: 'en' });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return res.body;
+  };
+  const day = openDay(addDays(today, 2));
+  const [a, b] = (await slotsOn(photos.id, day)).filter((s) => s.left >= 1);
+  // Waiting: someone else joined first.
+  await book(photos.id, 'Jang Woojin', { slot: a.start, tickets: { adult: a.left } });
+  await join('Seo Jiho', a.start, 2);
+  const waiting = await join(visitor, a.start, 2);
+  // Offered: the last places of the slot are canceled after the visitor joined.
+  const last = await book(photos.id, 'Ahn Chaewon', { slot: b.start, tickets: { adult: b.left } });
+  const offered = await join(visitor, b.start, b.left);
+  const res = await api('PATCH', `/books/${last.id}`, { status: 'CANCELED' }, token(last));
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  for (let i = 0; ; i++) {
+    const entry = await api('GET', `/waitlist/${offered.id}`, undefined, token(offered));
+    if (entry.body?.status === 'OFFERED') break;
+    assert.ok(i < 100, `the offer was not made: ${JSON.stringify(entry.body)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { waiting, offered };
 }
 
 await mkdir(OUT, { recursive: true });
-const { bookings, museum, day, garden, doorSlot } = await demoData();
+const { bookings, museum, day, garden, doorSlot, waitlist } = await demoData();
 const pages = [
   { name: 'home', path: '/', ready: '#exhibitions > li' },
   {
@@ -146,10 +177,19 @@ const pages = [
       await page.locator(`#my-rows tr[data-book-id="${bookings[0].id}"] .actions button`).first().click();
     },
   },
+  { name: 'waitlist-waiting', ready: '#wl-name:not([hidden])', open: (page) => waitlistPage(page, waitlist.waiting, 'WL_WAITING') },
+  { name: 'waitlist-offered', ready: '#wl-name:not([hidden])', open: (page) => waitlistPage(page, waitlist.offered, 'WL_OFFERED') },
   { name: 'admin', ready: '#occupancy-rows tr', open: staffSignIn },
   { name: 'door-admitted', ready: '#door-answer[data-result="admitted"]', open: (page) => door(page, 'Park family', { adult: 2, child: 2 }) },
   { name: 'door-refused', ready: '#door-answer[data-result="refused"]', open: (page) => door(page, 'Lee Seojun', { adult: 1, senior: 1 }, { twice: true }) },
 ];
+
+/** A waiting-list entry's page, its token held on this device, once it shows status. */
+async function waitlistPage(page, entry, status) {
+  await page.addInitScript((e) => localStorage.setItem('skmuseum.waitlist', JSON.stringify({ [e.id]: { token: e.token } })), entry);
+  await page.goto(`/waitlist.html?id=${entry.id}`);
+  await page.locator(`#wl-status[data-status="${status}"]`).waitFor();
+}
 
 /** The door page, signed in as staff at the demo garden, after checking a fresh booking of name in (twice: the second answer, refused). */
 async function door(page, name, tickets, { twice = false } = {}) {

@@ -1,18 +1,18 @@
 // Staff: sign in; create exhibitions (dates, hours, slot length, places per slot, closed weekdays
 // and dates); edit one (PATCH: name, description, places, last day, closed dates, force-cancel);
 // delete; the exhibitions with their booking counts; one exhibition's per-slot occupancy for a
-// day; one exhibition's bookings and entry confirmations. All requests go through api.js (staff
+// day, with each slot's waiting list; one exhibition's bookings and entry confirmations. All requests go through api.js (staff
 // credentials live there). Lists refresh with conditional requests (304 while unchanged).
 import {
   occupancyPages, bookingPages, confirmPages, staffSlotPages, createMuseum, updateMuseum, deleteMuseum, signIn, signOut,
-  isSignedIn, checkStaff, today,
+  isSignedIn, checkStaff, today, waitlistOf,
 } from './api.js';
-import { t, formatDate, formatNumber, weekdayName } from './i18n.js';
+import { t, formatDate, formatNumber, weekdayName, waitlistStatusText, locale } from './i18n.js';
 import { el, errorText, showMessage, statusBadge, updateBadge, syncList, poll, confirmDialog, setFieldError } from './ui.js';
 import { NAME_MAX, CAPACITY_MAX } from './rules.js';
 import { initSite, getSiteInfo } from './site.js';
 import { exhibitionDates, partyText } from './format.js';
-import { isDate, isTime, minutes, slotRange, slotDay } from './time.js';
+import { isDate, isTime, minutes, slotRange, slotDay, slotClock } from './time.js';
 
 const OCCUPANCY_MS = 5000;
 const DETAILS_MS = 2000;
@@ -448,6 +448,7 @@ async function onEdit(event) {
 
 let slotsOf = null; // { museum, load, day }
 let slotsData = null;
+let waitlistData = null; // the day's waiting-list entries (GET /museums/{id}/waitlist?day=)
 let stopSlots = () => {};
 
 function showSlots(museum) {
@@ -457,6 +458,7 @@ function showSlots(museum) {
   const day = todayHere() < first ? first : todayHere() > last ? last : todayHere();
   slotsOf = { museum, load: staffSlotPages(museum.id), day };
   slotsData = null;
+  waitlistData = null;
   $('slots-day').value = day;
   $('slots-day').min = first;
   $('slots-day').max = last;
@@ -472,9 +474,12 @@ async function refreshSlots() {
   const shown = slotsOf;
   if (!shown) return;
   try {
-    const page = await shown.load({ from: shown.day, to: shown.day });
+    const [page, queue] = await Promise.all([shown.load({ from: shown.day, to: shown.day }), waitlistOf(shown.museum.id, shown.day)]);
     if (shown !== slotsOf) return;
     showMessage($('slots-message'), '');
+    const queueChanged = JSON.stringify(queue) !== JSON.stringify(waitlistData);
+    waitlistData = queue;
+    if (queueChanged) renderWaitlist();
     if (!page.changed && slotsData) return;
     slotsData = page.items.filter((s) => slotDay(s.start) === shown.day);
     renderSlots();
@@ -522,6 +527,47 @@ function renderSlots() {
   $('slots-empty').textContent = t('admin.slotsEmpty', { date: formatDate(slotsOf.day) });
 }
 
+/** "14:05, 3 May" in the museum's time zone. */
+function expiryText(iso) {
+  if (!iso) return '';
+  const options = { hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' };
+  try {
+    return new Intl.DateTimeFormat(locale(), { ...options, timeZone: getSiteInfo().timeZone }).format(new Date(iso));
+  } catch {
+    return new Intl.DateTimeFormat(locale(), options).format(new Date(iso));
+  }
+}
+
+/** Each slot's queue of the day: position, name, party, status, offer expiry (slot by slot, in queue order). */
+function renderWaitlist() {
+  if (!slotsOf) return;
+  const list = [...(waitlistData || [])].sort((a, b) =>
+    a.slot !== b.slot ? Date.parse(a.slot) - Date.parse(b.slot) : (Number(a.position) || 1e9) - (Number(b.position) || 1e9) || Number(a.id) - Number(b.id));
+  const labels = ['col.time', 'col.position', 'col.name', 'col.party', 'col.wlStatus', 'col.offerExpires'];
+  syncList(
+    $('waitlist-rows'),
+    list,
+    (e) => e.id,
+    () => el('tr', {}, el('th', { scope: 'row', 'data-label': '' }), el('td', { class: 'num', 'data-label': '' }), el('td', { 'data-label': '' }), el('td', { class: 'num', 'data-label': '' }), el('td', { 'data-label': '' }, el('span', { class: 'badge' })), el('td', { 'data-label': '' })),
+    (tr, e) => {
+      [...tr.cells].forEach((c, i) => (c.dataset.label = t(labels[i])));
+      tr.dataset.entryId = e.id;
+      tr.dataset.slot = e.slot;
+      tr.cells[0].textContent = slotClock(e.slot || '');
+      tr.cells[1].textContent = Number(e.position) > 0 ? formatNumber(Number(e.position)) : '';
+      tr.cells[2].textContent = e.custNm || '';
+      tr.cells[3].textContent = formatNumber(Number(e.party) || 0);
+      const badge = tr.cells[4].querySelector('.badge');
+      badge.dataset.status = `WL_${e.status}`;
+      badge.textContent = waitlistStatusText(e.status);
+      tr.cells[5].textContent = e.status === 'OFFERED' ? expiryText(e.offerExpiresAt) : '';
+    },
+  );
+  $('waitlist-table').hidden = !list.length;
+  $('waitlist-empty').hidden = !!list.length;
+  $('waitlist-empty').textContent = t('admin.waitlistEmpty', { date: formatDate(slotsOf.day) });
+}
+
 function onSlotsDay(event) {
   event.preventDefault();
   const input = $('slots-day');
@@ -530,6 +576,7 @@ function onSlotsDay(event) {
   if (!ok || !slotsOf) return input.focus();
   slotsOf = { ...slotsOf, day: input.value };
   slotsData = null;
+  waitlistData = null;
   showMessage($('slots-message'), t('loading'));
   refreshSlots();
 }
@@ -731,6 +778,7 @@ document.addEventListener('langchange', () => {
   renderOccupancy();
   renderDetails();
   renderSlots();
+  renderWaitlist();
   if (editing) $('edit-heading').textContent = t('admin.editHeading', { name: editing.name });
 });
 renderWeekdays();

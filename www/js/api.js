@@ -103,6 +103,44 @@ export const tokenFor = (bookId) => tokens()[bookId]?.token ?? null;
 /** The ids of the bookings whose tokens this device holds. */
 export const heldBookingIds = () => Object.keys(tokens()).filter((k) => /^[1-9]\d{0,15}$/.test(k) && tokens()[k]?.token);
 
+// ---- Waiting-list tokens ------------------------------------------------------------------------
+
+const WAITLIST_KEY = 'skmuseum.waitlist'; // { [entryId]: { token } }: the waiting-list entries joined on this device
+
+function waitlistTokens() {
+  try {
+    const stored = JSON.parse(storage('local')?.getItem(WAITLIST_KEY) || '{}');
+    return stored && typeof stored === 'object' ? stored : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Remember a waiting-list entry's token (from joining, or an offer email's link) on this device. */
+export function rememberWaitlist({ id, token }) {
+  if (!token || !/^[1-9]\d{0,15}$/.test(String(id))) return;
+  const all = waitlistTokens();
+  all[id] = { token };
+  try {
+    storage('local')?.setItem(WAITLIST_KEY, JSON.stringify(all));
+  } catch {
+    // storage full or disabled: the entry is shown now, not remembered
+  }
+}
+
+/** Drop a waiting-list entry's token from this device. */
+export function forgetWaitlist(entryId) {
+  const all = waitlistTokens();
+  delete all[entryId];
+  storage('local')?.setItem(WAITLIST_KEY, JSON.stringify(all));
+}
+
+/** The token of waiting-list entry entryId held on this device, or null. */
+export const waitlistTokenFor = (entryId) => waitlistTokens()[entryId]?.token ?? null;
+
+/** The ids of the waiting-list entries whose tokens this device holds. */
+export const heldWaitlistIds = () => Object.keys(waitlistTokens()).filter((k) => /^[1-9]\d{0,15}$/.test(k) && waitlistTokens()[k]?.token);
+
 // ---- Access token (an emailed sign-in link: "my bookings on this device") ----------------------
 
 const ACCESS_KEY = 'skmuseum.access'; // { token, until } (ms since the epoch)
@@ -422,6 +460,47 @@ export function myBookings() {
   };
 }
 
+// Waiting list (a sold-out slot)
+/**
+ * Joins the waiting list of a slot (its start, as answered) with a party ({ adult: 2 }); extra:
+ * { email?, lang? } (the offer is emailed there, in that language). Resolves to the entry
+ * ({ id, status, position, party, token }), whose token is kept on this device.
+ */
+export const joinWaitlist = (museumId, custNm, slot, tickets, extra = {}) => {
+  const body = { custNm, slot, tickets };
+  if (extra.email) body.email = extra.email;
+  if (extra.lang) body.lang = extra.lang;
+  return request('POST', `/museums/${id(museumId)}/waitlist`, { body, idempotent: true }).then((r) => {
+    rememberWaitlist(r.data);
+    return r.data;
+  });
+};
+
+/**
+ * Reads one waiting-list entry with its token and a conditional request: a function resolving
+ * to { data, changed } (changed false on 304 Not Modified: data is the answer held).
+ */
+export function waitlistWatch(entryId) {
+  let held = null; // { etag, data }
+  return async () => {
+    const token = waitlistTokenFor(entryId);
+    const { data, res, notModified } = await request('GET', `/waitlist/${id(entryId)}`, { token, etag: held?.etag });
+    if (notModified && held) return { data: held.data, changed: false };
+    held = { etag: res.headers.get('ETag'), data };
+    return { data, changed: true };
+  };
+}
+
+/** Accepts an offer: resolves to the booking (as POST /books answers), whose token is kept like a booking's. */
+export const acceptOffer = (entryId) =>
+  request('POST', `/waitlist/${id(entryId)}/accept`, { token: waitlistTokenFor(entryId), idempotent: true }).then((r) => {
+    rememberBooking(r.data);
+    return r.data;
+  });
+
+/** Leaves the waiting list (204). */
+export const leaveWaitlist = (entryId) => request('DELETE', `/waitlist/${id(entryId)}`, { token: waitlistTokenFor(entryId) });
+
 // Staff
 /** { name, startDate, endDate, opens, closes, slotMinutes, capacity, closedWeekdays, closedDates, description }. */
 export const createMuseum = (museum) => request('POST', '/museums', { body: museum, staff: true }).then((r) => r.data);
@@ -478,3 +557,6 @@ export const staffSlotPages = (museumId) => pages(`/museums/${id(museumId)}/slot
 /** One exhibition's bookings / entry confirmations: { museumId, limit, after }. */
 export const bookingPages = () => pages('/books', { staff: true });
 export const confirmPages = () => pages('/confirms', { staff: true });
+/** Staff: the waiting-list entries of an exhibition's slots on one day (YYYY-MM-DD), in queue order per slot. */
+export const waitlistOf = (museumId, day) =>
+  request('GET', withQuery(`/museums/${id(museumId)}/waitlist`, { day }), { staff: true }).then((r) => (Array.isArray(r.data) ? r.data : []));

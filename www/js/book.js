@@ -6,7 +6,10 @@
 // settles. No visitor's name is remembered for the next person on this computer.
 // With ?change=<booking id> the same steps move that booking or change its party (PATCH).
 // A booking whose answer was lost is sent again with the same Idempotency-Key (api.js).
-import { museumPages, getMuseum, slotPages, today, createBooking, changeBooking, getBooking, canManage } from './api.js';
+// A fully booked slot (or one with fewer places than the party, or a booking refused as sold out)
+// offers its waiting list instead: the same form joins it (POST /museums/{id}/waitlist) and the
+// visitor goes on to the entry's page (waitlist.html), the entry's token kept on this device.
+import { museumPages, getMuseum, slotPages, today, createBooking, changeBooking, getBooking, canManage, joinWaitlist } from './api.js';
 import { t, tn, formatDay, formatNumber, statusText, getLang } from './i18n.js';
 import { createTicket, isEmail } from './ticket.js';
 import { el, errorText, showMessage, updateBadge, poll, setFieldError, syncList } from './ui.js';
@@ -48,6 +51,8 @@ let statuses = [];
 let stopPolling = () => {};
 let messageNote = null; // { key, params } of the message shown, to re-translate it
 let ticket = null; // the booking's ticket (ticket.js), once it has a code
+let joinWanted = false; // the visitor chose the waiting list of a slot that still has some places
+let refused = null; // { slot, tickets } of a booking refused as sold out: offered the waiting list
 
 function say(key, kind, values = {}) {
   messageNote = { key, values };
@@ -154,13 +159,13 @@ function renderSlots() {
     (label, s) => {
       const places = placesIn(s);
       const input = label.querySelector('input');
-      const full = places <= 0;
-      if (full && slot === s.start) slot = null;
-      input.disabled = full;
+      const full = places <= 0; // still chosen: for its waiting list (not when changing a booking)
+      if (full && changing && slot === s.start) slot = null;
+      input.disabled = full && !!changing;
       input.checked = slot === s.start;
       label.dataset.state = full ? 'full' : places <= Math.max(1, Math.floor(s.capacity * FEW)) ? 'few' : 'open';
       label.querySelector('.slot-time').textContent = slotRange(s.start, s.end);
-      label.querySelector('.slot-left').textContent = full ? t('book.full') : t('book.left', { left: formatNumber(places) });
+      label.querySelector('.slot-left').textContent = full ? t(changing ? 'book.full' : 'book.fullWaitlist') : t('book.left', { left: formatNumber(places) });
     },
   );
 }
@@ -178,6 +183,7 @@ function chooseDay(d) {
 
 function chooseSlot(start) {
   slot = start;
+  joinWanted = false;
   $('slot-error').textContent = '';
   renderParty();
   renderSummary();
@@ -187,10 +193,16 @@ function chooseSlot(start) {
 
 const chosenSlot = () => (day && slot ? (slotsOf(day) || []).find((s) => s.start === slot) : null);
 
-/** The largest party allowed now: the museum's, and the chosen slot's places. */
+/** Whether the form joins the chosen slot's waiting list: it is full, or the visitor asked for it. */
+function joining() {
+  const s = chosenSlot();
+  return !changing && !!s && (placesIn(s) <= 0 || joinWanted);
+}
+
+/** The largest party allowed now: the museum's, and the chosen slot's places (unless joining its waiting list). */
 function partyLimit() {
   const s = chosenSlot();
-  return s ? Math.min(site.maxParty, placesIn(s)) : site.maxParty;
+  return s && !joining() ? Math.min(site.maxParty, placesIn(s)) : site.maxParty;
 }
 
 function renderParty() {
@@ -234,9 +246,17 @@ function renderParty() {
     },
   );
   const s = chosenSlot();
-  $('party-hint').textContent = s
-    ? t('book.partyLimit', { max: formatNumber(limit), left: formatNumber(placesIn(s)), time: slotRange(s.start, s.end) })
-    : t('book.partyHint', { max: formatNumber(site.maxParty) });
+  const places = s ? placesIn(s) : 0;
+  $('party-hint').textContent = !s
+    ? t('book.partyHint', { max: formatNumber(site.maxParty) })
+    : joining()
+      ? t('book.waitlistHint', { max: formatNumber(site.maxParty) })
+      : t('book.partyLimit', { max: formatNumber(limit), left: formatNumber(places), time: slotRange(s.start, s.end) });
+  // A slot with fewer places than the largest party: its waiting list, for a larger party.
+  const toggle = $('waitlist-toggle');
+  toggle.hidden = !(s && !changing && places > 0 && places < site.maxParty);
+  toggle.textContent = joinWanted ? t('book.bookInstead') : t('book.waitlistInstead');
+  toggle.setAttribute('aria-pressed', String(joinWanted));
 }
 
 function setCount(category, value) {
@@ -262,7 +282,16 @@ function renderSummary() {
   $('summary-time').textContent = s ? slotRange(s.start, s.end) : none;
   const size = partySize(tickets);
   $('summary-party').textContent = size ? `${partyText(tickets, site.categories)} (${tn('party.total', size)})` : none;
-  submit.textContent = changing ? t('book.save') : t('book.submit');
+  const join = joining();
+  submit.textContent = changing ? t('book.save') : join ? t('wl.join') : t('book.submit');
+  const emailLabel = form.querySelector('label[for="email"]');
+  emailLabel.dataset.i18n = join ? 'wl.emailLabel' : 'book.email';
+  emailLabel.textContent = t(emailLabel.dataset.i18n);
+  $('email-hint').dataset.i18n = join ? 'wl.emailHint' : 'book.emailHint';
+  $('email-hint').textContent = t($('email-hint').dataset.i18n);
+  const offer = $('waitlist-offer');
+  offer.hidden = !(refused && refused.slot === slot && !join);
+  if (refused) $('waitlist-join').textContent = t('wl.joinFor', { party: tn('party.total', partySize(refused.tickets)) });
 }
 
 // ---- The exhibition ---------------------------------------------------------------------------
@@ -439,6 +468,8 @@ async function onSubmit(event) {
   const custNm = nameInput.value.trim();
   const wanted = Object.fromEntries(Object.entries(tickets).filter(([, n]) => n > 0));
   stopPolling();
+  if (joining()) return onJoin(custNm, wanted);
+  refused = null;
   submit.disabled = true;
   say('book.sending', 'info');
   try {
@@ -468,12 +499,51 @@ async function onSubmit(event) {
       await refreshSlots();
       const s = (slotsByMonth.get(monthOf(day)) || []).find((x) => x.start === slot);
       say(s && slotEnded(s) ? 'book.ended' : 'book.soldOut', 'error');
+      if (s && !slotEnded(s)) refused = { slot, tickets: wanted }; // offered: its waiting list
     } else if (err.status === 404) say('book.removed', 'error');
     else sayText(errorText(err, { 422: 'error.invalid' }), 'error');
     showBookingErrors(err);
   } finally {
     submit.disabled = false;
+    renderSummary();
   }
+}
+
+/** Joins the chosen slot's waiting list with the party, then goes on to the entry's page. */
+async function onJoin(custNm, wanted) {
+  submit.disabled = true;
+  say('wl.joining', 'info');
+  try {
+    const entry = await joinWaitlist(museum.id, custNm, slot, wanted, { email: emailText() || undefined, lang: getLang() });
+    nameInput.value = ''; // nothing of this visitor left in the form for the next one
+    emailInput.value = '';
+    location.assign(`/waitlist.html?id=${encodeURIComponent(entry.id)}`);
+  } catch (err) {
+    if (err.outcomeUnknown) say('book.unknown', 'error');
+    else if (err.status === 409) {
+      joinWanted = false; // places are there after all: book them
+      refused = null;
+      await refreshSlots();
+      say('wl.available', 'error');
+    } else if (err.status === 404) say('book.removed', 'error');
+    else sayText(errorText(err, { 422: 'error.invalid' }), 'error');
+    showBookingErrors(err);
+    renderParty();
+    renderSummary();
+  } finally {
+    submit.disabled = false;
+  }
+}
+
+/** After a booking refused as sold out: join the slot's waiting list with the party refused. */
+function onJoinRefused() {
+  if (!refused || refused.slot !== slot) return;
+  joinWanted = true;
+  tickets = { ...refused.tickets };
+  refused = null;
+  renderParty();
+  renderSummary();
+  form.requestSubmit();
 }
 
 // ---- Start ------------------------------------------------------------------------------------
@@ -512,6 +582,12 @@ async function start() {
 }
 
 form.addEventListener('submit', onSubmit);
+$('waitlist-join').addEventListener('click', onJoinRefused);
+$('waitlist-toggle').addEventListener('click', () => {
+  joinWanted = !joinWanted;
+  renderParty();
+  renderSummary();
+});
 select.addEventListener('change', () => {
   setFieldError(select, '');
   if (!select.value) return;

@@ -7,7 +7,7 @@ import { t, formatDay, formatMonth, weekdayName, getLang } from './i18n.js';
 import { addDays, addMonths, addMonthsToDay, isoWeekday, monthOf, monthStart, monthEnd, minDay, maxDay } from './time.js';
 
 const STATE_KEYS = { open: 'cal.open', few: 'cal.few', soldout: 'cal.soldOut', closed: 'cal.closed', past: 'cal.past', loading: 'cal.loading' };
-const SELECTABLE = new Set(['open', 'few']);
+const SELECTABLE = new Set(['open', 'few', 'soldout']); // a fully booked day: its slots' waiting lists
 
 /**
  * parts: { grid, body, weekdays, title, prev, next, live }. options: { first, last (days that may

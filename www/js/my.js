@@ -7,14 +7,14 @@
 // Polled with conditional requests (304 while nothing changed).
 import {
   bookingWatch, myBookings, cancelBooking, canManage, heldBookingIds, rememberBooking, rememberAccess, accessToken, accessUntil,
-  forgetAccess, forgetDevice, requestAccess,
+  forgetAccess, forgetDevice, requestAccess, heldWaitlistIds, waitlistWatch, getMuseum,
 } from './api.js';
-import { t, tn, formatDay, locale } from './i18n.js';
+import { t, tn, formatDay, locale, ordinal, waitlistStatusText } from './i18n.js';
 import { el, errorText, showMessage, statusBadge, updateBadge, syncList, poll, confirmDialog, setFieldError } from './ui.js';
 import { LIVE_STATUSES } from './rules.js';
 import { initSite, getSiteInfo } from './site.js';
 import { partyText, partySize } from './format.js';
-import { slotRange, slotEnded } from './time.js';
+import { slotRange, slotEnded, slotDay, slotClock } from './time.js';
 import { createTicket, groupCode, isEmail } from './ticket.js';
 
 const REFRESH_MS = 3000;
@@ -209,6 +209,56 @@ async function refresh() {
   render();
 }
 
+// ---- Waiting-list entries held on this device ------------------------------------------------------
+
+const entryWatchers = new Map(); // entryId -> waitlistWatch
+const entries = new Map(); // entryId -> the entry as last read
+const museumNames = new Map(); // museumId -> name (or '' while unknown)
+const WL_LABELS = ['col.entry', 'col.exhibition', 'col.date', 'col.time', 'col.party', 'col.wlStatus', 'col.position', 'col.actions'];
+
+async function refreshWaitlist() {
+  const ids = heldWaitlistIds();
+  for (const id of ids) if (!entryWatchers.has(id)) entryWatchers.set(id, waitlistWatch(id));
+  for (const id of [...entryWatchers.keys()]) if (!ids.includes(id)) { entryWatchers.delete(id); entries.delete(id); }
+  const reads = await Promise.allSettled([...entryWatchers.entries()].map(([id, read]) => read().then((r) => ({ id, data: r.data }))));
+  for (const r of reads) if (r.status === 'fulfilled' && r.value.data) entries.set(r.value.id, r.value.data);
+  for (const e of entries.values()) {
+    if (e.museumId && !museumNames.has(e.museumId)) {
+      museumNames.set(e.museumId, '');
+      getMuseum(e.museumId).then((m) => { museumNames.set(e.museumId, m.name); renderWaitlist(); }).catch(() => {});
+    }
+  }
+  renderWaitlist();
+}
+
+function renderWaitlist() {
+  const list = [...entries.values()].sort((a, b) => Number(b.id) - Number(a.id));
+  $('my-waitlist').hidden = !list.length;
+  syncList(
+    $('my-waitlist-rows'),
+    list,
+    (e) => e.id,
+    () => el('tr', {}, ...WL_LABELS.slice(0, 5).map(() => cell()), cell(el('span', { class: 'badge' })), cell(), cell(el('a', { class: 'button secondary small' }))),
+    (tr, e) => {
+      [...tr.cells].forEach((c, i) => (c.dataset.label = t(WL_LABELS[i])));
+      tr.dataset.entryId = e.id;
+      tr.cells[0].textContent = e.id;
+      tr.cells[1].textContent = museumNames.get(e.museumId) || '';
+      tr.cells[2].textContent = e.slot ? formatDay(slotDay(e.slot)) : '';
+      tr.cells[3].textContent = e.slot ? slotClock(e.slot) : '';
+      tr.cells[4].textContent = tn('party.total', Number(e.party) || 0);
+      const badge = tr.cells[5].querySelector('.badge');
+      badge.dataset.status = `WL_${e.status}`;
+      badge.textContent = waitlistStatusText(e.status);
+      tr.cells[6].textContent = e.status === 'WAITING' && Number(e.position) > 0 ? ordinal(Number(e.position)) : '';
+      const link = tr.cells[7].querySelector('a');
+      link.href = `/waitlist.html?id=${encodeURIComponent(e.id)}`;
+      link.textContent = t('my.waitlistOpen');
+      link.setAttribute('aria-label', t('my.waitlistOpenLabel', { id: e.id }));
+    },
+  );
+}
+
 // ---- The ticket ------------------------------------------------------------------------------------
 
 function showTicket(item, { focus }) {
@@ -292,6 +342,9 @@ async function onForget() {
   if (!ok) return;
   forgetDevice();
   watchers.clear();
+  entryWatchers.clear();
+  entries.clear();
+  renderWaitlist();
   items = new Map();
   if (ticket) closeTicket();
   accessForm.reset();
@@ -309,6 +362,7 @@ $('my-ticket-close').addEventListener('click', closeTicket);
 document.addEventListener('langchange', () => {
   for (const row of rows.rows) row.querySelector('.actions').dataset.state = '';
   render();
+  renderWaitlist();
   if (note) showMessage(message, t(note.key, note.params), note.kind);
   if (accessNote) showMessage(accessMessage, t(accessNote.key), accessNote.kind);
 });
@@ -317,3 +371,4 @@ takeFragment();
 initSite().then(render);
 if (!note) say('loading', {}, 'info');
 poll(refresh, REFRESH_MS);
+poll(refreshWaitlist, REFRESH_MS);
