@@ -143,6 +143,9 @@ BEGIN
     IF e.id IS NULL THEN
         RAISE EXCEPTION 'waiting list entry % does not exist', p_id USING ERRCODE = 'SK404';
     END IF;
+    -- The slot first, then the entry (the order of waitlist.tick): a day
+    -- closed meanwhile is seen closed.
+    SELECT * INTO s FROM museum.slot x WHERE x.id = e.slot_id FOR UPDATE;
     SELECT * INTO e FROM waitlist.entry w WHERE w.id = p_id FOR UPDATE;
     IF e.status = 'ACCEPTED' THEN
         RETURN QUERY SELECT a.*, book.token_unseal(e.booking_sealed, p_token)
@@ -157,8 +160,7 @@ BEGIN
     ELSIF e.status = 'CANCELED' THEN
         RAISE EXCEPTION 'entry % was canceled by the museum', p_id USING ERRCODE = 'SK409';
     END IF;
-    SELECT * INTO s FROM museum.slot x WHERE x.id = e.slot_id;
-    IF NOT FOUND OR NOT s.open OR s.end_at <= now() THEN
+    IF s.id IS NULL OR NOT s.open OR s.end_at <= now() THEN
         RAISE EXCEPTION 'the slot of entry % is closed or over', p_id USING ERRCODE = 'SK409';
     END IF;
     made_id := book.insert_booking(s, e.cust_nm, book.token_hash(p_book_token), NULL, e.tickets,
@@ -218,9 +220,20 @@ DECLARE
     e waitlist.entry;
     back integer;
 BEGIN
-    FOR sid IN SELECT DISTINCT w.slot_id FROM waitlist.entry w
-               WHERE w.status = 'OFFERED' AND w.offer_expires_at <= now() ORDER BY 1 LOOP
-        PERFORM 1 FROM museum.slot x WHERE x.id = sid FOR UPDATE;
+    -- One pass over the slots concerned, in id order, each locked before
+    -- its entries: the order every other writer of slots follows
+    -- (museum.patch, give_back, leave, accept), so no two can deadlock.
+    FOR sid IN SELECT w.slot_id FROM waitlist.entry w
+               WHERE w.status = 'OFFERED' AND w.offer_expires_at <= now()
+               UNION
+               SELECT w.slot_id FROM waitlist.entry w
+               JOIN museum.slot x ON x.id = w.slot_id
+               WHERE w.status = 'WAITING' AND w.party <= x.seats_left AND x.open
+                 AND x.end_at > now()
+               ORDER BY 1 LOOP
+        SELECT * INTO s FROM museum.slot x WHERE x.id = sid FOR UPDATE;
+        CONTINUE WHEN NOT FOUND;
+        -- (1) Its offers due expire; their seats come back.
         WITH due AS (
             SELECT w.id, w.held FROM waitlist.entry w
             WHERE w.slot_id = sid AND w.status = 'OFFERED' AND w.offer_expires_at <= now()
@@ -232,17 +245,13 @@ BEGIN
         )
         SELECT count(*), coalesce(sum(ex.held), 0) INTO k, back FROM ex;
         IF back > 0 THEN
-            UPDATE museum.slot x SET seats_left = x.seats_left + back WHERE x.id = sid;
+            UPDATE museum.slot x SET seats_left = x.seats_left + back WHERE x.id = sid
+            RETURNING * INTO s;
         END IF;
         n := n + k;
-    END LOOP;
-    FOR sid IN SELECT DISTINCT w.slot_id FROM waitlist.entry w
-               JOIN museum.slot x ON x.id = w.slot_id
-               WHERE w.status = 'WAITING' AND w.party <= x.seats_left AND x.open
-                 AND x.end_at > now()
-               ORDER BY 1 LOOP
-        SELECT * INTO s FROM museum.slot x WHERE x.id = sid FOR UPDATE;
-        CONTINUE WHEN NOT FOUND OR NOT s.open OR s.end_at <= now();
+        -- (2) Its seats left are offered in queue order to each entry that
+        -- fits them (one that does not keeps its place).
+        CONTINUE WHEN NOT s.open OR s.end_at <= now() OR s.seats_left = 0;
         FOR e IN SELECT * FROM waitlist.entry w
                  WHERE w.slot_id = sid AND w.status = 'WAITING' ORDER BY w.id FOR UPDATE LOOP
             EXIT WHEN s.seats_left = 0;
