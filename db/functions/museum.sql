@@ -325,6 +325,9 @@ BEGIN
                 RAISE EXCEPTION 'the days it would drop have bookings: %', busy
                     USING ERRCODE = 'SK409';
             END IF;
+            -- Their waiting lists end with them (with a notice).
+            PERFORM waitlist.cancel_for(p_id, d::date, now())
+            FROM generate_series(p_end_date + 1, e.end_date, interval '1 day') d;
         END IF;
     END IF;
 
@@ -338,6 +341,9 @@ BEGIN
         UPDATE museum.exhibition x SET closed_dates = dates WHERE x.id = p_id;
         UPDATE museum.slot s SET open = museum.is_open(s.day, e.closed_weekdays, dates)
         WHERE s.museum_id = p_id AND s.open <> museum.is_open(s.day, e.closed_weekdays, dates);
+        -- The waiting lists of the days closing end now (with a notice),
+        -- bookings or not: nobody would ever be offered a closed slot.
+        PERFORM waitlist.cancel_for(p_id, d, now()) FROM unnest(closing) d;
         SELECT string_agg(d.day || ' (' || d.bookings || ')', ', '), array_agg(d.day)
         INTO busy, closing
         FROM museum.booked_days(p_id, closing) d;

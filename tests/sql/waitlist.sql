@@ -5,7 +5,7 @@
 -- (waitlist.cancel_for through outbox.apply_batch), and the seat
 -- invariant with held seats.
 BEGIN;
-SELECT plan(65);
+SELECT plan(68);
 SET LOCAL TimeZone = 'Asia/Seoul';
 
 \ir lib.psql
@@ -175,6 +175,21 @@ SELECT pg_temp.drain();
 SELECT is(ARRAY[pg_temp.st(pg_temp.e('day1')), pg_temp.st(pg_temp.e('day2'))], ARRAY['CANCELED 0', 'WAITING 0'],
           'closing a day cancels that day''s entries only');
 SELECT is(pg_temp.invariants(), 'ok', 'invariants hold after closing a day');
+
+-- Days with entries but no live booking: closing one, or dropping it from
+-- the run, needs no forceCancel and ends its waiting list at once.
+INSERT INTO ms SELECT 'q', id FROM museum.create('Waitlist Q', '2031-09-10', '2031-09-12', '09:00', '10:00', NULL, 1, '{}', '{}', NULL);
+SELECT pg_temp.book('q', 'q11', '2031-09-11 09:00', 1);
+SELECT pg_temp.book('q', 'q12', '2031-09-12 09:00', 1);
+INSERT INTO e VALUES ('on11', pg_temp.join('q', 'on11', '2031-09-11 09:00', 1, 9));
+INSERT INTO e VALUES ('on12', pg_temp.join('q', 'on12', '2031-09-12 09:00', 1, 10));
+SELECT book.change(pg_temp.bid(b), 'CANCELED', NULL, NULL, NULL, true, NULL, NULL, NULL) FROM unnest(ARRAY['q11', 'q12']) b;
+SELECT pg_temp.drain();
+SELECT museum.patch(pg_temp.m('q'), NULL, NULL, NULL, NULL, '{2031-09-11}', false);
+SELECT is(pg_temp.st(pg_temp.e('on11')), 'CANCELED 0', 'closing a day with only a waiting list (no force needed) cancels it');
+SELECT museum.patch(pg_temp.m('q'), NULL, NULL, NULL, '2031-09-11', NULL, false);
+SELECT is(pg_temp.st(pg_temp.e('on12')), 'CANCELED 0', 'a day dropped from the run takes its waiting list along');
+SELECT is(pg_temp.invariants(), 'ok', 'invariants hold');
 
 SELECT * FROM finish();
 ROLLBACK;
