@@ -297,6 +297,21 @@ static void put_party(struct buf *b, const struct mail_sender *snd, const struct
     free(party);
 }
 
+/* The visit's lines every booking or waiting-list email has, after its
+ * "When: ": the slot, the party, the museum's address (if any), then a
+ * blank line. */
+static void put_visit(struct buf *b, const struct mail_sender *snd, const struct mail_message *m,
+                      const char *address, int ko)
+{
+    put_when(b, m, ko);
+    puts_(b, ko ? "\n인원: " : "\nParty: ");
+    put_party(b, snd, m);
+    puts_(b, "\n");
+    if (address && *address)
+        putf(b, ko ? "장소: %s\n" : "Where: %s\n", address);
+    puts_(b, "\n");
+}
+
 /* The force-cancel's reason in plain words. */
 static const char *reason(const struct mail_message *m, int ko)
 {
@@ -363,13 +378,7 @@ static void put_waitlist_body(struct buf *b, const struct mail_sender *snd,
                   "because %s\n\n",
              reason(m, ko));
     putf(b, ko ? "전시: %s\n일시: " : "Exhibition: %s\nWhen: ", m->exhibition);
-    put_when(b, m, ko);
-    puts_(b, ko ? "\n인원: " : "\nParty: ");
-    put_party(b, snd, m);
-    puts_(b, "\n");
-    if (address && *address)
-        putf(b, ko ? "장소: %s\n" : "Where: %s\n", address);
-    puts_(b, "\n");
+    put_visit(b, snd, m, address, ko);
     if (strcmp(m->kind, "WAITLIST_OFFER") == 0) {
         puts_(b, ko ? "자리는 " : "The seats are held for you until ");
         put_moment(b, m->offer_expires, ko);
@@ -443,13 +452,7 @@ static void put_body(struct buf *b, const struct mail_sender *snd, const struct 
     }
     putf(b, ko ? "예약 번호: %s\n전시: %s\n일시: " : "Code: %s\nExhibition: %s\nWhen: ", m->code,
          m->exhibition);
-    put_when(b, m, ko);
-    puts_(b, ko ? "\n인원: " : "\nParty: ");
-    put_party(b, snd, m);
-    puts_(b, "\n");
-    if (address && *address)
-        putf(b, ko ? "장소: %s\n" : "Where: %s\n", address);
-    puts_(b, "\n");
+    put_visit(b, snd, m, address, ko);
     if (strcmp(m->kind, "TICKET") == 0) {
         if (m->secret) {
             puts_(b, ko ? "예약 확인·변경·취소:\n" : "See, change or cancel your booking:\n");
