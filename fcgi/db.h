@@ -70,9 +70,9 @@ enum db_access { DB_WRITE, DB_READ, DB_STALE };
     X(DOOR_INSIDE, "SELECT * FROM door.inside($1::bigint)", 1, DB_READ)                            \
     X(DOOR_IS_TODAY, "SELECT door.is_today($1::date)", 1, DB_READ)                                 \
     X(WAITLIST_JOIN,                                                                               \
-      "SELECT j.*, $8::text AS token FROM waitlist.join($1::bigint, $2::timestamptz, $3::text, "   \
-      "$4::text, $5::text, $6::jsonb, $7::integer, $8::text, $9::text) j",                         \
-      9, DB_WRITE)                                                                                 \
+      "SELECT * FROM waitlist.join($1::bigint, $2::timestamptz, $3::text, $4::text, $5::text, "    \
+      "$6::jsonb, $7::integer, $8::text, $9::text, $10::text, $11::text)",                         \
+      11, DB_WRITE)                                                                                \
     X(WAITLIST_GET, "SELECT * FROM waitlist.get($1::bigint, $2::boolean, $3::text)", 3, DB_READ)   \
     X(WAITLIST_LIST, "SELECT * FROM waitlist.list($1::bigint, $2::date)", 2, DB_READ)              \
     X(WAITLIST_ACCEPT, "SELECT * FROM waitlist.accept($1::bigint, $2::text, $3::text)", 3,         \

@@ -42,16 +42,33 @@ $$;
 -- caller) and, with an email, the token sealed with p_seal_key for the
 -- offer's email. SK409 when a booking of that party would succeed now
 -- ("seats are available: book them"), when the slot is closed or has
--- ended, or the party is larger than the slot.
+-- ended, or the party is larger than the slot. With p_idem_key (p_request
+-- the request's fingerprint), as book.create: the same join again answers
+-- the first one's entry and token, as it was then.
 CREATE OR REPLACE FUNCTION waitlist.join(p_museum_id bigint, p_slot timestamptz, p_cust_nm text,
                                          p_email text, p_lang text, p_tickets jsonb,
-                                         p_party integer, p_token text, p_seal_key text)
-RETURNS TABLE (id bigint, status text, "position" integer, party integer)
+                                         p_party integer, p_token text, p_seal_key text,
+                                         p_idem_key text DEFAULT NULL,
+                                         p_request text DEFAULT NULL)
+RETURNS TABLE (id bigint, status text, "position" integer, party integer, token text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    s museum.slot := book.slot_of(p_museum_id, p_slot);
+    prior book.idempotency;
+    s museum.slot;
     made waitlist.entry;
 BEGIN
+    IF p_idem_key IS NOT NULL THEN
+        prior := book.idempotency_claim(p_idem_key, p_request);
+        IF prior.key_hash IS NOT NULL THEN
+            RETURN QUERY
+            SELECT r.id, r.status, r."position", r.party,
+                   book.token_unseal(prior.token_sealed, p_idem_key)
+            FROM pg_catalog.jsonb_to_record(prior.response)
+                AS r (id bigint, status text, "position" integer, party integer);
+            RETURN;
+        END IF;
+    END IF;
+    s := book.slot_of(p_museum_id, p_slot);
     -- Locked as book.take_seats would: the answer holds until this commits.
     SELECT * INTO s FROM museum.slot x WHERE x.id = s.id FOR UPDATE;
     IF NOT s.open OR s.end_at <= now() THEN
@@ -78,11 +95,19 @@ BEGIN
             book.token_hash(p_token),
             CASE WHEN p_email IS NOT NULL THEN mail.seal(p_token, p_seal_key) END)
     RETURNING * INTO made;
-    RETURN QUERY SELECT made.id, made.status, waitlist.position_of(made), made.party;
+    IF p_idem_key IS NOT NULL THEN
+        PERFORM book.idempotency_store(p_idem_key, p_request,
+                                       pg_catalog.jsonb_build_object(
+                                           'id', made.id, 'status', made.status,
+                                           'position', waitlist.position_of(made),
+                                           'party', made.party),
+                                       p_token);
+    END IF;
+    RETURN QUERY SELECT made.id, made.status, waitlist.position_of(made), made.party, p_token;
 END
 $$;
 GRANT EXECUTE ON FUNCTION waitlist.join(bigint, timestamptz, text, text, text, jsonb, integer,
-                                        text, text) TO museum_app;
+                                        text, text, text, text) TO museum_app;
 
 -- GET /waitlist/{id}: the entry, for staff or its token (no row
 -- otherwise, as for one that does not exist: the caller answers 404).

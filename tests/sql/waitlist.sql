@@ -5,7 +5,7 @@
 -- (waitlist.cancel_for through outbox.apply_batch), and the seat
 -- invariant with held seats.
 BEGIN;
-SELECT plan(68);
+SELECT plan(71);
 SET LOCAL TimeZone = 'Asia/Seoul';
 
 \ir lib.psql
@@ -47,6 +47,21 @@ SELECT is(pg_temp.err($$SELECT * FROM waitlist.join(-1, NULL, 'x', NULL, 'en', N
 SELECT is((SELECT row(status, "position", party)::text FROM waitlist.join(pg_temp.m('w'), :s, 'p2', 'p2@example.com', 'ko',
                                                     '{"adult": 2}', 2, pg_temp.tok(2), 'seal-key')),
           '(WAITING,1,2)', 'join: a party of 2 waits first');
+-- With an Idempotency-Key: the same join again is the first one's answer,
+-- token included, and no second entry; the key for another join is SK422.
+CREATE TEMP TABLE keyed AS
+    SELECT * FROM waitlist.join(pg_temp.m('w'), :s, 'keyed', NULL, 'en', NULL, 1, pg_temp.tok(10),
+                                'seal-key', 'join-key-1', 'POST /museums/w/waitlist keyed');
+SELECT is((SELECT row(j.id, j.status, j."position", j.party, j.token)::text
+           FROM waitlist.join(pg_temp.m('w'), :s, 'keyed', NULL, 'en', NULL, 1, pg_temp.tok(11),
+                              'seal-key', 'join-key-1', 'POST /museums/w/waitlist keyed') j),
+          (SELECT row(k.id, k.status, k."position", k.party, pg_temp.tok(10))::text FROM keyed k),
+          'join with the same Idempotency-Key: the first answer again, its token too');
+SELECT is((SELECT count(*)::integer FROM waitlist.entry WHERE cust_nm = 'keyed'), 1, 'and one entry');
+SELECT is(pg_temp.err(format($$SELECT * FROM waitlist.join(pg_temp.m('w'), %L, 'other', NULL, 'en', NULL, 1,
+                                  pg_temp.tok(12), 'seal-key', 'join-key-1', 'POST /museums/w/waitlist other')$$, :s)),
+          'SK422', 'the key for a different join: SK422');
+DELETE FROM waitlist.entry WHERE cust_nm = 'keyed'; -- out of the queue the tests below count
 CREATE TEMP TABLE e (k text PRIMARY KEY, id bigint);
 INSERT INTO e VALUES ('p2', (SELECT id FROM waitlist.entry WHERE cust_nm = 'p2'));
 INSERT INTO e VALUES ('a1', pg_temp.join('w', 'a1', :s, 1, 3));
