@@ -75,8 +75,8 @@ enum db_access { DB_WRITE, DB_READ, DB_STALE };
       11, DB_WRITE)                                                                                \
     X(WAITLIST_GET, "SELECT * FROM waitlist.get($1::bigint, $2::boolean, $3::text)", 3, DB_READ)   \
     X(WAITLIST_LIST, "SELECT * FROM waitlist.list($1::bigint, $2::date)", 2, DB_READ)              \
-    X(WAITLIST_ACCEPT, "SELECT * FROM waitlist.accept($1::bigint, $2::text, $3::text)", 3,         \
-      DB_WRITE)                                                                                    \
+    X(WAITLIST_ACCEPT, "SELECT * FROM waitlist.accept($1::bigint, $2::text, $3::text, $4::text)",  \
+      4, DB_WRITE)                                                                                 \
     X(WAITLIST_LEAVE, "SELECT waitlist.leave($1::bigint, $2::text)", 2, DB_WRITE)                  \
     X(STATUS, "SELECT * FROM outbox.status()", 0, DB_READ)                                         \
     X(LAG, "SELECT outbox.lag_seconds()", 0, DB_READ)

@@ -131,7 +131,7 @@ void waitlist_accept(struct http_request *req, const char *id)
         goto out;
     }
     {
-        const char *params[3] = {id, req->token, token};
+        const char *params[4] = {id, req->token, token, visitor_seal_key()};
         res = db_exec(DB_WAITLIST_ACCEPT, params, &pb);
     }
 out:

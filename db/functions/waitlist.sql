@@ -155,7 +155,8 @@ GRANT EXECUTE ON FUNCTION waitlist.list(bigint, date) TO museum_app;
 -- accepting again answers the same booking with it. Answers as
 -- book.create. SK404 if p_token is not the entry's; SK409 when it is not
 -- (or no longer) offered.
-CREATE OR REPLACE FUNCTION waitlist.accept(p_id bigint, p_token text, p_book_token text)
+CREATE OR REPLACE FUNCTION waitlist.accept(p_id bigint, p_token text, p_book_token text,
+                                           p_seal_key text DEFAULT NULL)
 RETURNS TABLE (id bigint, museum_id bigint, cust_nm text, name text, chk_date date, status text,
                slot text, slot_end text, tickets jsonb, party integer, cancel_reason text,
                code text, email text, lang text, token text)
@@ -188,8 +189,12 @@ BEGIN
     IF s.id IS NULL OR NOT s.open OR s.end_at <= now() THEN
         RAISE EXCEPTION 'the slot of entry % is closed or over', p_id USING ERRCODE = 'SK409';
     END IF;
-    made_id := book.insert_booking(s, e.cust_nm, book.token_hash(p_book_token), NULL, e.tickets,
-                                   e.party, e.email, e.lang);
+    -- With an email, the new token sealed with the server key p_seal_key
+    -- (mail.seal), for the ticket email's manage link, as book.create does.
+    made_id := book.insert_booking(s, e.cust_nm, book.token_hash(p_book_token),
+                                   CASE WHEN e.email IS NOT NULL
+                                        THEN mail.seal(p_book_token, p_seal_key) END,
+                                   e.tickets, e.party, e.email, e.lang);
     UPDATE waitlist.entry w
     SET status = 'ACCEPTED', held = 0, ended_at = now(), book_id = made_id,
         booking_sealed = book.token_seal(p_book_token, p_token)
@@ -197,7 +202,7 @@ BEGIN
     RETURN QUERY SELECT a.*, p_book_token FROM book.answer a WHERE a.id = made_id;
 END
 $$;
-GRANT EXECUTE ON FUNCTION waitlist.accept(bigint, text, text) TO museum_app;
+GRANT EXECUTE ON FUNCTION waitlist.accept(bigint, text, text, text) TO museum_app;
 
 -- DELETE /waitlist/{id}: entry p_id leaves the waiting list (WAITING or
 -- OFFERED -> LEFT; an offer's held seats go back to the slot, for the next

@@ -4,3 +4,6 @@
 -- db/functions/waitlist.sql creates the new one.
 DROP FUNCTION IF EXISTS waitlist.join(bigint, timestamptz, text, text, text, jsonb, integer, text,
                                       text);
+-- Accepting an offer seals the new booking's token with the server key
+-- (for its ticket email's manage link): one parameter more.
+DROP FUNCTION IF EXISTS waitlist.accept(bigint, text, text);

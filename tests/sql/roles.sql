@@ -70,7 +70,7 @@ SELECT set_eq($$SELECT n.nspname || '.' || p.proname || '(' || pg_catalog.oidvec
                     'door.inside(bigint)', 'door.is_today(date)',
                     'waitlist.join(bigint, timestamp with time zone, text, text, text, jsonb, integer, text, text, text, text)',
                     'waitlist.get(bigint, boolean, text)', 'waitlist.list(bigint, date)',
-                    'waitlist.accept(bigint, text, text)', 'waitlist.leave(bigint, text)'],
+                    'waitlist.accept(bigint, text, text, text)', 'waitlist.leave(bigint, text)'],
               'museum_app may run exactly the API functions');
 SELECT set_eq($$SELECT n.nspname || '.' || p.proname || '(' || pg_catalog.oidvectortypes(p.proargtypes) || ')'
                  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
