@@ -275,10 +275,12 @@ $$;
 GRANT EXECUTE ON FUNCTION outbox.lag_seconds() TO museum_app;
 
 -- GET /status: one row, the outbox backlog (the oldest pending event's
--- age, and the lag /readyz judges by) and the listeners' heartbeats.
+-- age, and the lag /readyz judges by), the listeners' heartbeats and the
+-- email queue (mail.queue_status).
 CREATE OR REPLACE FUNCTION outbox.status()
 RETURNS TABLE (pending bigint, oldest_pending_seconds double precision, dead bigint,
-               processed_last_minute bigint, listeners json, lag_seconds double precision)
+               processed_last_minute bigint, listeners json, lag_seconds double precision,
+               mail json)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     SELECT o.pending, extract(epoch FROM o.oldest_pending_age)::double precision, o.dead,
            o.processed_last_minute,
@@ -287,7 +289,12 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
                        'lastSeenSeconds', round(extract(epoch FROM l.silent_for)::numeric, 1))
                        ORDER BY l.name), '[]')
             FROM report.listeners l),
-           outbox.lag_seconds()
+           outbox.lag_seconds(),
+           (SELECT json_build_object('due', q.due, 'waiting', q.waiting, 'dead', q.dead,
+                                     'sentLastHour', q.sent_last_hour,
+                                     'notSentLastHour', q.not_sent_last_hour,
+                                     'oldestUnsentSeconds', round(q.oldest_due_seconds::numeric, 1))
+            FROM mail.queue_status() q)
     FROM report.outbox o;
 $$;
 GRANT EXECUTE ON FUNCTION outbox.status() TO museum_app;

@@ -134,6 +134,7 @@ test('a burst of 384 connections, 3 times the cap: only 2xx/409/503, refusals fa
   assert.ok(status.workers.total <= status.workers.max);
   assert.equal(typeof status.listenQueue.length, 'number');
   assert.equal(typeof status.outbox.pending, 'number');
+  assert.equal(typeof status.mail.due, 'number', 'and the email queue');
 });
 
 test('a request stuck past APP_REQUEST_TIMEOUT_MS: its worker is killed, the client gets a 503, the pool replaces it', async () => {
