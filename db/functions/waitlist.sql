@@ -238,8 +238,10 @@ GRANT EXECUTE ON FUNCTION waitlist.leave(bigint, text) TO museum_app;
 -- slot), then (2) offers, slot by slot, in queue order, to every WAITING
 -- entry whose party fits the seats left at that point (one that does not
 -- fit keeps its place), for p_ttl_seconds (at most until the slot ends).
--- Returns how many entries it changed. Index-driven: with no offer due and
--- no entry that fits, two index scans and nothing else.
+-- Returns how many entries it changed. It visits the slots with an offer
+-- due (an index scan) and those in waitlist.due_slot (seats came back
+-- while someone fitting waits: waitlist.on_seats_back), never the whole
+-- queue: its cost follows what changed, not how many wait.
 CREATE OR REPLACE FUNCTION waitlist.tick(p_ttl_seconds integer) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -256,13 +258,14 @@ BEGIN
     FOR sid IN SELECT w.slot_id FROM waitlist.entry w
                WHERE w.status = 'OFFERED' AND w.offer_expires_at <= now()
                UNION
-               SELECT w.slot_id FROM waitlist.entry w
-               JOIN museum.slot x ON x.id = w.slot_id
-               WHERE w.status = 'WAITING' AND w.party <= x.seats_left AND x.open
-                 AND x.end_at > now()
+               SELECT d.slot_id FROM waitlist.due_slot d
                ORDER BY 1 LOOP
         SELECT * INTO s FROM museum.slot x WHERE x.id = sid FOR UPDATE;
         CONTINUE WHEN NOT FOUND;
+        -- Visited (the slot's lock keeps others from adding it meanwhile;
+        -- an expiry in (1) adds it again, for a next visit with nothing
+        -- left to do, since (2) serves every entry that fits).
+        DELETE FROM waitlist.due_slot d WHERE d.slot_id = sid;
         -- (1) Its offers due expire; their seats come back.
         WITH due AS (
             SELECT w.id, w.held FROM waitlist.entry w
@@ -301,6 +304,25 @@ BEGIN
 END
 $$;
 GRANT EXECUTE ON FUNCTION waitlist.tick(integer) TO museum_listener;
+
+-- Trigger on museum.slot: a slot whose seats_left grew (a cancel, a move
+-- away, a leave, an expiry, more capacity) while a WAITING entry that fits
+-- them waits is due for waitlist.tick. Bookings only take seats, so the
+-- booking path never runs it.
+CREATE OR REPLACE FUNCTION waitlist.on_seats_back() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM waitlist.entry w
+               WHERE w.slot_id = NEW.id AND w.status = 'WAITING' AND w.party <= NEW.seats_left) THEN
+        INSERT INTO waitlist.due_slot (slot_id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER slot_seats_back AFTER UPDATE OF seats_left ON museum.slot
+    FOR EACH ROW WHEN (NEW.seats_left > OLD.seats_left)
+    EXECUTE FUNCTION waitlist.on_seats_back();
 
 -- Effect of a MUSEUM_DELETED event (p_day NULL) or a DAY_CLOSED one (called
 -- by outbox.apply_batch): the WAITING and OFFERED entries of the

@@ -5,7 +5,7 @@
 -- (waitlist.cancel_for through outbox.apply_batch), and the seat
 -- invariant with held seats.
 BEGIN;
-SELECT plan(71);
+SELECT plan(75);
 SET LOCAL TimeZone = 'Asia/Seoul';
 
 \ir lib.psql
@@ -93,6 +93,8 @@ SELECT is((SELECT status FROM book.change(pg_temp.bid('b1'), 'CANCELED', NULL, N
           'CANCELED', 'b1 cancels');
 SELECT pg_temp.drain();
 SELECT is(pg_temp.left_at('w', :s), 1, 'its seat is back');
+SELECT is((SELECT count(*)::integer FROM waitlist.due_slot d JOIN museum.slot x ON x.id = d.slot_id
+           WHERE x.museum_id = pg_temp.m('w')), 1, 'and the slot is due for the tick (a waiting entry fits)');
 SELECT is(pg_temp.err(format($$SELECT pg_temp.book('w', 'public', %L, 1)$$, :s)), 'SK409',
           'queue first: the public cannot take a seat a waiting entry fits');
 SELECT throws_ok(format($$SELECT pg_temp.book('w', 'public', %L, 1)$$, :s), 'SK409',
@@ -107,6 +109,22 @@ SELECT ok((SELECT offer_expires_at = now() + interval '60 seconds' AND offered_a
           'the offer lasts the ttl');
 SELECT is(pg_temp.invariants(), 'ok', 'invariants hold with held seats');
 SELECT is(waitlist.tick(60), 0, 'tick again: nothing to do');
+SELECT is((SELECT count(*)::integer FROM waitlist.due_slot), 0, 'no slot left due once visited');
+-- The tick's cost follows what changed, not the queue: 20,000 more entries
+-- waiting on a sold-out slot, nothing due: it reads none of them.
+INSERT INTO waitlist.entry (museum_id, slot_id, slot_start, slot_end, cust_nm, lang, tickets, party, token_hash)
+SELECT x.museum_id, x.id, x.start_at, x.end_at, 'crowd' || g, 'en', '{"adult": 1}', 1,
+       sha256(convert_to('crowd' || g, 'UTF8'))
+FROM museum.slot x, generate_series(1, 20000) g WHERE x.museum_id = pg_temp.m('w') AND x.seats_left = 0;
+ANALYZE waitlist.entry;
+CREATE TEMP TABLE scans AS
+    SELECT coalesce(seq_scan, 0) AS seq, coalesce(idx_tup_fetch, 0) AS fetched
+    FROM pg_stat_xact_user_tables WHERE relid = 'waitlist.entry'::regclass;
+SELECT is(waitlist.tick(60), 0, 'tick with 20,000 waiting and nothing due: nothing to do');
+SELECT is((SELECT (t.seq_scan - s.seq) || ' seq scans, ' || (t.idx_tup_fetch - s.fetched < 10)::text
+           FROM pg_stat_xact_user_tables t, scans s WHERE t.relid = 'waitlist.entry'::regclass),
+          '0 seq scans, true', 'and reads no waiting entry: no sequential scan, under 10 rows fetched');
+DELETE FROM waitlist.entry WHERE cust_nm LIKE 'crowd%';
 
 -- ---------------------------------------------------------------- accept
 SELECT is(pg_temp.err(format($$SELECT * FROM waitlist.accept(%s, %L, repeat('cd', 32))$$, pg_temp.e('c1'), pg_temp.tok(4))), 'SK409',
