@@ -205,6 +205,13 @@ $(BUILD)/bench-hello: bench/hello.c | $(BUILD)
 bench: all $(BUILD)/bench-hello
 	@HELLO_BIN=$(CURDIR)/$(BUILD)/bench-hello bench/run.sh
 
+# The server's cost of 1,000 open pages polling for seat changes, answered
+# from nginx's 1-second copy and (interleaved) by the app as before, on the
+# running stack. See bench/live.mjs.
+.PHONY: bench-live
+bench-live:
+	@node bench/live.mjs
+
 # Load shedding at full scale on the running stack (make start first): 100
 # users booking back to back (siege) all served, 2,000 connections refused
 # fast past the pool's queue, no admitted request waiting over 1 s. See

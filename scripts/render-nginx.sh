@@ -71,6 +71,7 @@ SHARE=$ROOT
 SOCKET=$VAR/run/app.sock
 ACCESS_LOG=$VAR/log/nginx-access.log
 ERROR_LOG=$VAR/log/nginx-error.log
+CACHE=$VAR/nginx/cache
 EOF
         limit_values env
         ;;
@@ -82,6 +83,7 @@ SHARE=/usr/local/share/sk-museum
 SOCKET=/run/sk-museum/app.sock
 ACCESS_LOG=/var/log/nginx/sk-museum-access.log
 ERROR_LOG=/var/log/nginx/sk-museum-error.log
+CACHE=/var/lib/nginx/sk-museum
 EOF
         limit_values defaults
         ;;
