@@ -116,8 +116,10 @@ hello_start() {
 }
 
 # --- data --------------------------------------------------------------------
-say "seeding (bench/seed.sql)"
+say "seeding (bench/seed.sql, and the fixed booking reference's tables: bench/ref.sql)"
 sql -f bench/seed.sql >/dev/null
+sql -f bench/ref.sql >/dev/null
+sql -c "TRUNCATE bench_ref.booking, bench_ref.event" >/dev/null
 BASE=$(sql -c "SELECT min(id) FROM museum.exhibition WHERE name LIKE 'bench %' AND name <> 'bench hot' AND deleted_at IS NULL")
 HOT=$(sql -c "SELECT id FROM museum.exhibition WHERE name = 'bench hot' AND deleted_at IS NULL")
 [ "$(sql -c "SELECT max(id) - min(id) FROM museum.exhibition WHERE name LIKE 'bench %' AND name <> 'bench hot' AND deleted_at IS NULL")" = 999 ] ||
@@ -277,6 +279,9 @@ want booking && for mode in spread hot; do
             fi
             refill; wait_drained
             pgb_run "book_$mode" pgbench "$c" "book_$mode"
+            # The fixed reference: the minimal booking statement on its
+            # own tables (bench/ref.sql), what the targets are ratios of.
+            pgb_run "book_$mode" ref "$c" "ref_$mode"
             if [ "$pipeline_cell" = 1 ]; then
                 refill; wait_drained
                 listener_stop; notify_off
@@ -304,8 +309,10 @@ want reads && for r in $(seq "$R"); do
     done
     http_run museum_list http 32 "$URL" museum_list
     pgb_run museum_list pgbench 32 museum_list
+    pgb_run museum_list plain 32 museum_list_plain
     http_run mypage_list http 32 "$URL" mypage_list
     pgb_run mypage_list pgbench 32 mypage_list
+    pgb_run mypage_list plain 32 mypage_list_plain
     if [ "$r" = 1 ]; then http_run static http 32 "$URL" static; fi
 done
 
@@ -397,6 +404,11 @@ jq -n --slurpfile runs "$RUNS" --slurpfile mem "$TMP/mem.json" --argjson pipelin
       settings: {duration_s: $d, repeat: $r, app_workers: ($workers | tonumber), postgres: $pg},
       cells: $cells,
       ratios: {
+        book_spread_32_vs_ref: ratio(get("book_spread"; "http"; 32); get("book_spread"; "ref"; 32)),
+        book_hot_32_vs_ref: ratio(get("book_hot"; "http"; 32); get("book_hot"; "ref"; 32)),
+        book_create_spread_32_vs_ref: ratio(get("book_spread"; "pgbench"; 32); get("book_spread"; "ref"; 32)),
+        museum_list_vs_plain_32: ratio(get("museum_list"; "http"; 32); get("museum_list"; "plain"; 32)),
+        mypage_list_vs_plain_32: ratio(get("mypage_list"; "http"; 32); get("mypage_list"; "plain"; 32)),
         book_spread_32: ratio(get("book_spread"; "http"; 32); get("book_spread"; "pgbench"; 32)),
         book_spread_64: ratio(get("book_spread"; "http"; 64); get("book_spread"; "pgbench"; 64)),
         book_spread_32_vs_pgbench_noasync: ratio(get("book_spread"; "http"; 32); get("book_spread_noasync"; "pgbench"; 32)),
