@@ -224,3 +224,12 @@ export const alive = (pid) => { try { process.kill(pid, 0); return true; } catch
 export const pidOf = (name) => { try { return Number(readFileSync(`${VAR}/run/${name}.pid`, 'utf8')); } catch { return 0; } };
 export const listenerNames = () => readdirSync(`${VAR}/run`).filter((f) => /^listener.*\.pid$/.test(f)).map((f) => f.slice(0, -4));
 export const listenerPids = () => listenerNames().map(pidOf).filter(alive);
+
+// Stops the FastCGI pool (SIGTERM, waits for it) and starts it again through
+// scripts/stack.sh with env added to this process's environment.
+export async function restartApp(env) {
+  const pid = pidOf('app');
+  process.kill(pid, 'SIGTERM');
+  await eventually(() => !alive(pid), 10000, 'the app to stop');
+  execFileSync(`${ROOT}scripts/stack.sh`, ['start'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+}

@@ -7,7 +7,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
-import { alive, api, assertSeatsAgree, BASE, caughtUp, createMuseum, eventually, listenerPids, ROOT, sleep, sql, unique, VAR } from './lib.mjs';
+import { api, assertSeatsAgree, BASE, caughtUp, createMuseum, eventually, listenerPids, restartApp, ROOT, sleep, sql, unique, VAR } from './lib.mjs';
 
 const BIN = process.env.BIN ?? `${ROOT}build/release`;
 const run = promisify(execFile);
@@ -140,13 +140,6 @@ test('a burst of 384 connections, 3 times the cap: only 2xx/409/503, refusals fa
 test('a request stuck past APP_REQUEST_TIMEOUT_MS: its worker is killed, the client gets a 503, the pool replaces it', async () => {
   // Restart the pool with a request timeout shorter than the lock timeout,
   // so that a held row lock leaves the request hanging.
-  const stack = (env) => execFileSync(`${ROOT}scripts/stack.sh`, ['start'], { env: { ...process.env, ...env }, stdio: 'ignore' });
-  const restartApp = async (env) => {
-    const pid = appPid();
-    process.kill(pid, 'SIGTERM');
-    await eventually(() => !alive(pid), 10000, 'the app to stop');
-    stack(env);
-  };
   await restartApp({ APP_REQUEST_TIMEOUT_MS: '1000', DB_LOCK_TIMEOUT_MS: '10000' });
   try {
     const m = await createMuseum(5);

@@ -4,20 +4,11 @@
 // that can still be answered in time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { alive, api, createMuseum, eventually, ROOT, sql, unique, VAR } from './lib.mjs';
+import { api, createMuseum, eventually, restartApp, sql, unique } from './lib.mjs';
 
 const run = promisify(execFile);
-const appPid = () => Number(readFileSync(`${VAR}/run/app.pid`, 'utf8'));
-const restartApp = async (env) => {
-  const pid = appPid();
-  process.kill(pid, 'SIGTERM');
-  await eventually(() => !alive(pid), 10000, 'the app to stop');
-  execFileSync(`${ROOT}scripts/stack.sh`, ['start'], { env: { ...process.env, ...env }, stdio: 'ignore' });
-};
-
 test('a request that waited in the queue past APP_QUEUE_MAX_MS is a quick 503 that does nothing', async () => {
   // Two workers, both held for 3 s by bookings waiting on a row lock;
   // what comes meanwhile waits in the queue longer than 300 ms.

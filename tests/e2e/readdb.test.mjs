@@ -6,17 +6,8 @@
 // cluster suite (tests/cluster/) reads from a real standby.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { alive, book, caughtUp, createMuseum, eventually, ROOT, sql, staff, unique, VAR } from './lib.mjs';
+import { book, caughtUp, createMuseum, restartApp, sql, staff, unique } from './lib.mjs';
 
-const appPid = () => Number(readFileSync(`${VAR}/run/app.pid`, 'utf8'));
-const restartApp = async (env) => {
-  const pid = appPid();
-  process.kill(pid, 'SIGTERM');
-  await eventually(() => !alive(pid), 10000, 'the app to stop');
-  execFileSync(`${ROOT}scripts/stack.sh`, ['start'], { env: { ...process.env, ...env }, stdio: 'ignore' });
-};
 const appUrl = () => process.env.DBURL.replace(/([?&]user=)postgres\b/, '$1museum_app');
 // The last statement of each museum-app-read backend.
 const readQueries = () => sql(`SELECT coalesce(string_agg(query, E'\\n'), '') FROM pg_stat_activity
