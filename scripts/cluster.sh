@@ -288,7 +288,11 @@ listener_url() { echo "postgresql://museum_listener:$(secret museum_listener)@$(
 # "options" do not reach the server, so what the workers set there
 # (fcgi/db.c) is set on the role too.
 schema() {
-    local url
+    local url stamp
+    # Done already for these migrations, functions and settings: nothing to do.
+    stamp=$(cat "$ROOT"/db/migrate.sh "$ROOT"/db/migrations/*.sql "$ROOT"/db/functions/*.sql "$SECRETS"/* "${MUSEUM_CONF:-$ROOT/etc/museum.conf}" |
+        md5sum | cut -c1-32)
+    [ "$(cat "$C/schema.done" 2>/dev/null)" != "$stamp" ] || return 0
     url=$(owner_url postgres)
     psql "$url" -XtAq -c "SELECT 1 FROM pg_database WHERE datname = 'museum'" | grep -q 1 ||
         psql "$url" -Xq -c "CREATE DATABASE museum"
@@ -310,6 +314,7 @@ ALTER ROLE museum_app IN DATABASE museum SET idle_in_transaction_session_timeout
 ALTER ROLE museum_app IN DATABASE museum SET client_connection_check_interval = 1000;
 EOF
     )
+    echo "$stamp" >"$C/schema.done"
 }
 
 # --- PgBouncer: in front of the primary ---
@@ -395,11 +400,12 @@ front_conf() {
 
 front_start() {
     local d=$C/front pid
+    cp "$d/nginx.conf" "$d/nginx.conf.running" 2>/dev/null || true
     front_conf
     ln -sf "$d/nginx.pid" "$RUNDIR/front.pid"
     pid=$(running_pid front nginx)
     if [ -n "$pid" ]; then
-        nginx -p "$d" -e "$LOG/front-error.log" -c "$d/nginx.conf" -s reload
+        cmp -s "$d/nginx.conf" "$d/nginx.conf.running" || nginx -p "$d" -e "$LOG/front-error.log" -c "$d/nginx.conf" -s reload
     else
         nginx -p "$d" -e "$LOG/front-error.log" -c "$d/nginx.conf" || die "the front did not start (is port $PORT free?)"
         say "started the front on 127.0.0.1:$PORT"
