@@ -26,8 +26,9 @@ export function pidFile(file) {
   const pid = Number(readFileSync(file, 'utf8').split('\n')[0].trim());
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
+// A process that runs (a zombie, killed but not yet reaped, does not).
 export function alive(pid) {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try { return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; }
 }
 // pid and all its descendants (asynchronously: the load goes on meanwhile).
 export async function tree(pid) {
