@@ -78,7 +78,21 @@ check() { if [ "$1" = 1 ]; then say "  ok: $2"; else say "  FAILED: $2"; failed=
 
 # The queue bounds waiting by its length, so the wait grows as the pool's
 # pace falls: on a machine busy with other work the bound may not hold.
-say "== load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
+# So each run starts once the CPUs have been at least 80 % idle for a
+# second (what just ran before, a stack's start or a test suite, done),
+# waiting at most 60 s.
+settle() {
+    local i a b idle total
+    for i in $(seq 60); do
+        a=$(head -1 /proc/stat); sleep 1; b=$(head -1 /proc/stat)
+        read -r idle total < <(printf '%s\n%s\n' "$a" "$b" | awk '
+            { t = 0; for (k = 2; k <= NF; k++) t += $k; w[NR] = $5 + $6; s[NR] = t }
+            END { print w[2] - w[1], s[2] - s[1] }')
+        [ "$total" -gt 0 ] && [ $((idle * 100 / total)) -ge 80 ] && break
+    done
+    say "== load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs), $((idle * 100 / total)) % idle after ${i} s"
+}
+settle
 say "== $USERS users booking back to back for $SECONDS_ s (siege)"
 start=$(wc -l <"$LOG")
 out=$(siege -q -c "$USERS" -t "${SECONDS_}S" -b --content-type "application/json" \
@@ -90,6 +104,7 @@ check "$(awk -v a="${avail:-0}" 'BEGIN { print (a == 100) }')" "availability $av
 m=$(max_wait "$start" '^(201|409)$')
 check "$([ "$m" -le "$BOUND" ] && echo 1)" "longest booking in nginx $m ms (bound $BOUND)"
 
+settle
 say "== $BURST connections booking for $BURST_SECONDS s (wrk)"
 start=$(wc -l <"$LOG")
 BENCH_HOT=$MID wrk -t2 -c"$BURST" -d"${BURST_SECONDS}s" -s bench/lua/book_hot.lua "$URL" 2>&1 | grep '^BENCH' >&2 || true

@@ -14,7 +14,8 @@
  * SIGTERM/SIGINT: workers finish their requests, then everything exits.
  *
  * Environment: APP_DATABASE_URL (the museum_app role's URL; DATABASE_URL,
- * the schema owner's, is never read), APP_SOCKET (unix path or host:port;
+ * the schema owner's, is never read), READ_DATABASE_URL (optional: a
+ * standby's, for the reads that may be stale: db.h's DB_STALE), APP_SOCKET (unix path or host:port;
  * or a systemd socket via LISTEN_FDS), APP_PIDFILE, APP_BACKLOG (128),
  * APP_USER (started as root: the user the workers switch to), the APP_*
  * settings above, DB_STATEMENT_TIMEOUT_MS, DB_LOCK_TIMEOUT_MS,
@@ -59,6 +60,7 @@
 /* Every setting, read and checked once in main (etc/museum.conf lists them). */
 struct config {
     const char *dsn;
+    const char *read_dsn; /* READ_DATABASE_URL, or NULL */
     const char *socket_path;
     const char *pidfile;
     const char *admin_password; /* NULL: nobody is staff */
@@ -134,7 +136,8 @@ static void worker_run(const struct config *cfg, int listen_fd, int i)
     sigprocmask(SIG_UNBLOCK, &master_signals, NULL);
     if (getppid() != master_pid)
         _exit(0); /* the master died before PDEATHSIG was armed */
-    db_init(cfg->dsn, cfg->statement_timeout_ms, cfg->lock_timeout_ms, cfg->time_zone);
+    db_init(cfg->dsn, cfg->read_dsn, cfg->statement_timeout_ms, cfg->lock_timeout_ms,
+            cfg->time_zone);
     caller_init(cfg->admin_password);
     door_init(cfg->checkin_early_min, cfg->checkin_late_min);
     status_init(board, listen_fd, cfg->ready_max_lag_s);
@@ -446,9 +449,10 @@ int main(int argc, char **argv)
 {
     struct config cfg = {
         .dsn = daemon_env_text("APP_DATABASE_URL", NULL),
+        .read_dsn = daemon_env_text("READ_DATABASE_URL", NULL),
         .admin_password = daemon_env_text("ADMIN_PASSWORD", NULL),
         .ready_max_lag_s = daemon_env_double("READY_MAX_LAG_S", 30, 0, 86400),
-        .queue_max_ms = daemon_env_long("APP_QUEUE_MAX_MS", 1000, 0, 3600000),
+        .queue_max_ms = daemon_env_long("APP_QUEUE_MAX_MS", 750, 0, 3600000),
         .time_zone = daemon_env_zone("MUSEUM_TZ", "Asia/Seoul"),
         .socket_path = daemon_env_text("APP_SOCKET", NULL),
         .pidfile = daemon_env_text("APP_PIDFILE", NULL),
@@ -490,7 +494,8 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "--check") == 0) {
         if (daemon_drop_privileges(&cfg.user) != 0)
             return 1;
-        db_init(cfg.dsn, cfg.statement_timeout_ms, cfg.lock_timeout_ms, cfg.time_zone);
+        db_init(cfg.dsn, cfg.read_dsn, cfg.statement_timeout_ms, cfg.lock_timeout_ms,
+                cfg.time_zone);
         if (db_check() != 0)
             return 1;
         db_close();

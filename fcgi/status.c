@@ -61,8 +61,12 @@ void status_show(struct http_request *req, const char *id)
         json_object *o = rows_object(res, 0);
         json_object *listeners =
             json_tokener_parse(PQgetvalue(res, 0, PQfnumber(res, "listeners")));
+        json_object *mail = json_tokener_parse(PQgetvalue(res, 0, PQfnumber(res, "mail")));
+
         json_object_object_add(o, "listeners", listeners);
+        json_object_object_del(o, "mail");
         json_object_object_add(out, "outbox", o);
+        json_object_object_add(out, "mail", mail); /* the email queue (mail.queue_status) */
     } else {
         json_object_object_add(out, "database", json_object_new_string(pb.detail));
     }

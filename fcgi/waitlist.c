@@ -25,12 +25,13 @@ void waitlist_join(struct http_request *req, const char *id)
     PGresult *res = NULL;
     int64_t museum_id;
     int party = 0;
-    const char *cust_nm = NULL, *lang = NULL;
+    const char *cust_nm = NULL, *lang = NULL, *key;
     char token[AUTH_TOKEN_LEN + 1], slot[32] = "", tickets[BOOK_TICKETS_SIZE], party_text[16];
     char email[FIELDS_EMAIL_SIZE] = "";
+    char *fingerprint = NULL;
 
     if (fields_query_known(req, NULL, &pb) != 0 || fields_path_id(id, &museum_id, &pb) != 0 ||
-        http_read_json(req, &body, &pb) != 0)
+        fields_idempotency_key(req, &key, &pb) != 0 || http_read_json(req, &body, &pb) != 0)
         goto out;
     fields_body_known(body, known, &pb);
     fields_body_name(body, "custNm", 1, &cust_nm, &pb);
@@ -42,25 +43,28 @@ void waitlist_join(struct http_request *req, const char *id)
         goto out;
     if (!lang)
         lang = validate_accept_lang(req->accept_language);
-    if (auth_token_new(token) != 0) {
+    if (auth_token_new(token) != 0 || (key && !(fingerprint = fields_fingerprint(req, body)))) {
         problem_set(&pb, 500, "could not make a token; try again");
         goto out;
     }
     snprintf(party_text, sizeof(party_text), "%d", party);
     {
-        const char *params[9] = {id,
-                                 slot[0] ? slot : NULL,
-                                 cust_nm,
-                                 email[0] ? email : NULL,
-                                 lang,
-                                 tickets,
-                                 party_text,
-                                 token,
-                                 visitor_seal_key()};
+        const char *params[11] = {id,
+                                  slot[0] ? slot : NULL,
+                                  cust_nm,
+                                  email[0] ? email : NULL,
+                                  lang,
+                                  tickets,
+                                  party_text,
+                                  token,
+                                  visitor_seal_key(),
+                                  key,
+                                  fingerprint};
         res = db_exec(DB_WAITLIST_JOIN, params, &pb);
     }
 out:
     rows_answer_one(req, res, 201, "/waitlist", &pb);
+    free(fingerprint);
     PQclear(res);
     json_object_put(body);
 }
@@ -127,7 +131,7 @@ void waitlist_accept(struct http_request *req, const char *id)
         goto out;
     }
     {
-        const char *params[3] = {id, req->token, token};
+        const char *params[4] = {id, req->token, token, visitor_seal_key()};
         res = db_exec(DB_WAITLIST_ACCEPT, params, &pb);
     }
 out:

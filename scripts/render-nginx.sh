@@ -43,6 +43,12 @@ limit_values() {
     if [ "$1" = env ] && [ -n "${TRUSTED_CLIENTS+set}" ]; then v=$TRUSTED_CLIENTS; else v=$DEFAULT_TRUSTED_CLIENTS; fi
     for name in $v; do trusted+="$name 1; "; done
     printf 'TRUSTED_GEO=%s\n' "${trusted% }"
+    # REAL_IP_FROM: the addresses of the load balancers in front, if any.
+    # The same in both modes: production's files are rendered with it set.
+    v=""
+    for name in ${REAL_IP_FROM:-}; do v+="set_real_ip_from $name; "; done
+    if [ -n "$v" ]; then v+="real_ip_header X-Forwarded-For;"; else v="# REAL_IP_FROM unset: clients connect directly."; fi
+    printf 'REAL_IP=%s\n' "$v"
     # Retry-After of a 429: the seconds until the slower rate lets one more in.
     slow=$L_BOOKING_RATE
     if [[ "$L_CREDENTIALS_RATE" =~ ^[0-9]+$ && "$slow" =~ ^[0-9]+$ ]] && [ "$L_CREDENTIALS_RATE" -lt "$slow" ]; then

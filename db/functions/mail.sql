@@ -118,7 +118,8 @@ CREATE OR REPLACE TRIGGER entry_mail BEFORE UPDATE ON waitlist.entry
 -- booking is canceled (its CANCELED or FORCE_CANCELED message tells), a
 -- sign-in link older than the link's 30 minutes (visitor.sql), a
 -- WAITLIST_OFFER whose entry is no longer OFFERED or whose offer has run
--- out (accepted, left, expired: its WAITLIST_EXPIRED tells).
+-- out (accepted, left, expired), and a WAITLIST_EXPIRED whose offer was
+-- never sent (nobody is told an offer they never had has ended).
 -- For the waiting list's kinds, the entry as it is now fills the booking's
 -- columns (no book_id, code, updated_at; status is the entry's;
 -- cancel_reason EXHIBITION_DELETED or DAY_CLOSED for WAITLIST_CANCELED),
@@ -154,6 +155,11 @@ BEGIN
                      SELECT 1 FROM waitlist.entry e
                      WHERE e.id = m.entry_id AND e.status = 'OFFERED' AND e.offer_expires_at > now())
                 THEN 'not sent: the offer was accepted, left or expired before it could be sent'
+            WHEN m.kind = 'WAITLIST_EXPIRED' AND NOT EXISTS (
+                     SELECT 1 FROM mail.message o
+                     WHERE o.entry_id = m.entry_id AND o.kind = 'WAITLIST_OFFER'
+                       AND o.sent_at IS NOT NULL)
+                THEN 'not sent: the offer it ends was never sent'
         END;
         EXIT WHEN why IS NULL;
         UPDATE mail.message x SET obsolete_at = now(), last_error = why, secret_sealed = NULL

@@ -205,23 +205,30 @@ $$;
 -- ago. Returns the larger of the two counts; the caller repeats while it
 -- gets a full batch.
 CREATE OR REPLACE FUNCTION outbox.prune(p_retention interval, p_batch integer) RETURNS integer
-LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    WITH old AS (
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    cutoff timestamptz := now() - p_retention;
+    events integer;
+    emails integer;
+BEGIN
+    -- Each found through its done-time index (event_done_at,
+    -- message_done), then deleted by id from an array: a join there let the
+    -- planner hash it against a sequential scan of the whole table.
+    DELETE FROM outbox.event e WHERE e.id = ANY (ARRAY(
         SELECT id FROM outbox.event
-        WHERE done_at IS NOT NULL AND done_at < now() - p_retention
+        WHERE done_at IS NOT NULL AND done_at < cutoff
         ORDER BY done_at
-        LIMIT p_batch
-    ), gone AS (
-        DELETE FROM outbox.event e USING old WHERE e.id = old.id RETURNING 1
-    ), old_mail AS (
+        LIMIT p_batch));
+    GET DIAGNOSTICS events = ROW_COUNT;
+    DELETE FROM mail.message m WHERE m.id = ANY (ARRAY(
         SELECT id FROM mail.message
-        WHERE coalesce(sent_at, obsolete_at) < now() - p_retention
-        ORDER BY id
-        LIMIT p_batch
-    ), gone_mail AS (
-        DELETE FROM mail.message m USING old_mail WHERE m.id = old_mail.id RETURNING 1
-    )
-    SELECT greatest((SELECT count(*) FROM gone), (SELECT count(*) FROM gone_mail))::integer;
+        WHERE (sent_at IS NOT NULL OR obsolete_at IS NOT NULL)
+          AND coalesce(sent_at, obsolete_at) < cutoff
+        ORDER BY coalesce(sent_at, obsolete_at)
+        LIMIT p_batch));
+    GET DIAGNOSTICS emails = ROW_COUNT;
+    RETURN greatest(events, emails);
+END
 $$;
 -- The listener's only (013); the REVOKE upgrades a database from before it.
 REVOKE EXECUTE ON FUNCTION outbox.prune(interval, integer) FROM museum_app;
@@ -275,10 +282,12 @@ $$;
 GRANT EXECUTE ON FUNCTION outbox.lag_seconds() TO museum_app;
 
 -- GET /status: one row, the outbox backlog (the oldest pending event's
--- age, and the lag /readyz judges by) and the listeners' heartbeats.
+-- age, and the lag /readyz judges by), the listeners' heartbeats and the
+-- email queue (mail.queue_status).
 CREATE OR REPLACE FUNCTION outbox.status()
 RETURNS TABLE (pending bigint, oldest_pending_seconds double precision, dead bigint,
-               processed_last_minute bigint, listeners json, lag_seconds double precision)
+               processed_last_minute bigint, listeners json, lag_seconds double precision,
+               mail json)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     SELECT o.pending, extract(epoch FROM o.oldest_pending_age)::double precision, o.dead,
            o.processed_last_minute,
@@ -287,7 +296,12 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
                        'lastSeenSeconds', round(extract(epoch FROM l.silent_for)::numeric, 1))
                        ORDER BY l.name), '[]')
             FROM report.listeners l),
-           outbox.lag_seconds()
+           outbox.lag_seconds(),
+           (SELECT json_build_object('due', q.due, 'waiting', q.waiting, 'dead', q.dead,
+                                     'sentLastHour', q.sent_last_hour,
+                                     'notSentLastHour', q.not_sent_last_hour,
+                                     'oldestUnsentSeconds', round(q.oldest_due_seconds::numeric, 1))
+            FROM mail.queue_status() q)
     FROM report.outbox o;
 $$;
 GRANT EXECUTE ON FUNCTION outbox.status() TO museum_app;

@@ -42,16 +42,33 @@ $$;
 -- caller) and, with an email, the token sealed with p_seal_key for the
 -- offer's email. SK409 when a booking of that party would succeed now
 -- ("seats are available: book them"), when the slot is closed or has
--- ended, or the party is larger than the slot.
+-- ended, or the party is larger than the slot. With p_idem_key (p_request
+-- the request's fingerprint), as book.create: the same join again answers
+-- the first one's entry and token, as it was then.
 CREATE OR REPLACE FUNCTION waitlist.join(p_museum_id bigint, p_slot timestamptz, p_cust_nm text,
                                          p_email text, p_lang text, p_tickets jsonb,
-                                         p_party integer, p_token text, p_seal_key text)
-RETURNS TABLE (id bigint, status text, "position" integer, party integer)
+                                         p_party integer, p_token text, p_seal_key text,
+                                         p_idem_key text DEFAULT NULL,
+                                         p_request text DEFAULT NULL)
+RETURNS TABLE (id bigint, status text, "position" integer, party integer, token text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    s museum.slot := book.slot_of(p_museum_id, p_slot);
+    prior book.idempotency;
+    s museum.slot;
     made waitlist.entry;
 BEGIN
+    IF p_idem_key IS NOT NULL THEN
+        prior := book.idempotency_claim(p_idem_key, p_request);
+        IF prior.key_hash IS NOT NULL THEN
+            RETURN QUERY
+            SELECT r.id, r.status, r."position", r.party,
+                   book.token_unseal(prior.token_sealed, p_idem_key)
+            FROM pg_catalog.jsonb_to_record(prior.response)
+                AS r (id bigint, status text, "position" integer, party integer);
+            RETURN;
+        END IF;
+    END IF;
+    s := book.slot_of(p_museum_id, p_slot);
     -- Locked as book.take_seats would: the answer holds until this commits.
     SELECT * INTO s FROM museum.slot x WHERE x.id = s.id FOR UPDATE;
     IF NOT s.open OR s.end_at <= now() THEN
@@ -78,11 +95,19 @@ BEGIN
             book.token_hash(p_token),
             CASE WHEN p_email IS NOT NULL THEN mail.seal(p_token, p_seal_key) END)
     RETURNING * INTO made;
-    RETURN QUERY SELECT made.id, made.status, waitlist.position_of(made), made.party;
+    IF p_idem_key IS NOT NULL THEN
+        PERFORM book.idempotency_store(p_idem_key, p_request,
+                                       pg_catalog.jsonb_build_object(
+                                           'id', made.id, 'status', made.status,
+                                           'position', waitlist.position_of(made),
+                                           'party', made.party),
+                                       p_token);
+    END IF;
+    RETURN QUERY SELECT made.id, made.status, waitlist.position_of(made), made.party, p_token;
 END
 $$;
 GRANT EXECUTE ON FUNCTION waitlist.join(bigint, timestamptz, text, text, text, jsonb, integer,
-                                        text, text) TO museum_app;
+                                        text, text, text, text) TO museum_app;
 
 -- GET /waitlist/{id}: the entry, for staff or its token (no row
 -- otherwise, as for one that does not exist: the caller answers 404).
@@ -130,7 +155,8 @@ GRANT EXECUTE ON FUNCTION waitlist.list(bigint, date) TO museum_app;
 -- accepting again answers the same booking with it. Answers as
 -- book.create. SK404 if p_token is not the entry's; SK409 when it is not
 -- (or no longer) offered.
-CREATE OR REPLACE FUNCTION waitlist.accept(p_id bigint, p_token text, p_book_token text)
+CREATE OR REPLACE FUNCTION waitlist.accept(p_id bigint, p_token text, p_book_token text,
+                                           p_seal_key text DEFAULT NULL)
 RETURNS TABLE (id bigint, museum_id bigint, cust_nm text, name text, chk_date date, status text,
                slot text, slot_end text, tickets jsonb, party integer, cancel_reason text,
                code text, email text, lang text, token text)
@@ -163,8 +189,12 @@ BEGIN
     IF s.id IS NULL OR NOT s.open OR s.end_at <= now() THEN
         RAISE EXCEPTION 'the slot of entry % is closed or over', p_id USING ERRCODE = 'SK409';
     END IF;
-    made_id := book.insert_booking(s, e.cust_nm, book.token_hash(p_book_token), NULL, e.tickets,
-                                   e.party, e.email, e.lang);
+    -- With an email, the new token sealed with the server key p_seal_key
+    -- (mail.seal), for the ticket email's manage link, as book.create does.
+    made_id := book.insert_booking(s, e.cust_nm, book.token_hash(p_book_token),
+                                   CASE WHEN e.email IS NOT NULL
+                                        THEN mail.seal(p_book_token, p_seal_key) END,
+                                   e.tickets, e.party, e.email, e.lang);
     UPDATE waitlist.entry w
     SET status = 'ACCEPTED', held = 0, ended_at = now(), book_id = made_id,
         booking_sealed = book.token_seal(p_book_token, p_token)
@@ -172,7 +202,7 @@ BEGIN
     RETURN QUERY SELECT a.*, p_book_token FROM book.answer a WHERE a.id = made_id;
 END
 $$;
-GRANT EXECUTE ON FUNCTION waitlist.accept(bigint, text, text) TO museum_app;
+GRANT EXECUTE ON FUNCTION waitlist.accept(bigint, text, text, text) TO museum_app;
 
 -- DELETE /waitlist/{id}: entry p_id leaves the waiting list (WAITING or
 -- OFFERED -> LEFT; an offer's held seats go back to the slot, for the next
@@ -208,8 +238,10 @@ GRANT EXECUTE ON FUNCTION waitlist.leave(bigint, text) TO museum_app;
 -- slot), then (2) offers, slot by slot, in queue order, to every WAITING
 -- entry whose party fits the seats left at that point (one that does not
 -- fit keeps its place), for p_ttl_seconds (at most until the slot ends).
--- Returns how many entries it changed. Index-driven: with no offer due and
--- no entry that fits, two index scans and nothing else.
+-- Returns how many entries it changed. It visits the slots with an offer
+-- due (an index scan) and those in waitlist.due_slot (seats came back
+-- while someone fitting waits: waitlist.on_seats_back), never the whole
+-- queue: its cost follows what changed, not how many wait.
 CREATE OR REPLACE FUNCTION waitlist.tick(p_ttl_seconds integer) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -226,13 +258,14 @@ BEGIN
     FOR sid IN SELECT w.slot_id FROM waitlist.entry w
                WHERE w.status = 'OFFERED' AND w.offer_expires_at <= now()
                UNION
-               SELECT w.slot_id FROM waitlist.entry w
-               JOIN museum.slot x ON x.id = w.slot_id
-               WHERE w.status = 'WAITING' AND w.party <= x.seats_left AND x.open
-                 AND x.end_at > now()
+               SELECT d.slot_id FROM waitlist.due_slot d
                ORDER BY 1 LOOP
         SELECT * INTO s FROM museum.slot x WHERE x.id = sid FOR UPDATE;
         CONTINUE WHEN NOT FOUND;
+        -- Visited (the slot's lock keeps others from adding it meanwhile;
+        -- an expiry in (1) adds it again, for a next visit with nothing
+        -- left to do, since (2) serves every entry that fits).
+        DELETE FROM waitlist.due_slot d WHERE d.slot_id = sid;
         -- (1) Its offers due expire; their seats come back.
         WITH due AS (
             SELECT w.id, w.held FROM waitlist.entry w
@@ -271,6 +304,25 @@ BEGIN
 END
 $$;
 GRANT EXECUTE ON FUNCTION waitlist.tick(integer) TO museum_listener;
+
+-- Trigger on museum.slot: a slot whose seats_left grew (a cancel, a move
+-- away, a leave, an expiry, more capacity) while a WAITING entry that fits
+-- them waits is due for waitlist.tick. Bookings only take seats, so the
+-- booking path never runs it.
+CREATE OR REPLACE FUNCTION waitlist.on_seats_back() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM waitlist.entry w
+               WHERE w.slot_id = NEW.id AND w.status = 'WAITING' AND w.party <= NEW.seats_left) THEN
+        INSERT INTO waitlist.due_slot (slot_id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER slot_seats_back AFTER UPDATE OF seats_left ON museum.slot
+    FOR EACH ROW WHEN (NEW.seats_left > OLD.seats_left)
+    EXECUTE FUNCTION waitlist.on_seats_back();
 
 -- Effect of a MUSEUM_DELETED event (p_day NULL) or a DAY_CLOSED one (called
 -- by outbox.apply_batch): the WAITING and OFFERED entries of the

@@ -180,8 +180,17 @@ test('staff create an exhibition with hours, slots and closures; see a day’s s
   await page.locator('#slots-form').getByRole('button', { name: 'Show' }).click();
   const slotRow = page.locator(`#slots-rows tr[data-slot="${slots[1].start}"]`);
   await waitForText(slotRow, /10:30–11:00/);
-  assert.deepEqual((await cellTexts(slotRow)).slice(0, 4), ['10:30–11:00', '4', '3', '1']);
-  assert.deepEqual((await cellTexts(page.locator('#slots-rows tr[data-slot="total"]'))).slice(0, 4), ['Total', '16', '3', '13']);
+  assert.deepEqual((await cellTexts(slotRow)).slice(0, 5), ['10:30–11:00', '4', '3', '0', '1']);
+  assert.deepEqual((await cellTexts(page.locator('#slots-rows tr[data-slot="total"]'))).slice(0, 5), ['Total', '16', '3', '0', '13']);
+
+  // A seat freed while someone waits is held for their offer: neither booked nor left.
+  const filler = await book(museumId, unique('filler'), { slot: slots[1].start, tickets: { adult: 1 } });
+  const joined = await api('POST', `/museums/${museumId}/waitlist`, { custNm: unique('waiting'), slot: slots[1].start, tickets: { adult: 1 } });
+  assert.equal(joined.status, 201);
+  assert.equal((await api('PATCH', `/books/${filler.id}`, { status: 'CANCELED' }, visitor(filler))).status, 200);
+  await waitForText(slotRow, /10:30–11:00\s*4\s*3\s*1\s*0/);
+  assert.deepEqual((await cellTexts(slotRow)).slice(0, 5), ['10:30–11:00', '4', '3', '1', '0']);
+  await waitForText(page.locator('#waitlist-rows'), /Places offered/);
 
   // Edit: more places per slot, a new name, and the booked day closed (with consent: its booking is canceled).
   await row.getByRole('button', { name: `Edit ${name}` }).click();

@@ -135,3 +135,20 @@ test('join: field checks as for POST /books; a party larger than the slot; delet
   assertProblem(await api('DELETE', `/waitlist/${w.id}`, undefined, visitor(w.token)), 409);
   await assertSeatsAgree([]);
 });
+
+test('join with an Idempotency-Key: sent again, the first entry and its token; one entry; the key for another join is 422', async () => {
+  const m = await createMuseum(1);
+  await book(m.id);
+  await caughtUp();
+  const custNm = unique('keyed');
+  const headers = { 'Idempotency-Key': unique('join-key') };
+  const first = await api('POST', `/museums/${m.id}/waitlist`, { custNm }, headers);
+  assert.equal(first.status, 201, first.text);
+  const again = await api('POST', `/museums/${m.id}/waitlist`, { custNm }, headers);
+  assert.equal(again.status, 201, again.text);
+  assert.deepEqual(again.json, first.json, 'the first answer, token included');
+  assert.equal(sql(`SELECT count(*) FROM waitlist.entry WHERE museum_id = ${m.id} AND cust_nm = '${custNm}'`), '1');
+  assert.equal((await entry(again.json)).status, 200, 'its token opens the entry');
+  assertProblem(await api('POST', `/museums/${m.id}/waitlist`, { custNm: `${custNm}2` }, headers), 422);
+  assertProblem(await api('POST', `/museums/${m.id}/waitlist`, { custNm }, { 'Idempotency-Key': 'x'.repeat(300) }), 400);
+});

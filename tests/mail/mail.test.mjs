@@ -344,6 +344,9 @@ test('(b) SMTP on loopback: delivered; a failing server is retried with backoff;
   assert.equal(booking.json.status, 'REQUEST_COMPLETED');
   const status = execFileSync(STACK, ['status'], { encoding: 'utf8' });
   assert.match(status, /mail: .*dead=1\b/, status);
+  const live = (await api('GET', '/status')).json;
+  assert.equal(live.mail.dead, 1, `GET /status shows the dead email: ${JSON.stringify(live.mail)}`);
+  assert.equal(typeof live.mail.oldestUnsentSeconds, 'number');
 
   // Back up; make retry-dead: sent, once.
   await startSink();

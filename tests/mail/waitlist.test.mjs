@@ -174,3 +174,24 @@ test('an offer accepted or left before its email goes is not sent; a closed day 
   const [dc] = await sentFor(w.id, ['WAITLIST_CANCELED']);
   assert.match(textOf(mailOf(dc.id)), /because the museum is closed that day/);
 });
+
+test('an accepted offer\'s ticket has the manage link with the new booking\'s token, as a booking\'s has', async () => {
+  const m = await createExhibition({ capacity: 1 });
+  const slot = `${m.startDate}T10:00:00+09:00`;
+  const full = await api('POST', '/books', { museumId: m.id, custNm: unique('Full'), slot, tickets: { adult: 1 } });
+  assert.equal(full.status, 201, full.text);
+  const w = await join(m.id, slot, { email: 'wl.accept@example.com' });
+  await caughtUp();
+  assert.equal((await api('PATCH', `/books/${full.json.id}`, { status: 'CANCELED' }, visitor(full.json.token))).status, 200);
+  await sentFor(w.id, ['WAITLIST_OFFER']);
+  const accepted = await api('POST', `/waitlist/${w.id}/accept`, {}, visitor(w.token));
+  assert.equal(accepted.status, 201, accepted.text);
+  const b = accepted.json;
+  const ticket = await eventually(() => sql(`SELECT id FROM mail.message WHERE book_id = ${b.id}
+    AND kind = 'TICKET' AND sent_at IS NOT NULL`), 15000, 'the accepted booking\'s ticket sent');
+  const text = textOf(mailOf(ticket));
+  assert.ok(text.includes(b.code), text);
+  assert.ok(text.includes(`/my.html#id=${b.id}&token=${b.token}`), `the manage link: ${text}`);
+  assert.equal(sql(`SELECT count(*) FROM book.booking WHERE id = ${b.id} AND token_sealed IS NOT NULL`), '0',
+    'the sealed token erased once sent');
+});

@@ -68,9 +68,9 @@ SELECT set_eq($$SELECT n.nspname || '.' || p.proname || '(' || pg_catalog.oidvec
                     'outbox.status()', 'outbox.lag_seconds()',
                     'staff.account_of(text)', 'door.checkin(text, text, text, text, text, integer, integer)',
                     'door.inside(bigint)', 'door.is_today(date)',
-                    'waitlist.join(bigint, timestamp with time zone, text, text, text, jsonb, integer, text, text)',
+                    'waitlist.join(bigint, timestamp with time zone, text, text, text, jsonb, integer, text, text, text, text)',
                     'waitlist.get(bigint, boolean, text)', 'waitlist.list(bigint, date)',
-                    'waitlist.accept(bigint, text, text)', 'waitlist.leave(bigint, text)'],
+                    'waitlist.accept(bigint, text, text, text)', 'waitlist.leave(bigint, text)'],
               'museum_app may run exactly the API functions');
 SELECT set_eq($$SELECT n.nspname || '.' || p.proname || '(' || pg_catalog.oidvectortypes(p.proargtypes) || ')'
                  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace

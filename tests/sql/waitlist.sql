@@ -5,7 +5,7 @@
 -- (waitlist.cancel_for through outbox.apply_batch), and the seat
 -- invariant with held seats.
 BEGIN;
-SELECT plan(68);
+SELECT plan(75);
 SET LOCAL TimeZone = 'Asia/Seoul';
 
 \ir lib.psql
@@ -47,6 +47,21 @@ SELECT is(pg_temp.err($$SELECT * FROM waitlist.join(-1, NULL, 'x', NULL, 'en', N
 SELECT is((SELECT row(status, "position", party)::text FROM waitlist.join(pg_temp.m('w'), :s, 'p2', 'p2@example.com', 'ko',
                                                     '{"adult": 2}', 2, pg_temp.tok(2), 'seal-key')),
           '(WAITING,1,2)', 'join: a party of 2 waits first');
+-- With an Idempotency-Key: the same join again is the first one's answer,
+-- token included, and no second entry; the key for another join is SK422.
+CREATE TEMP TABLE keyed AS
+    SELECT * FROM waitlist.join(pg_temp.m('w'), :s, 'keyed', NULL, 'en', NULL, 1, pg_temp.tok(10),
+                                'seal-key', 'join-key-1', 'POST /museums/w/waitlist keyed');
+SELECT is((SELECT row(j.id, j.status, j."position", j.party, j.token)::text
+           FROM waitlist.join(pg_temp.m('w'), :s, 'keyed', NULL, 'en', NULL, 1, pg_temp.tok(11),
+                              'seal-key', 'join-key-1', 'POST /museums/w/waitlist keyed') j),
+          (SELECT row(k.id, k.status, k."position", k.party, pg_temp.tok(10))::text FROM keyed k),
+          'join with the same Idempotency-Key: the first answer again, its token too');
+SELECT is((SELECT count(*)::integer FROM waitlist.entry WHERE cust_nm = 'keyed'), 1, 'and one entry');
+SELECT is(pg_temp.err(format($$SELECT * FROM waitlist.join(pg_temp.m('w'), %L, 'other', NULL, 'en', NULL, 1,
+                                  pg_temp.tok(12), 'seal-key', 'join-key-1', 'POST /museums/w/waitlist other')$$, :s)),
+          'SK422', 'the key for a different join: SK422');
+DELETE FROM waitlist.entry WHERE cust_nm = 'keyed'; -- out of the queue the tests below count
 CREATE TEMP TABLE e (k text PRIMARY KEY, id bigint);
 INSERT INTO e VALUES ('p2', (SELECT id FROM waitlist.entry WHERE cust_nm = 'p2'));
 INSERT INTO e VALUES ('a1', pg_temp.join('w', 'a1', :s, 1, 3));
@@ -78,6 +93,8 @@ SELECT is((SELECT status FROM book.change(pg_temp.bid('b1'), 'CANCELED', NULL, N
           'CANCELED', 'b1 cancels');
 SELECT pg_temp.drain();
 SELECT is(pg_temp.left_at('w', :s), 1, 'its seat is back');
+SELECT is((SELECT count(*)::integer FROM waitlist.due_slot d JOIN museum.slot x ON x.id = d.slot_id
+           WHERE x.museum_id = pg_temp.m('w')), 1, 'and the slot is due for the tick (a waiting entry fits)');
 SELECT is(pg_temp.err(format($$SELECT pg_temp.book('w', 'public', %L, 1)$$, :s)), 'SK409',
           'queue first: the public cannot take a seat a waiting entry fits');
 SELECT throws_ok(format($$SELECT pg_temp.book('w', 'public', %L, 1)$$, :s), 'SK409',
@@ -92,6 +109,22 @@ SELECT ok((SELECT offer_expires_at = now() + interval '60 seconds' AND offered_a
           'the offer lasts the ttl');
 SELECT is(pg_temp.invariants(), 'ok', 'invariants hold with held seats');
 SELECT is(waitlist.tick(60), 0, 'tick again: nothing to do');
+SELECT is((SELECT count(*)::integer FROM waitlist.due_slot), 0, 'no slot left due once visited');
+-- The tick's cost follows what changed, not the queue: 20,000 more entries
+-- waiting on a sold-out slot, nothing due: it reads none of them.
+INSERT INTO waitlist.entry (museum_id, slot_id, slot_start, slot_end, cust_nm, lang, tickets, party, token_hash)
+SELECT x.museum_id, x.id, x.start_at, x.end_at, 'crowd' || g, 'en', '{"adult": 1}', 1,
+       sha256(convert_to('crowd' || g, 'UTF8'))
+FROM museum.slot x, generate_series(1, 20000) g WHERE x.museum_id = pg_temp.m('w') AND x.seats_left = 0;
+ANALYZE waitlist.entry;
+CREATE TEMP TABLE scans AS
+    SELECT coalesce(seq_scan, 0) AS seq, coalesce(idx_tup_fetch, 0) AS fetched
+    FROM pg_stat_xact_user_tables WHERE relid = 'waitlist.entry'::regclass;
+SELECT is(waitlist.tick(60), 0, 'tick with 20,000 waiting and nothing due: nothing to do');
+SELECT is((SELECT (t.seq_scan - s.seq) || ' seq scans, ' || (t.idx_tup_fetch - s.fetched < 10)::text
+           FROM pg_stat_xact_user_tables t, scans s WHERE t.relid = 'waitlist.entry'::regclass),
+          '0 seq scans, true', 'and reads no waiting entry: no sequential scan, under 10 rows fetched');
+DELETE FROM waitlist.entry WHERE cust_nm LIKE 'crowd%';
 
 -- ---------------------------------------------------------------- accept
 SELECT is(pg_temp.err(format($$SELECT * FROM waitlist.accept(%s, %L, repeat('cd', 32))$$, pg_temp.e('c1'), pg_temp.tok(4))), 'SK409',

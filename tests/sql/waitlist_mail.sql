@@ -3,7 +3,7 @@
 -- entries' statuses are set by hand here (waitlist.sql's rules have their
 -- own tests).
 BEGIN;
-SELECT plan(12);
+SELECT plan(13);
 SET LOCAL TimeZone = 'Asia/Seoul';
 
 \ir lib.psql
@@ -51,17 +51,25 @@ SELECT is((SELECT to_timestamp(offer_expires_at) FROM c1), -- (never later than 
           'claim: when the offer runs out');
 SELECT mail.sent(id) FROM c1;
 
--- Expired, left, accepted: an offer not sent yet is passed over.
+-- Expired, left, accepted: an offer not sent yet is passed over, and so is
+-- the expiry of an offer never sent.
 SELECT pg_temp.offer(pg_temp.e('c'));
 UPDATE waitlist.entry SET status = 'EXPIRED', held = 0, ended_at = now() WHERE id = pg_temp.e('c');
 SELECT is(pg_temp.msgs(pg_temp.e('c')), 'WAITLIST_OFFER+secret WAITLIST_EXPIRED', 'expired: one more message');
 UPDATE mail.message SET available_at = '-infinity' WHERE entry_id = pg_temp.e('c');
 CREATE TEMP TABLE c2 AS SELECT * FROM mail.claim(NULL);
-SELECT is((SELECT kind || ' ' || status FROM c2), 'WAITLIST_EXPIRED EXPIRED', 'the offer passed over, the expiry claimed');
-SELECT mail.sent(id) FROM c2;
-SELECT is((SELECT last_error FROM mail.message WHERE entry_id = pg_temp.e('c') AND kind = 'WAITLIST_OFFER' AND obsolete_at IS NOT NULL
-           AND secret_sealed IS NULL),
-          'not sent: the offer was accepted, left or expired before it could be sent', 'marked obsolete, its secret erased');
+SELECT is((SELECT count(*)::integer FROM c2 WHERE entry_id = pg_temp.e('c')), 0, 'neither the offer nor its expiry claimed');
+SELECT is((SELECT string_agg(kind || ': ' || last_error, '; ' ORDER BY id) FROM mail.message
+           WHERE entry_id = pg_temp.e('c') AND obsolete_at IS NOT NULL AND secret_sealed IS NULL),
+          'WAITLIST_OFFER: not sent: the offer was accepted, left or expired before it could be sent; '
+          'WAITLIST_EXPIRED: not sent: the offer it ends was never sent', 'both marked obsolete, the secret erased');
+-- The expiry of an offer that was sent (a's, above) is sent.
+UPDATE waitlist.entry SET status = 'EXPIRED', held = 0, ended_at = now() WHERE id = pg_temp.e('a');
+UPDATE mail.message SET available_at = '-infinity' WHERE entry_id = pg_temp.e('a') AND sent_at IS NULL;
+CREATE TEMP TABLE c3 AS SELECT * FROM mail.claim(NULL);
+SELECT is((SELECT kind || ' ' || status FROM c3 WHERE entry_id = pg_temp.e('a')), 'WAITLIST_EXPIRED EXPIRED',
+          'the expiry of an offer sent: claimed');
+SELECT mail.sent(id) FROM c3;
 
 -- Left: no email (the visitor did it); canceled by the museum: the reason.
 UPDATE waitlist.entry SET status = 'LEFT', ended_at = now() WHERE id = pg_temp.e('d');

@@ -480,7 +480,10 @@ async function refreshSlots() {
     const queueChanged = JSON.stringify(queue) !== JSON.stringify(waitlistData);
     waitlistData = queue;
     if (queueChanged) renderWaitlist();
-    if (!page.changed && slotsData) return;
+    if (!page.changed && slotsData) {
+      if (queueChanged) renderSlots(); // the seats held for offers
+      return;
+    }
     slotsData = page.items.filter((s) => slotDay(s.start) === shown.day);
     renderSlots();
   } catch (err) {
@@ -493,26 +496,32 @@ function renderSlots() {
   if (!slotsOf) return;
   $('slots-heading').textContent = t('admin.slotsHeading', { name: slotsOf.museum.name });
   if (!slotsData) return;
-  const total = { capacity: 0, booked: 0, left: 0 };
+  // Seats held for waiting-list offers are neither booked nor left.
+  const held = new Map();
+  for (const e of waitlistData || []) if (e.status === 'OFFERED') held.set(e.slot, (held.get(e.slot) || 0) + e.party);
+  const total = { capacity: 0, booked: 0, held: 0, left: 0 };
   const rows = slotsData.map((s) => {
-    const booked = Math.max(0, s.capacity - s.left);
+    const h = held.get(s.start) || 0;
+    const booked = Math.max(0, s.capacity - s.left - h);
     total.capacity += s.capacity;
     total.booked += booked;
+    total.held += h;
     total.left += s.left;
-    return { key: s.start, time: slotRange(s.start, s.end), capacity: s.capacity, booked, left: s.left };
+    return { key: s.start, time: slotRange(s.start, s.end), capacity: s.capacity, booked, held: h, left: s.left };
   });
   if (rows.length) rows.push({ key: 'total', time: t('admin.slotsTotal'), ...total });
+  const cols = ['capacity', 'booked', 'held', 'left'];
   syncList(
     $('slots-rows'),
     rows,
     (r) => r.key,
-    () => el('tr', {}, el('th', { scope: 'row', 'data-label': '' }), ...['capacity', 'booked', 'left'].map((c) => el('td', { class: 'num', 'data-col': c, 'data-label': '' })), el('td', { class: 'bar-cell', 'data-label': '' }, el('meter', { min: 0 }))),
+    () => el('tr', {}, el('th', { scope: 'row', 'data-label': '' }), ...cols.map((c) => el('td', { class: 'num', 'data-col': c, 'data-label': '' })), el('td', { class: 'bar-cell', 'data-label': '' }, el('meter', { min: 0 }))),
     (tr, r) => {
-      const labels = ['col.time', 'col.slotCapacity', 'col.booked', 'col.left', 'col.occupancy'];
+      const labels = ['col.time', 'col.slotCapacity', 'col.booked', 'col.held', 'col.left', 'col.occupancy'];
       [...tr.cells].forEach((c, i) => (c.dataset.label = t(labels[i])));
       tr.dataset.slot = r.key;
       tr.cells[0].textContent = r.time;
-      for (const c of ['capacity', 'booked', 'left']) tr.querySelector(`[data-col="${c}"]`).textContent = formatNumber(r[c]);
+      for (const c of cols) tr.querySelector(`[data-col="${c}"]`).textContent = formatNumber(r[c]);
       const meter = tr.querySelector('meter');
       meter.max = Math.max(1, r.capacity);
       meter.value = r.booked;

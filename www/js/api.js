@@ -470,9 +470,8 @@ export const joinWaitlist = (museumId, custNm, slot, tickets, extra = {}) => {
   const body = { custNm, slot, tickets };
   if (extra.email) body.email = extra.email;
   if (extra.lang) body.lang = extra.lang;
-  // Not retried by itself: the server keeps no Idempotency-Key for a join,
-  // so a resend after a lost answer would queue a second entry.
-  return request('POST', `/museums/${id(museumId)}/waitlist`, { body }).then((r) => {
+  // Sent again with the same Idempotency-Key when its outcome is unknown, as a booking is.
+  return request('POST', `/museums/${id(museumId)}/waitlist`, { body, idempotent: true }).then((r) => {
     rememberWaitlist(r.data);
     return r.data;
   });
