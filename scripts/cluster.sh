@@ -453,7 +453,7 @@ start() {
 }
 
 stop() {
-    local n i
+    local n i leader
     stop_pid watcher "cluster.sh watch"
     if [ -n "$(running_pid front nginx)" ]; then
         nginx -p "$C/front" -e "$LOG/front-error.log" -c "$C/front/nginx.conf" -s quit || true
@@ -463,8 +463,11 @@ stop() {
         [ -d "$C/app-$n" ] && app_stack "$n" stop 2>&1 | sed "s/^/app-$n: /" >&2
     done
     stop_pid pgbouncer pgbouncer
-    # Patroni stops its PostgreSQL (fast shutdown) when it gets TERM.
-    for i in "${PG_NODES[@]}"; do stop_pid "patroni$i" patroni 60; done
+    # Patroni stops its PostgreSQL (fast shutdown) when it gets TERM: the
+    # standby first, or it would take over from the stopping primary.
+    leader=$(leader_node 2>/dev/null || true)
+    for i in "${PG_NODES[@]}"; do [ "$i" = "$leader" ] || stop_pid "patroni$i" patroni 60; done
+    [ -z "$leader" ] || stop_pid "patroni$leader" patroni 60
     for i in "${PG_NODES[@]}"; do
         if [ -f "$C/pg$i/data/postmaster.pid" ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$C/pg$i/data" status >/dev/null 2>&1; then
             runuser -u postgres -- "$PGBIN/pg_ctl" -D "$C/pg$i/data" -m fast -w stop >/dev/null || true
