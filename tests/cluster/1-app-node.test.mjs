@@ -4,6 +4,7 @@
 // B; only those in flight on A fail; `make cluster` brings A back.
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { assertSeatsAgree, createMuseum, eventually, sql, unique } from '../e2e/lib.mjs';
 import { alive, CLUSTER_DIR, cluster, killAll, load, pidFile, readyz, request, sleep, tree } from './lib.mjs';
@@ -62,6 +63,11 @@ test('app node A SIGKILLed under load: B serves, only requests in flight on A fa
   assert.equal(await readyz('a'), 200, 'A ready again');
   assert.equal(pidFile(`${CLUSTER_DIR}/app-b/run/app.pid`), bPid, 'B was left alone');
   await eventually(() => !/down/.test(readUpstream()), 10000, 'A up again in the front');
+  // All up: make cluster again starts nothing (every pid the same).
+  const allPids = () => execFileSync('sh', ['-c', `cat ${CLUSTER_DIR}/run/*.pid ${CLUSTER_DIR}/app-*/run/*.pid`], { encoding: 'utf8' });
+  const running = allPids();
+  cluster('start');
+  assert.equal(allPids(), running, 'make cluster with all up leaves every process as it is');
   // Every acknowledged booking exists once; a failed one at most once;
   // the seats agree once the listeners caught up.
   const acked = log.filter((r) => r.status === 201);
