@@ -174,6 +174,27 @@ test: deps-test
 deploy-nginx:
 	scripts/render-nginx.sh prod deploy/nginx
 
+# The cluster on one machine (docs/deploy.md): 3 etcd members, 2 PostgreSQL
+# nodes under Patroni (primary + synchronous standby), PgBouncer, two app
+# nodes and a front nginx on PORT. In the background, idempotent like
+# start: scripts/cluster.sh. test-cluster: failover tests on a throwaway one.
+.PHONY: deps-cluster cluster cluster-status cluster-stop test-cluster
+deps-cluster:
+	@scripts/deps.sh cluster
+
+cluster: deps-cluster
+	@$(MAKE) --no-print-directory all
+	@scripts/cluster.sh start
+
+cluster-status:
+	@scripts/cluster.sh status
+
+cluster-stop:
+	@scripts/cluster.sh stop
+
+test-cluster: deps-cluster all
+	@tests/cluster/run.sh
+
 # The full-scale hardening checks (load shedding, a 300,000-booking
 # force-cancel) on a throwaway stack: tests/scale.sh. CI runs it too.
 test-scale: deps-test all

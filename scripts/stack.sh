@@ -11,10 +11,11 @@
 # fsync: test stacks), ADMIN_PASSWORD (staff password; default: generated
 # into var/admin-password), APP_DATABASE_URL / LISTENER_DATABASE_URL (how
 # the app / the listeners connect; default: as museum_app / museum_listener
-# on the embedded cluster, DATABASE_URL on an external one), APP_USER and
-# LISTENER_USER (run as root: the users the app's workers and nginx's
-# workers, and the listeners, run as; default sk-museum and
-# sk-museum-listener, created if missing), and everything in
+# on the embedded cluster, DATABASE_URL on an external one), SKIP_MIGRATE=1
+# (start leaves the schema as it is: scripts/cluster.sh migrates it once
+# for all its app nodes), APP_USER and LISTENER_USER (run as root: the
+# users the app's workers and nginx's workers, and the listeners, run as;
+# default sk-museum and sk-museum-listener, created if missing), and everything in
 # etc/museum.conf (APP_*, DB_*, LISTENER_*: passed through to the programs).
 #
 # Privileges, when run as root: PostgreSQL runs as postgres; the app master
@@ -504,7 +505,9 @@ wait_ready() {
 start() {
     prepare_dirs
     pg_start
-    migrate
+    # SKIP_MIGRATE=1: the database's owner migrates it (scripts/cluster.sh
+    # does, once for all app nodes).
+    if [ "${SKIP_MIGRATE:-0}" != 1 ]; then migrate; fi
     app_start
     listeners_start
     nginx_start
