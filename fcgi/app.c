@@ -452,7 +452,7 @@ int main(int argc, char **argv)
         .read_dsn = daemon_env_text("READ_DATABASE_URL", NULL),
         .admin_password = daemon_env_text("ADMIN_PASSWORD", NULL),
         .ready_max_lag_s = daemon_env_double("READY_MAX_LAG_S", 30, 0, 86400),
-        .queue_max_ms = daemon_env_long("APP_QUEUE_MAX_MS", 750, 0, 3600000),
+        .queue_max_ms = daemon_env_long("APP_QUEUE_MAX_MS", 700, 0, 3600000),
         .time_zone = daemon_env_zone("MUSEUM_TZ", "Asia/Seoul"),
         .socket_path = daemon_env_text("APP_SOCKET", NULL),
         .pidfile = daemon_env_text("APP_PIDFILE", NULL),
