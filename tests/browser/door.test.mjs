@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
-  launch, newPage, closePage, createExhibition, book, unique, waitForText, eventually, museumToday, slotsOn, ADMIN_PASSWORD,
+  launch, newPage, closePage, createExhibition, book, unique, waitForText, eventually, museumTodayWithTimeLeft, slotsOn, ADMIN_PASSWORD,
 } from './helpers.mjs';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -34,8 +34,8 @@ after(async () => { await browser?.close(); });
 
 /** An exhibition open all of today (one slot), so that its bookings may be checked in now. */
 async function todayExhibition() {
-  const day = await museumToday();
-  const museum = await createExhibition({ name: unique('Door hall'), startDate: day, opens: '00:00', closes: '23:30', capacity: 50 });
+  const day = await museumTodayWithTimeLeft(10);
+  const museum = await createExhibition({ name: unique('Door hall'), startDate: day, opens: '00:00', closes: '23:59', capacity: 50 });
   const [slot] = await slotsOn(museum.id, day);
   assert.ok(slot, 'a slot today');
   return { museum, slot };

@@ -112,6 +112,19 @@ export async function museumToday() {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 }
 
+/**
+ * Today in the museum's time zone with at least `minutes` of it left: closer to midnight than
+ * that, it waits for the next day first (a test that books today's slot must not race its end).
+ */
+export async function museumTodayWithTimeLeft(minutes = 10) {
+  const { timeZone } = await site();
+  const [h, m, sec] = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+    .format(new Date()).split(':').map(Number);
+  const left = 86400 - (h * 3600 + m * 60 + sec);
+  if (left < minutes * 60) await new Promise((r) => setTimeout(r, (left + 2) * 1000));
+  return museumToday();
+}
+
 /** Books through the API (as a visitor on another device); the answer carries the token. */
 export async function book(museumId, custNm, { slot, tickets } = {}) {
   const res = await api('POST', '/books', { museumId, custNm, ...(slot ? { slot } : {}), ...(tickets ? { tickets } : {}) });
