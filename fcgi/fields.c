@@ -121,13 +121,15 @@ int fields_body_email(json_object *body, const char *key, int required, char out
     return 0;
 }
 
-int fields_body_lang(json_object *body, const char *key, int required, const char **out,
-                     struct problem *p)
+int fields_body_lang(json_object *body, const char *key, const char *accept_language,
+                     const char **out, struct problem *p)
 {
     json_object *v;
     const char *s;
-    int rc = member(body, key, required, &v, p);
+    int rc = member(body, key, 0, &v, p);
 
+    if (rc == 0)
+        *out = validate_accept_lang(accept_language);
     if (rc <= 0)
         return rc;
     s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";

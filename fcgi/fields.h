@@ -37,12 +37,13 @@ int fields_body_slot(json_object *body, const char *key, int required, char out[
                      struct problem *p);
 int fields_body_bool(json_object *body, const char *key, int required, int *out, struct problem *p);
 /* An email address (validate_email), without the blanks around it, into
- * out; a language, "en" or "ko" (a static string). */
+ * out. A language, "en" or "ko" (a static string); absent, the one of them
+ * accept_language (an Accept-Language header, or NULL) prefers. */
 #define FIELDS_EMAIL_SIZE (VALIDATE_EMAIL_MAX * 4 + 1)
 int fields_body_email(json_object *body, const char *key, int required, char out[FIELDS_EMAIL_SIZE],
                       struct problem *p);
-int fields_body_lang(json_object *body, const char *key, int required, const char **out,
-                     struct problem *p);
+int fields_body_lang(json_object *body, const char *key, const char *accept_language,
+                     const char **out, struct problem *p);
 /* Optional lists, written as PostgreSQL array literals: weekdays 1..7
  * ("{1,7}"); dates (malloc'd into *out, replacing what it held: the caller
  * frees). */

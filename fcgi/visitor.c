@@ -46,11 +46,9 @@ void visitor_access(struct http_request *req, const char *id)
         goto out;
     fields_body_known(body, known, &pb);
     fields_body_email(body, "email", 1, email, &pb);
-    fields_body_lang(body, "lang", 0, &lang, &pb);
+    fields_body_lang(body, "lang", req->accept_language, &lang, &pb);
     if (pb.errors)
         goto out;
-    if (!lang)
-        lang = validate_accept_lang(req->accept_language);
     if (auth_token_new(token) != 0) {
         problem_set(&pb, 500, "could not make a sign-in link; try again");
         goto out;

@@ -38,11 +38,9 @@ void waitlist_join(struct http_request *req, const char *id)
     fields_body_slot(body, "slot", 0, slot, &pb);
     book_read_tickets(body, tickets, sizeof(tickets), &party, &pb);
     fields_body_email(body, "email", 0, email, &pb);
-    fields_body_lang(body, "lang", 0, &lang, &pb);
+    fields_body_lang(body, "lang", req->accept_language, &lang, &pb);
     if (pb.errors)
         goto out;
-    if (!lang)
-        lang = validate_accept_lang(req->accept_language);
     if (auth_token_new(token) != 0 || (key && !(fingerprint = fields_fingerprint(req, body)))) {
         problem_set(&pb, 500, "could not make a token; try again");
         goto out;

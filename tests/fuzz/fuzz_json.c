@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
              email[strlen(email) - 1] == ' '))
             abort(); /* what passes is a valid email, trimmed */
         text = NULL;
-        if (fields_body_lang(body, *k, 0, &text, &pb) == 0 && text && strcmp(text, "en") != 0 &&
+        if (fields_body_lang(body, *k, NULL, &text, &pb) == 0 && text && strcmp(text, "en") != 0 &&
             strcmp(text, "ko") != 0)
             abort(); /* what passes is en or ko */
         party = 0;
