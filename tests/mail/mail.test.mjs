@@ -16,10 +16,9 @@ import {
   alive, api, BASE, caughtUp, createExhibition, eventually, listenerPids, ROOT, sleep, sql, staff,
   unique, VAR, visitor,
 } from '../e2e/lib.mjs';
+import { filesOf, MAIL_DIR, mailOf, parse, PY, textOf } from './maildir.mjs';
 
-const MAIL_DIR = process.env.MAIL_DIR || `${VAR}/mail`;
 const SEAL_KEY = process.env.TICKET_SEAL_KEY || readFileSync(`${VAR}/seal-key`, 'utf8').trim();
-const PY = '/usr/bin/python3'; // Debian's, where python3-aiosmtpd is
 const STACK = `${ROOT}scripts/stack.sh`;
 const q = (s) => `'${String(s).replaceAll("'", "''")}'`;
 
@@ -77,19 +76,6 @@ async function sentFor(bookId, kinds, timeoutMs = 15000) {
   }, timeoutMs, `${kinds.join(', ')} sent for booking ${bookId} (now ${messagesOf(bookId)})`);
 }
 
-const parse = (path) => JSON.parse(execFileSync(PY, [`${ROOT}tests/mail/parse.py`, path], { encoding: 'utf8' }));
-// The Maildir's files for message id (new/ and cur/).
-const filesOf = (id) =>
-  ['new', 'cur'].flatMap((d) => readdirSync(`${MAIL_DIR}/${d}`).filter((f) => f.startsWith(`mail-${id}@`))
-    .map((f) => `${MAIL_DIR}/${d}/${f}`));
-function mailOf(id) {
-  const files = filesOf(id);
-  assert.equal(files.length, 1, `exactly one file for message ${id}: ${files}`);
-  const m = parse(files[0]);
-  assert.deepEqual(m.defects, [], 'a well-formed message');
-  return m;
-}
-const textOf = (m) => m.parts.find((p) => p.type === 'text/plain').text;
 
 async function exhibition() {
   const m = await createExhibition({ capacity: 50 });

@@ -14,8 +14,8 @@ import {
   addDays, alive, api, caughtUp, createExhibition, eventually, listenerPids, ROOT, sleep, slotsOf, sql, staff, unique,
   VAR, visitor,
 } from '../e2e/lib.mjs';
+import { MAIL_DIR } from './maildir.mjs';
 
-const MAIL_DIR = process.env.MAIL_DIR || `${VAR}/mail`;
 const STACK = `${ROOT}scripts/stack.sh`;
 const run = promisify(execFile);
 const pick = (a) => a[Math.floor(Math.random() * a.length)];

@@ -5,13 +5,11 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import {
-  api, caughtUp, createExhibition, eventually, listenerPids, ROOT, sql, staff, unique, VAR, visitor,
+  api, caughtUp, createExhibition, eventually, listenerPids, ROOT, sql, staff, unique, visitor,
 } from '../e2e/lib.mjs';
+import { filesOf, mailOf, textOf } from './maildir.mjs';
 
-const MAIL_DIR = process.env.MAIL_DIR || `${VAR}/mail`;
-const PY = '/usr/bin/python3';
 const STACK = `${ROOT}scripts/stack.sh`;
 
 // The listeners as scripts/stack.sh starts them (MAIL_DIR, PUBLIC_URL,
@@ -22,18 +20,6 @@ before(async () => {
   execFileSync(STACK, ['listeners'], { stdio: 'inherit' });
 });
 
-const parse = (path) => JSON.parse(execFileSync(PY, [`${ROOT}tests/mail/parse.py`, path], { encoding: 'utf8' }));
-const filesOf = (id) =>
-  ['new', 'cur'].flatMap((d) => readdirSync(`${MAIL_DIR}/${d}`).filter((f) => f.startsWith(`mail-${id}@`))
-    .map((f) => `${MAIL_DIR}/${d}/${f}`));
-function mailOf(id) {
-  const files = filesOf(id);
-  assert.equal(files.length, 1, `exactly one file for message ${id}: ${files}`);
-  const m = parse(files[0]);
-  assert.deepEqual(m.defects, [], 'a well-formed message');
-  return m;
-}
-const textOf = (m) => m.parts.find((p) => p.type === 'text/plain').text;
 
 const messagesOf = (entryId) =>
   sql(`SELECT coalesce(json_agg(m ORDER BY id), '[]') FROM (SELECT id, kind, to_addr, lang,
