@@ -55,7 +55,7 @@ function tree(pid) {
   return t;
 }
 const pidFile = (f) => Number(readFileSync(f, 'utf8').split('\n')[0]);
-const RUN = readFileSync(`${VAR}/run/app.pid`, 'utf8') && `${VAR}/run`;
+const RUN = `${VAR}/run`;
 const PGDATA = execFileSync('readlink', ['-f', `${VAR}/pg`], { encoding: 'utf8' }).trim();
 const parts = {
   nginx: () => pidFile(`${RUN}/nginx.pid`),
