@@ -21,7 +21,7 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(STRICT) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDLIBS = $(PKG_LIBS) -lfcgi -lqrencode -lcrypt
 
-APP_OBJS := app.o route.o caller.o fields.o page.o rows.o problem.o http.o db.o validate.o auth.o museum.o book.o confirm.o mypage.o pool.o status.o daemon.o site.o ics.o qr.o visitor.o door.o waitlist.o
+APP_OBJS := app.o route.o caller.o fields.o page.o rows.o rowjson.o problem.o http.o db.o validate.o auth.o museum.o book.o confirm.o mypage.o pool.o status.o daemon.o site.o ics.o qr.o visitor.o door.o waitlist.o
 # The listener reads the museum's settings as the app does (site.o, with
 # what it links) and checks addresses with the API's validate_email.
 LISTENER_OBJS := listener.o daemon.o ics.o mail.o validate.o site.o fields.o http.o problem.o
@@ -125,9 +125,9 @@ mail:
 	@scripts/stack.sh mail
 
 # Unit tests (cmocka) for the pure C code, under the sanitizers.
-UNIT_TESTS := test_validate test_http test_auth test_ics test_qr test_mail
+UNIT_TESTS := test_validate test_http test_auth test_ics test_qr test_mail test_rows
 
-$(BUILD)/test_%: tests/unit/test_%.c $(addprefix $(BUILD)/,validate.o http.o auth.o problem.o ics.o qr.o) | $(BUILD)
+$(BUILD)/test_%: tests/unit/test_%.c $(addprefix $(BUILD)/,validate.o http.o auth.o problem.o ics.o qr.o rowjson.o) | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -Ifcgi -o $@ $^ $(LDLIBS) -lcmocka
 
 # mail_compose without the network (fcgi/mail.c links libcurl).

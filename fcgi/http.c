@@ -157,13 +157,20 @@ void http_reply_json(struct http_request *req, int status, json_object *body, co
                      const char *header2)
 {
     const char *text = body ? json_object_to_json_string_ext(body, JSON_FLAGS) : NULL;
+
+    http_reply_json_text(req, status, text, text ? strlen(text) : 0, header1, header2);
+}
+
+void http_reply_json_text(struct http_request *req, int status, const char *text, size_t len,
+                          const char *header1, const char *header2)
+{
     char etag[HTTP_ETAG_SIZE];
 
     if (status != 200 || !text || strcmp(req->method, "GET") != 0) {
         reply(req, status, "application/json", text, NULL, header1, header2);
         return;
     }
-    http_etag(text, strlen(text), etag);
+    http_etag(text, len, etag);
     if (http_etag_matches(req->if_none_match, etag))
         reply(req, 304, NULL, NULL, etag, header1, header2);
     else

@@ -54,6 +54,11 @@ int http_parse_json(const char *body, size_t len, json_object **out, char *detai
 void http_reply_json(struct http_request *req, int status, json_object *body, const char *header1,
                      const char *header2);
 
+/* The same with the JSON already written: text[0..len), NUL-terminated
+ * (or NULL for no body). */
+void http_reply_json_text(struct http_request *req, int status, const char *text, size_t len,
+                          const char *header1, const char *header2);
+
 /* Answers status with body[0..len) of Content-Type type (not JSON: an
  * image, a calendar), with cache_control as its Cache-Control value and
  * one extra header line (NULL if none). */

@@ -1,6 +1,6 @@
-/* rows: database results answered as JSON — camelCase keys, integer
- * columns as numbers, json and jsonb as themselves, NULL as null, the rest
- * as strings. */
+/* rows: database results answered as JSON (written by rowjson: camelCase
+ * keys, integer columns as numbers, json and jsonb as themselves, NULL as
+ * null, the rest as strings). */
 #ifndef MUSEUM_ROWS_H
 #define MUSEUM_ROWS_H
 
