@@ -277,8 +277,9 @@ BEGIN
 END
 $$;
 
--- Records a booking of p_party seats of slot p_slot (already taken for it:
--- by book.take_seats, or held by a waiting list's offer) and its BOOKED
+-- Records a booking of p_party seats of slot p_slot (taken for it in the
+-- same transaction by book.take_seats, or held by a waiting list's offer;
+-- either way the caller's to see to) and its BOOKED
 -- event, in one statement. Returns its id. The one place a booking is
 -- inserted (book.create, waitlist.accept).
 CREATE OR REPLACE FUNCTION book.insert_booking(p_slot museum.slot, p_cust_nm text,
@@ -331,6 +332,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     prior book.idempotency;
     s museum.slot;
+    taken boolean := false;
     made_id bigint;
     made book.answer;
 BEGIN
@@ -343,14 +345,26 @@ BEGIN
             RETURN;
         END IF;
     END IF;
-    -- The seat rule (book.take_seats: one conditional UPDATE of the slot's
-    -- row), then the booking and its event in one statement.
-    s := book.take_seats((book.slot_of(p_museum_id, p_slot)).id, p_party);
+    -- The booking and its event first, the seats last (book.take_seats, the
+    -- seat rule: one conditional UPDATE of the slot's row, which stays
+    -- locked until the commit): a rush on one slot then waits on its row
+    -- only for that UPDATE and the commit, not for the inserts too. When
+    -- the slot already looks too full, the seat rule is asked first, so a
+    -- refusal inserts nothing; should seats have just come back, it takes
+    -- them then. Either way a refusal raises, and rolls the inserts back.
+    s := book.slot_of(p_museum_id, p_slot);
+    IF s.seats_left < p_party THEN
+        s := book.take_seats(s.id, p_party);
+        taken := true;
+    END IF;
     made_id := book.insert_booking(s, p_cust_nm, book.token_hash(p_token),
                                    CASE WHEN p_email IS NOT NULL
                                         THEN mail.seal(p_token, p_seal_key) END,
                                    p_tickets, p_party, p_email, p_lang);
     SELECT a.* INTO made FROM book.answer a WHERE a.id = made_id;
+    IF NOT taken THEN
+        PERFORM book.take_seats(s.id, p_party);
+    END IF;
     IF p_idem_key IS NOT NULL THEN
         PERFORM book.idempotency_store(p_idem_key, p_request, pg_catalog.to_jsonb(made), p_token);
     END IF;
