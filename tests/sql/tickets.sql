@@ -3,7 +3,7 @@
 -- (book.change), sign-in links (visitor.request_access) and the bookings
 -- they list (visitor.bookings), called as the app calls them.
 BEGIN;
-SELECT plan(43);
+SELECT plan(45);
 SET LOCAL TimeZone = 'Asia/Seoul'; -- the app's sessions' (MUSEUM_TZ)
 
 CREATE TEMP TABLE k AS SELECT repeat('sealkey-', 5) AS key;
@@ -23,6 +23,21 @@ CREATE TEMP TABLE o AS SELECT * FROM book.create((SELECT id FROM m), 'Lee', repe
 -- The answer.
 SELECT matches((SELECT code FROM b1), '^[0-9A-HJKMNP-TV-Z]{10}$', 'a booking has a ticket code (Crockford base32)');
 SELECT isnt((SELECT code FROM b1), (SELECT code FROM b2), 'each its own');
+-- The column's default itself, 20,000 times: every code well-formed, and
+-- each of the 32 characters at each of the 10 places about 625 times (a
+-- character never or twice as often as the others would be out of bounds
+-- by far: the standard deviation is 24).
+CREATE FUNCTION pg_temp.codes(expr text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+BEGIN RETURN QUERY EXECUTE 'SELECT ' || expr || ' FROM generate_series(1, 20000)'; END $$;
+CREATE TEMP TABLE made AS
+SELECT pg_temp.codes(pg_get_expr(d.adbin, d.adrelid)) AS code
+FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+WHERE d.adrelid = 'book.booking'::regclass AND a.attname = 'code';
+SELECT is((SELECT count(*) FROM made WHERE code ~ '^[0-9A-HJKMNP-TV-Z]{10}$'), 20000::bigint,
+          'the code default makes well-formed codes');
+SELECT is((SELECT count(*) FROM (SELECT p, substr(code, p, 1) c, count(*) n FROM made, generate_series(1, 10) p
+                                  GROUP BY 1, 2) t WHERE n BETWEEN 450 AND 800), 320::bigint,
+          'every character at every place, uniformly');
 SELECT is((SELECT email || ' ' || lang FROM b1), 'Kim@Tickets-SQL.test ko', 'the answer has the email as given and the language');
 SELECT is((SELECT coalesce(email, '-') || ' ' || lang FROM b3), '- en', 'no email: null');
 SELECT is((SELECT code FROM book.get((SELECT id FROM b1), false, repeat('a1', 32))), (SELECT code FROM b1),
