@@ -233,6 +233,13 @@ bench: all $(BUILD)/bench-hello
 bench-live:
 	@node bench/live.mjs
 
+# What each API call costs with 100 exhibitions and with 50,000 (2,000,000
+# bookings, 200,000 waiting), on a stack of its own that keeps the data:
+# VAR=var/growth PORT=8383 make start && VAR=var/growth PORT=8383 make bench-growth
+.PHONY: bench-growth
+bench-growth:
+	@bench/growth.sh
+
 # Load shedding at full scale on the running stack (make start first): 100
 # users booking back to back (siege) all served, 2,000 connections refused
 # fast past the pool's queue, no admitted request waiting over 1 s. See
