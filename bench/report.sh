@@ -35,7 +35,7 @@ def atmost(x; t): if x == null then null else x <= t end;
 (cell("static"; "http"; 32) as $s | select($s != null) |
   ("static 213 B (nginx)" | pad(22)) + (32 | lpad(5)) + ($s.rps | f0 | lpad(12)) + ($s.p50_ms | f2 | lpad(8)) + ($s.p99_ms | f2 | lpad(8))),
 "",
-"listener: commit-to-effect at \(.listener.commit_to_effect.rate) bookings/s (\(.listener.commit_to_effect.events) events): p50 \(.listener.commit_to_effect.p50_ms) ms, p99 \(.listener.commit_to_effect.p99_ms) ms, max \(.listener.commit_to_effect.max_ms) ms (\(if .listener.commit_to_effect.from == "commit" then "the booking's commit → done_at; from its start, p99 \(.listener.commit_to_effect.start_p99_ms) ms" else "created_at = transaction start → done_at" end))",
+"listener: commit-to-effect at \(.listener.commit_to_effect.rate) bookings/s (\(.listener.commit_to_effect.events) events): p50 \(.listener.commit_to_effect.p50_ms) ms, p99 \(.listener.commit_to_effect.p99_ms) ms, max \(.listener.commit_to_effect.max_ms) ms (\(if .listener.commit_to_effect.from == "commit" then "the booking’s commit → done_at; from its start, p99 \(.listener.commit_to_effect.start_p99_ms) ms" else "created_at = transaction start → done_at" end))",
 "listener: drained \(.listener.drain.events) events in \(.listener.drain.seconds) s = \(.listener.drain.events_per_s) events/s (wall \(.listener.drain.wall_seconds) s incl. restart)",
 "",
 "memory under load (max over samples): " + (.memory | map("\(.role)×\(.processes) rss \(.max_rss_kb) kB private \(.max_private_kb) kB") | join("; ")),

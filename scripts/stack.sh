@@ -316,9 +316,6 @@ pg_start() {
             echo "max_connections = 200"
             echo "shared_buffers = 256MB"
             echo "log_min_duration_statement = 1000"
-            # Each transaction's commit time (pg_xact_commit_timestamp): make
-            # bench measures commit-to-effect from it.
-            echo "track_commit_timestamp = on"
             if [ "${PG_FAST:-0}" = 1 ]; then
                 echo "fsync = off"
                 echo "synchronous_commit = off"
