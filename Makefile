@@ -21,10 +21,10 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(STRICT) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDLIBS = $(PKG_LIBS) -lfcgi -lqrencode -lcrypt
 
-APP_OBJS := app.o route.o caller.o fields.o page.o rows.o rowjson.o problem.o http.o db.o validate.o auth.o museum.o book.o confirm.o mypage.o pool.o status.o daemon.o site.o ics.o qr.o visitor.o door.o waitlist.o
+APP_OBJS := app.o route.o caller.o fields.o page.o rows.o rowjson.o textbuf.o problem.o http.o db.o validate.o auth.o museum.o book.o confirm.o mypage.o pool.o status.o daemon.o site.o ics.o qr.o visitor.o door.o waitlist.o
 # The listener reads the museum's settings as the app does (site.o, with
 # what it links) and checks addresses with the API's validate_email.
-LISTENER_OBJS := listener.o daemon.o ics.o mail.o validate.o site.o fields.o http.o problem.o
+LISTENER_OBJS := listener.o daemon.o ics.o mail.o textbuf.o validate.o site.o fields.o http.o problem.o
 # The listener sends email through libcurl (fcgi/mail.c).
 CURL_CFLAGS = $(shell pkg-config --cflags libcurl 2>/dev/null)
 CURL_LIBS = $(shell pkg-config --libs libcurl 2>/dev/null)
@@ -127,11 +127,11 @@ mail:
 # Unit tests (cmocka) for the pure C code, under the sanitizers.
 UNIT_TESTS := test_validate test_http test_auth test_ics test_qr test_mail test_rows
 
-$(BUILD)/test_%: tests/unit/test_%.c $(addprefix $(BUILD)/,validate.o http.o auth.o problem.o ics.o qr.o rowjson.o) | $(BUILD)
+$(BUILD)/test_%: tests/unit/test_%.c $(addprefix $(BUILD)/,validate.o http.o auth.o problem.o ics.o qr.o rowjson.o textbuf.o) | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -Ifcgi -o $@ $^ $(LDLIBS) -lcmocka
 
 # mail_compose without the network (fcgi/mail.c links libcurl).
-$(BUILD)/test_mail: tests/unit/test_mail.c $(addprefix $(BUILD)/,mail.o ics.o validate.o) | $(BUILD)
+$(BUILD)/test_mail: tests/unit/test_mail.c $(addprefix $(BUILD)/,mail.o ics.o textbuf.o validate.o) | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -Ifcgi -o $@ $^ $(LDLIBS) $(CURL_LIBS) -lcmocka
 
 test-unit: $(addprefix $(BUILD)/,$(UNIT_TESTS))

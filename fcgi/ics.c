@@ -1,38 +1,18 @@
 #include "ics.h"
 
 #include <json-c/json.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* A growing buffer of content lines; col counts the octets of the line
- * being written, for folding. err is set once an allocation failed. */
-struct out {
-    char *s;
-    size_t len, cap, col;
-    int err;
-};
+#include "textbuf.h"
 
-static void put(struct out *o, const char *s, size_t n)
-{
-    if (o->err)
-        return;
-    if (o->len + n + 1 > o->cap) {
-        size_t cap = o->cap ? o->cap : 1024;
-        char *grown;
-        while (o->len + n + 1 > cap)
-            cap *= 2;
-        if (!(grown = realloc(o->s, cap))) {
-            o->err = 1;
-            return;
-        }
-        o->s = grown, o->cap = cap;
-    }
-    memcpy(o->s + o->len, s, n);
-    o->len += n;
-    o->s[o->len] = '\0';
-}
+/* A calendar being written: its text, and the octets of the line being
+ * written (col), for folding. */
+struct out {
+    struct textbuf t;
+    size_t col;
+};
 
 /* Writes n octets of a content line, folding before any octet that would
  * pass 75 on the line (a CRLF and a space), never inside a UTF-8 character:
@@ -40,17 +20,17 @@ static void put(struct out *o, const char *s, size_t n)
 static void put_folded(struct out *o, const char *s, size_t n)
 {
     if (o->col + n > 75) {
-        put(o, "\r\n ", 3);
+        textbuf_put(&o->t, "\r\n ", 3);
         o->col = 1;
     }
-    put(o, s, n);
+    textbuf_put(&o->t, s, n);
     o->col += n;
 }
 
 /* Ends a content line. */
 static void end_line(struct out *o)
 {
-    put(o, "\r\n", 2);
+    textbuf_put(&o->t, "\r\n", 2);
     o->col = 0;
 }
 
@@ -131,13 +111,13 @@ char *ics_render(const struct ics_visit *visit, size_t *len)
     line(&o, "END", "VALARM");
     line(&o, "END", "VEVENT");
     line(&o, "END", "VCALENDAR");
-    if (o.err) {
-        free(o.s);
+    if (o.t.failed) {
+        free(o.t.s);
         return NULL;
     }
     if (len)
-        *len = o.len;
-    return o.s;
+        *len = o.t.len;
+    return o.t.s;
 }
 
 const char *ics_category_name(const char *cat, const char *lang)
@@ -149,22 +129,6 @@ const char *ics_category_name(const char *cat, const char *lang)
         if (strcmp(cat, ko[i][0]) == 0)
             return ko[i][1];
     return cat;
-}
-
-/* Appends the printf-style text to o (no folding: a value being built). */
-__attribute__((format(printf, 2, 3))) static void putf(struct out *o, const char *fmt, ...)
-{
-    char small[256];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(small, sizeof(small), fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof(small))
-        o->err = 1; /* a count and a category name: never that long */
-    else
-        put(o, small, (size_t)n);
 }
 
 /* 1 if cat is one of the NULL-ended cats. */
@@ -180,29 +144,30 @@ char *ics_party(const struct ics_booking *b)
 {
     json_object *t = b->tickets ? json_tokener_parse(b->tickets) : NULL, *v;
     int ko = b->lang && strcmp(b->lang, "ko") == 0, first = 1;
-    struct out o = {0};
+    struct textbuf o = {0};
 
-    putf(&o, ko ? "%d명" : "%d", b->party);
+    textbuf_printf(&o, ko ? "%d명" : "%d", b->party);
     if (t && json_object_is_type(t, json_type_object)) {
         for (size_t i = 0; b->categories && b->categories[i]; i++)
             if (json_object_object_get_ex(t, b->categories[i], &v)) {
-                putf(&o, "%s%s %d", first ? " (" : ", ",
-                     ics_category_name(b->categories[i], b->lang), json_object_get_int(v));
+                textbuf_printf(&o, "%s%s %d", first ? " (" : ", ",
+                               ics_category_name(b->categories[i], b->lang),
+                               json_object_get_int(v));
                 first = 0;
             }
         json_object_object_foreach(t, key, val)
         {
             if (listed(b->categories, key))
                 continue;
-            putf(&o, "%s%s %d", first ? " (" : ", ", ics_category_name(key, b->lang),
-                 json_object_get_int(val));
+            textbuf_printf(&o, "%s%s %d", first ? " (" : ", ", ics_category_name(key, b->lang),
+                           json_object_get_int(val));
             first = 0;
         }
         if (!first)
-            put(&o, ")", 1);
+            textbuf_puts(&o, ")");
     }
     json_object_put(t);
-    if (o.err) {
+    if (o.failed) {
         free(o.s);
         return NULL;
     }
@@ -213,21 +178,21 @@ char *ics_booking(const struct ics_booking *b, size_t *len)
 {
     int ko = b->lang && strcmp(b->lang, "ko") == 0;
     char *party = ics_party(b), *ics = NULL;
-    struct out uid = {0}, summary = {0}, desc = {0};
+    struct textbuf uid = {0}, summary = {0}, desc = {0};
 
     if (!party)
         return NULL;
-    putf(&uid, "booking-%lld-", b->id);
-    put(&uid, b->code, strlen(b->code));
-    put(&uid, "@sk-museum", 10);
-    put(&summary, b->exhibition, strlen(b->exhibition));
-    put(&summary, " — ", strlen(" — "));
-    put(&summary, b->museum, strlen(b->museum));
-    put(&desc, ko ? "티켓 코드: " : "Ticket code: ", strlen(ko ? "티켓 코드: " : "Ticket code: "));
-    put(&desc, b->code, strlen(b->code));
-    put(&desc, ko ? "\n인원: " : "\nParty: ", strlen(ko ? "\n인원: " : "\nParty: "));
-    put(&desc, party, strlen(party));
-    if (!uid.err && !summary.err && !desc.err) {
+    textbuf_printf(&uid, "booking-%lld-", b->id);
+    textbuf_puts(&uid, b->code);
+    textbuf_puts(&uid, "@sk-museum");
+    textbuf_puts(&summary, b->exhibition);
+    textbuf_puts(&summary, " — ");
+    textbuf_puts(&summary, b->museum);
+    textbuf_puts(&desc, ko ? "티켓 코드: " : "Ticket code: ");
+    textbuf_puts(&desc, b->code);
+    textbuf_puts(&desc, ko ? "\n인원: " : "\nParty: ");
+    textbuf_puts(&desc, party);
+    if (!uid.failed && !summary.failed && !desc.failed) {
         struct ics_visit v = {
             .uid = uid.s,
             .start = b->start,

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ics.h"
+#include "textbuf.h"
 #include "validate.h"
 
 struct mail_sender {
@@ -20,69 +21,10 @@ struct mail_sender {
     CURL *curl;          /* SMTP: one handle, its connection reused */
 };
 
-/* A growing text; err is set once an allocation failed (then it stays). */
-struct buf {
-    char *s;
-    size_t len, cap;
-    int err;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
-{
-    if (b->err)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 2048;
-        char *grown;
-        while (b->len + n + 1 > cap)
-            cap *= 2;
-        if (!(grown = realloc(b->s, cap))) {
-            b->err = 1;
-            return;
-        }
-        b->s = grown, b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void puts_(struct buf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
-
-__attribute__((format(printf, 2, 3))) static void putf(struct buf *b, const char *fmt, ...)
-{
-    char small[512];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(small, sizeof(small), fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        b->err = 1;
-    } else if ((size_t)n < sizeof(small)) {
-        put(b, small, (size_t)n);
-    } else {
-        char *big = malloc((size_t)n + 1);
-        if (!big) {
-            b->err = 1;
-            return;
-        }
-        va_start(ap, fmt);
-        vsnprintf(big, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-        put(b, big, (size_t)n);
-        free(big);
-    }
-}
-
 /* Base64 (RFC 4648) of s[0..n), in lines of at most 76 characters ending
  * in CRLF when wrap, else on one line. Written here: neither libcurl (no
  * public encoder), json-c nor glibc offers one. */
-static void put_base64(struct buf *b, const unsigned char *s, size_t n, int wrap)
+static void put_base64(struct textbuf *b, const unsigned char *s, size_t n, int wrap)
 {
     static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     size_t col = 0;
@@ -92,14 +34,14 @@ static void put_base64(struct buf *b, const unsigned char *s, size_t n, int wrap
                      (i + 2 < n ? s[i + 2] : 0);
         char q[4] = {abc[v >> 18 & 63], abc[v >> 12 & 63], i + 1 < n ? abc[v >> 6 & 63] : '=',
                      i + 2 < n ? abc[v & 63] : '='};
-        put(b, q, 4);
+        textbuf_put(b, q, 4);
         if (wrap && (col += 4) >= 76) {
-            put(b, "\r\n", 2);
+            textbuf_put(b, "\r\n", 2);
             col = 0;
         }
     }
     if (wrap && col)
-        put(b, "\r\n", 2);
+        textbuf_put(b, "\r\n", 2);
 }
 
 /* Whether s is printable ASCII only (a header may carry it as is). */
@@ -116,15 +58,15 @@ static int plain_ascii(const char *s)
  * at most 76 characters: 39 octets on the first line (after "Subject: "),
  * 45 on each next one (after its space), never splitting a UTF-8
  * character. */
-static void put_subject(struct buf *b, const char *subject)
+static void put_subject(struct textbuf *b, const char *subject)
 {
     const unsigned char *s = (const unsigned char *)subject;
     size_t n = strlen(subject), at = 0;
 
-    puts_(b, "Subject: ");
+    textbuf_puts(b, "Subject: ");
     if (plain_ascii(subject) && n <= 78 - 9) {
-        put(b, subject, n);
-        put(b, "\r\n", 2);
+        textbuf_put(b, subject, n);
+        textbuf_put(b, "\r\n", 2);
         return;
     }
     while (at < n) {
@@ -135,13 +77,13 @@ static void put_subject(struct buf *b, const char *subject)
         if (take == 0)
             take = n - at > most ? most : n - at;
         if (at > 0)
-            put(b, "\r\n ", 3);
-        puts_(b, "=?UTF-8?B?");
+            textbuf_put(b, "\r\n ", 3);
+        textbuf_puts(b, "=?UTF-8?B?");
         put_base64(b, s + at, take, 0);
-        puts_(b, "?=");
+        textbuf_puts(b, "?=");
         at += take;
     }
-    put(b, "\r\n", 2);
+    textbuf_put(b, "\r\n", 2);
 }
 
 struct mail_sender *mail_init(const struct mail_config *cfg, char *err, size_t n)
@@ -228,33 +170,34 @@ static const char *const weekday_ko[] = {"일", "월", "화", "수", "목", "금
 
 /* The slot in the museum's time (the process's TZ, set from MUSEUM_TZ):
  * "Saturday 3 May 2031, 10:00–10:30" or "2031년 5월 3일 (토) 10:00–10:30". */
-static void put_when(struct buf *b, const struct mail_message *m, int ko)
+static void put_when(struct textbuf *b, const struct mail_message *m, int ko)
 {
     struct tm s, e;
 
     localtime_r(&m->slot_start, &s);
     localtime_r(&m->slot_end, &e);
     if (ko)
-        putf(b, "%d년 %d월 %d일 (%s) %02d:%02d–%02d:%02d", s.tm_year + 1900, s.tm_mon + 1,
-             s.tm_mday, weekday_ko[s.tm_wday], s.tm_hour, s.tm_min, e.tm_hour, e.tm_min);
+        textbuf_printf(b, "%d년 %d월 %d일 (%s) %02d:%02d–%02d:%02d", s.tm_year + 1900, s.tm_mon + 1,
+                       s.tm_mday, weekday_ko[s.tm_wday], s.tm_hour, s.tm_min, e.tm_hour, e.tm_min);
     else
-        putf(b, "%s %d %s %d, %02d:%02d–%02d:%02d", weekday_en[s.tm_wday], s.tm_mday,
-             month_en[s.tm_mon], s.tm_year + 1900, s.tm_hour, s.tm_min, e.tm_hour, e.tm_min);
+        textbuf_printf(b, "%s %d %s %d, %02d:%02d–%02d:%02d", weekday_en[s.tm_wday], s.tm_mday,
+                       month_en[s.tm_mon], s.tm_year + 1900, s.tm_hour, s.tm_min, e.tm_hour,
+                       e.tm_min);
 }
 
 /* A moment in the museum's time: "Saturday 3 May 2031, 10:20" or
  * "2031년 5월 3일 (토) 10:20". */
-static void put_moment(struct buf *b, time_t t, int ko)
+static void put_moment(struct textbuf *b, time_t t, int ko)
 {
     struct tm s;
 
     localtime_r(&t, &s);
     if (ko)
-        putf(b, "%d년 %d월 %d일 (%s) %02d:%02d", s.tm_year + 1900, s.tm_mon + 1, s.tm_mday,
-             weekday_ko[s.tm_wday], s.tm_hour, s.tm_min);
+        textbuf_printf(b, "%d년 %d월 %d일 (%s) %02d:%02d", s.tm_year + 1900, s.tm_mon + 1,
+                       s.tm_mday, weekday_ko[s.tm_wday], s.tm_hour, s.tm_min);
     else
-        putf(b, "%s %d %s %d, %02d:%02d", weekday_en[s.tm_wday], s.tm_mday, month_en[s.tm_mon],
-             s.tm_year + 1900, s.tm_hour, s.tm_min);
+        textbuf_printf(b, "%s %d %s %d, %02d:%02d", weekday_en[s.tm_wday], s.tm_mday,
+                       month_en[s.tm_mon], s.tm_year + 1900, s.tm_hour, s.tm_min);
 }
 
 static int waitlist_kind(const struct mail_message *m)
@@ -285,31 +228,32 @@ static struct ics_booking booking_of(const struct mail_sender *snd, const struct
 }
 
 /* The party: "4 (adult 2, child 2)" or "4명 (성인 2, 어린이 2)" (ics_party). */
-static void put_party(struct buf *b, const struct mail_sender *snd, const struct mail_message *m)
+static void put_party(struct textbuf *b, const struct mail_sender *snd,
+                      const struct mail_message *m)
 {
     struct ics_booking bk = booking_of(snd, m);
     char *party = ics_party(&bk);
 
     if (!party)
-        b->err = 1;
+        b->failed = 1;
     else
-        puts_(b, party);
+        textbuf_puts(b, party);
     free(party);
 }
 
 /* The visit's lines every booking or waiting-list email has, after its
  * "When: ": the slot, the party, the museum's address (if any), then a
  * blank line. */
-static void put_visit(struct buf *b, const struct mail_sender *snd, const struct mail_message *m,
-                      const char *address, int ko)
+static void put_visit(struct textbuf *b, const struct mail_sender *snd,
+                      const struct mail_message *m, const char *address, int ko)
 {
     put_when(b, m, ko);
-    puts_(b, ko ? "\n인원: " : "\nParty: ");
+    textbuf_puts(b, ko ? "\n인원: " : "\nParty: ");
     put_party(b, snd, m);
-    puts_(b, "\n");
+    textbuf_puts(b, "\n");
     if (address && *address)
-        putf(b, ko ? "장소: %s\n" : "Where: %s\n", address);
-    puts_(b, "\n");
+        textbuf_printf(b, ko ? "장소: %s\n" : "Where: %s\n", address);
+    textbuf_puts(b, "\n");
 }
 
 /* The force-cancel's reason in plain words. */
@@ -320,34 +264,37 @@ static const char *reason(const struct mail_message *m, int ko)
     return ko ? "전시가 취소(철회)되었습니다." : "the exhibition was withdrawn.";
 }
 
-static void put_subject_for(struct buf *b, const struct mail_message *m, int ko, const char *museum)
+static void put_subject_for(struct textbuf *b, const struct mail_message *m, int ko,
+                            const char *museum)
 {
-    struct buf s = {0};
+    struct textbuf s = {0};
 
     if (strcmp(m->kind, "TICKET") == 0)
-        putf(&s, ko ? "입장권 %s — %s" : "Your ticket %s — %s", m->code, m->exhibition);
+        textbuf_printf(&s, ko ? "입장권 %s — %s" : "Your ticket %s — %s", m->code, m->exhibition);
     else if (strcmp(m->kind, "CANCELED") == 0)
-        putf(&s, ko ? "예약 취소 %s — %s" : "Booking canceled %s — %s", m->code, m->exhibition);
+        textbuf_printf(&s, ko ? "예약 취소 %s — %s" : "Booking canceled %s — %s", m->code,
+                       m->exhibition);
     else if (strcmp(m->kind, "FORCE_CANCELED") == 0)
-        putf(&s,
-             ko ? "죄송합니다: 예약이 취소되었습니다 %s — %s"
-                : "We are sorry: your visit is canceled %s — %s",
-             m->code, m->exhibition);
+        textbuf_printf(&s,
+                       ko ? "죄송합니다: 예약이 취소되었습니다 %s — %s"
+                          : "We are sorry: your visit is canceled %s — %s",
+                       m->code, m->exhibition);
     else if (strcmp(m->kind, "WAITLIST_OFFER") == 0)
-        putf(&s, ko ? "대기하신 자리가 났습니다 — %s" : "Seats are free for you — %s",
-             m->exhibition);
+        textbuf_printf(&s, ko ? "대기하신 자리가 났습니다 — %s" : "Seats are free for you — %s",
+                       m->exhibition);
     else if (strcmp(m->kind, "WAITLIST_EXPIRED") == 0)
-        putf(&s, ko ? "대기 자리 제안이 만료되었습니다 — %s" : "Your held seats ran out — %s",
-             m->exhibition);
+        textbuf_printf(&s,
+                       ko ? "대기 자리 제안이 만료되었습니다 — %s" : "Your held seats ran out — %s",
+                       m->exhibition);
     else if (strcmp(m->kind, "WAITLIST_CANCELED") == 0)
-        putf(&s,
-             ko ? "죄송합니다: 대기가 취소되었습니다 — %s"
-                : "We are sorry: your place on the waiting list is canceled — %s",
-             m->exhibition);
+        textbuf_printf(&s,
+                       ko ? "죄송합니다: 대기가 취소되었습니다 — %s"
+                          : "We are sorry: your place on the waiting list is canceled — %s",
+                       m->exhibition);
     else
-        putf(&s, ko ? "예약 확인 링크 — %s" : "Your sign-in link — %s", museum);
-    if (s.err)
-        b->err = 1;
+        textbuf_printf(&s, ko ? "예약 확인 링크 — %s" : "Your sign-in link — %s", museum);
+    if (s.failed)
+        b->failed = 1;
     else
         put_subject(b, s.s);
     free(s.s);
@@ -355,61 +302,62 @@ static void put_subject_for(struct buf *b, const struct mail_message *m, int ko,
 
 /* The text of a waiting list's message: the offer (its accept link), its
  * expiry, the museum's cancel. */
-static void put_waitlist_body(struct buf *b, const struct mail_sender *snd,
+static void put_waitlist_body(struct textbuf *b, const struct mail_sender *snd,
                               const struct mail_message *m, int ko)
 {
     const struct mail_config *cfg = snd->cfg;
     const char *address = cfg->address[ko];
     const char *url = cfg->public_url;
 
-    putf(b, ko ? "%s님, 안녕하세요.\n\n" : "Hello %s,\n\n", m->cust_nm);
+    textbuf_printf(b, ko ? "%s님, 안녕하세요.\n\n" : "Hello %s,\n\n", m->cust_nm);
     if (strcmp(m->kind, "WAITLIST_OFFER") == 0)
-        puts_(b, ko ? "대기 중이던 관람에 자리가 났습니다:\n\n"
-                    : "Seats have become free for the visit you are waiting for:\n\n");
+        textbuf_puts(b, ko ? "대기 중이던 관람에 자리가 났습니다:\n\n"
+                           : "Seats have become free for the visit you are waiting for:\n\n");
     else if (strcmp(m->kind, "WAITLIST_EXPIRED") == 0)
-        puts_(b, ko ? "안내해 드린 자리를 기한 안에 수락하지 않으셔서, 자리는 다음 대기자에게 "
-                      "넘어갔습니다. 이 대기는 끝났습니다:\n\n"
-                    : "The seats held for you were not accepted in time, so they went to the "
-                      "next person waiting. Your place on the waiting list has ended:\n\n");
+        textbuf_puts(b,
+                     ko ? "안내해 드린 자리를 기한 안에 수락하지 않으셔서, 자리는 다음 대기자에게 "
+                          "넘어갔습니다. 이 대기는 끝났습니다:\n\n"
+                        : "The seats held for you were not accepted in time, so they went to the "
+                          "next person waiting. Your place on the waiting list has ended:\n\n");
     else
-        putf(b,
-             ko ? "죄송합니다. 박물관 사정으로 이 대기가 취소되었습니다. 사유: %s\n\n"
-                : "We are sorry: the museum has canceled your place on the waiting list, "
-                  "because %s\n\n",
-             reason(m, ko));
-    putf(b, ko ? "전시: %s\n일시: " : "Exhibition: %s\nWhen: ", m->exhibition);
+        textbuf_printf(b,
+                       ko ? "죄송합니다. 박물관 사정으로 이 대기가 취소되었습니다. 사유: %s\n\n"
+                          : "We are sorry: the museum has canceled your place on the waiting list, "
+                            "because %s\n\n",
+                       reason(m, ko));
+    textbuf_printf(b, ko ? "전시: %s\n일시: " : "Exhibition: %s\nWhen: ", m->exhibition);
     put_visit(b, snd, m, address, ko);
     if (strcmp(m->kind, "WAITLIST_OFFER") == 0) {
-        puts_(b, ko ? "자리는 " : "The seats are held for you until ");
+        textbuf_puts(b, ko ? "자리는 " : "The seats are held for you until ");
         put_moment(b, m->offer_expires, ko);
-        puts_(b, ko ? "까지 회원님을 위해 잡아 둡니다. 수락하면 예약이 확정됩니다:\n"
-                    : ". Accept them to book your visit:\n");
+        textbuf_puts(b, ko ? "까지 회원님을 위해 잡아 둡니다. 수락하면 예약이 확정됩니다:\n"
+                           : ". Accept them to book your visit:\n");
         if (m->secret) {
-            putf(b, "%s/waitlist.html#id=%lld&token=%s\n", url, m->entry_id, m->secret);
-            puts_(b, ko ? "(이 링크로 대기를 열 수 있으니 다른 사람과 공유하지 마세요.)\n\n"
-                        : "(This link opens your place on the waiting list: keep it to "
-                          "yourself.)\n\n");
+            textbuf_printf(b, "%s/waitlist.html#id=%lld&token=%s\n", url, m->entry_id, m->secret);
+            textbuf_puts(b, ko ? "(이 링크로 대기를 열 수 있으니 다른 사람과 공유하지 마세요.)\n\n"
+                               : "(This link opens your place on the waiting list: keep it to "
+                                 "yourself.)\n\n");
         } else {
-            puts_(b, ko ? "대기 신청 때 받은 링크를 열어 수락하세요.\n\n"
-                        : "Open the link you got when you joined the waiting list to accept "
-                          "them.\n\n");
+            textbuf_puts(b, ko ? "대기 신청 때 받은 링크를 열어 수락하세요.\n\n"
+                               : "Open the link you got when you joined the waiting list to accept "
+                                 "them.\n\n");
         }
-        puts_(b, ko ? "그때까지 수락하지 않으면 자리는 다음 대기자에게 넘어갑니다.\n"
-                    : "If you do not accept them by then, they go to the next person "
-                      "waiting.\n");
+        textbuf_puts(b, ko ? "그때까지 수락하지 않으면 자리는 다음 대기자에게 넘어갑니다.\n"
+                           : "If you do not accept them by then, they go to the next person "
+                             "waiting.\n");
     } else if (strcmp(m->kind, "WAITLIST_EXPIRED") == 0) {
-        putf(b, ko ? "다른 관람 예약하기: %s/\n" : "Book another visit: %s/\n", url);
+        textbuf_printf(b, ko ? "다른 관람 예약하기: %s/\n" : "Book another visit: %s/\n", url);
     } else {
-        puts_(b, ko ? "불편을 드려 대단히 죄송합니다. 다른 날짜로 예약해 주세요.\n"
-                    : "We apologise for the inconvenience. You are welcome to book another "
-                      "visit.\n");
-        putf(b, "%s/\n", url);
+        textbuf_puts(b, ko ? "불편을 드려 대단히 죄송합니다. 다른 날짜로 예약해 주세요.\n"
+                           : "We apologise for the inconvenience. You are welcome to book another "
+                             "visit.\n");
+        textbuf_printf(b, "%s/\n", url);
     }
-    putf(b, "\n%s\n", cfg->museum[ko]);
+    textbuf_printf(b, "\n%s\n", cfg->museum[ko]);
 }
 
 /* The text part, UTF-8, LF lines (made CRLF by base64's reader). */
-static void put_body(struct buf *b, const struct mail_sender *snd, const struct mail_message *m,
+static void put_body(struct textbuf *b, const struct mail_sender *snd, const struct mail_message *m,
                      int ko)
 {
     const struct mail_config *cfg = snd->cfg;
@@ -423,75 +371,79 @@ static void put_body(struct buf *b, const struct mail_sender *snd, const struct 
     }
     if (strcmp(m->kind, "ACCESS") == 0) {
         if (m->secret) {
-            puts_(b, ko ? "아래 링크로 이 이메일 주소의 예약을 볼 수 있습니다 (30분 동안 유효):\n\n"
-                        : "Open your bookings with this link (valid for 30 minutes):\n\n");
-            putf(b, "%s/my.html#access=%s\n\n", url, m->secret);
-            puts_(b, ko ? "요청하지 않으셨다면 이 이메일을 무시하세요.\n"
-                        : "If you did not ask for it, ignore this email.\n");
+            textbuf_puts(
+                b, ko ? "아래 링크로 이 이메일 주소의 예약을 볼 수 있습니다 (30분 동안 유효):\n\n"
+                      : "Open your bookings with this link (valid for 30 minutes):\n\n");
+            textbuf_printf(b, "%s/my.html#access=%s\n\n", url, m->secret);
+            textbuf_puts(b, ko ? "요청하지 않으셨다면 이 이메일을 무시하세요.\n"
+                               : "If you did not ask for it, ignore this email.\n");
         } else {
-            puts_(b, ko ? "이 링크는 더 이상 쓸 수 없습니다. 새 링크를 요청하세요:\n\n"
-                        : "This sign-in link can no longer be used. Ask for a new one at:\n\n");
-            putf(b, "%s/my.html\n\n", url);
+            textbuf_puts(b,
+                         ko ? "이 링크는 더 이상 쓸 수 없습니다. 새 링크를 요청하세요:\n\n"
+                            : "This sign-in link can no longer be used. Ask for a new one at:\n\n");
+            textbuf_printf(b, "%s/my.html\n\n", url);
         }
-        putf(b, "\n%s\n", museum);
+        textbuf_printf(b, "\n%s\n", museum);
         return;
     }
-    putf(b, ko ? "%s님, 안녕하세요.\n\n" : "Hello %s,\n\n", m->cust_nm);
+    textbuf_printf(b, ko ? "%s님, 안녕하세요.\n\n" : "Hello %s,\n\n", m->cust_nm);
     if (strcmp(m->kind, "TICKET") == 0) {
-        puts_(b, ko ? "관람 예약이 확정되었습니다. 입구에서 이 코드를 보여 주세요:\n\n"
-                    : "Your visit is booked. Show this code at the entrance:\n\n");
-        putf(b, "    %s\n\n", m->code);
+        textbuf_puts(b, ko ? "관람 예약이 확정되었습니다. 입구에서 이 코드를 보여 주세요:\n\n"
+                           : "Your visit is booked. Show this code at the entrance:\n\n");
+        textbuf_printf(b, "    %s\n\n", m->code);
     } else if (strcmp(m->kind, "CANCELED") == 0) {
-        puts_(b, ko ? "요청하신 대로 이 예약이 취소되었습니다:\n\n"
-                    : "This booking is canceled, as asked:\n\n");
+        textbuf_puts(b, ko ? "요청하신 대로 이 예약이 취소되었습니다:\n\n"
+                           : "This booking is canceled, as asked:\n\n");
     } else {
-        putf(b,
-             ko ? "죄송합니다. 이 예약은 박물관 사정으로 취소되었습니다. 사유: %s\n\n"
-                : "We are sorry: the museum has canceled this booking, because %s\n\n",
-             reason(m, ko));
+        textbuf_printf(b,
+                       ko ? "죄송합니다. 이 예약은 박물관 사정으로 취소되었습니다. 사유: %s\n\n"
+                          : "We are sorry: the museum has canceled this booking, because %s\n\n",
+                       reason(m, ko));
     }
-    putf(b, ko ? "예약 번호: %s\n전시: %s\n일시: " : "Code: %s\nExhibition: %s\nWhen: ", m->code,
-         m->exhibition);
+    textbuf_printf(b, ko ? "예약 번호: %s\n전시: %s\n일시: " : "Code: %s\nExhibition: %s\nWhen: ",
+                   m->code, m->exhibition);
     put_visit(b, snd, m, address, ko);
     if (strcmp(m->kind, "TICKET") == 0) {
         if (m->secret) {
-            puts_(b, ko ? "예약 확인·변경·취소:\n" : "See, change or cancel your booking:\n");
-            putf(b, "%s/my.html#id=%lld&token=%s\n", url, m->book_id, m->secret);
-            puts_(b, ko ? "(이 링크로 예약을 열 수 있으니 다른 사람과 공유하지 마세요.)\n\n"
-                        : "(This link opens your booking: keep it to yourself.)\n\n");
+            textbuf_puts(b,
+                         ko ? "예약 확인·변경·취소:\n" : "See, change or cancel your booking:\n");
+            textbuf_printf(b, "%s/my.html#id=%lld&token=%s\n", url, m->book_id, m->secret);
+            textbuf_puts(b, ko ? "(이 링크로 예약을 열 수 있으니 다른 사람과 공유하지 마세요.)\n\n"
+                               : "(This link opens your booking: keep it to yourself.)\n\n");
         } else {
-            putf(b,
-                 ko ? "예약 확인: %s/my.html — 이 이메일 주소로 예약을 열어 보세요.\n\n"
-                    : "Your bookings: %s/my.html — open them there with this email address.\n\n",
-                 url);
+            textbuf_printf(
+                b,
+                ko ? "예약 확인: %s/my.html — 이 이메일 주소로 예약을 열어 보세요.\n\n"
+                   : "Your bookings: %s/my.html — open them there with this email address.\n\n",
+                url);
         }
-        putf(b,
-             ko ? "첨부된 visit-%s.ics 파일로 일정에 추가할 수 있습니다.\n"
-                : "The attached visit-%s.ics adds the visit to your calendar.\n",
-             m->code);
+        textbuf_printf(b,
+                       ko ? "첨부된 visit-%s.ics 파일로 일정에 추가할 수 있습니다.\n"
+                          : "The attached visit-%s.ics adds the visit to your calendar.\n",
+                       m->code);
     } else if (strcmp(m->kind, "FORCE_CANCELED") == 0) {
-        puts_(b, ko ? "불편을 드려 대단히 죄송합니다. 다른 날짜로 다시 예약해 주세요.\n"
-                    : "We apologise for the inconvenience. You are welcome to book another "
-                      "visit.\n");
-        putf(b, "%s/\n", url);
+        textbuf_puts(b, ko ? "불편을 드려 대단히 죄송합니다. 다른 날짜로 다시 예약해 주세요.\n"
+                           : "We apologise for the inconvenience. You are welcome to book another "
+                             "visit.\n");
+        textbuf_printf(b, "%s/\n", url);
     } else {
-        putf(b, ko ? "다시 예약하기: %s/\n" : "Book again: %s/\n", url);
+        textbuf_printf(b, ko ? "다시 예약하기: %s/\n" : "Book again: %s/\n", url);
     }
-    putf(b, "\n%s\n", museum);
+    textbuf_printf(b, "\n%s\n", museum);
 }
 
 /* The base64 of text with its LF lines made CRLF. */
-static void put_text_base64(struct buf *b, const char *text)
+static void put_text_base64(struct textbuf *b, const char *text)
 {
-    struct buf crlf = {0};
+    struct textbuf crlf = {0};
 
     for (const char *p = text; *p; p++) {
         if (*p == '\n')
-            put(&crlf, "\r", 1);
-        put(&crlf, p, 1);
+            textbuf_put(&crlf, "\r", 1);
+        textbuf_put(&crlf, p, 1);
     }
-    if (crlf.err)
-        b->err = 1;
+    if (crlf.failed)
+        b->failed = 1;
     else
         put_base64(b, (const unsigned char *)crlf.s, crlf.len, 1);
     free(crlf.s);
@@ -504,7 +456,7 @@ char *mail_compose(struct mail_sender *snd, const struct mail_message *m, time_t
     int ko = m->lang && strcmp(m->lang, "ko") == 0;
     int waitlist = waitlist_kind(m);
     int booking = !waitlist && strcmp(m->kind, "ACCESS") != 0;
-    struct buf b = {0}, body = {0};
+    struct textbuf b = {0}, body = {0};
     char date[64], *ics = NULL;
     size_t ics_len = 0;
     struct tm tm;
@@ -529,30 +481,32 @@ char *mail_compose(struct mail_sender *snd, const struct mail_message *m, time_t
     if (strcmp(m->kind, "TICKET") == 0) {
         struct ics_booking bk = booking_of(snd, m);
         if (!(ics = ics_booking(&bk, &ics_len)))
-            body.err = 1;
+            body.failed = 1;
     }
-    putf(&b, "Date: %s\r\nFrom: %s\r\nTo: %s\r\n", date, cfg->from, m->to);
+    textbuf_printf(&b, "Date: %s\r\nFrom: %s\r\nTo: %s\r\n", date, cfg->from, m->to);
     put_subject_for(&b, m, ko, cfg->museum[ko]);
-    putf(&b, "Message-ID: <mail-%lld@%s>\r\n", m->id, snd->domain);
-    putf(&b, "MIME-Version: 1.0\r\nContent-Language: %s\r\n", ko ? "ko" : "en");
-    putf(&b, "Content-Type: multipart/mixed; boundary=\"=_sk-museum-%lld\"\r\n\r\n", m->id);
-    putf(&b, "--=_sk-museum-%lld\r\n", m->id);
-    puts_(&b,
-          "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
-    if (!body.err)
+    textbuf_printf(&b, "Message-ID: <mail-%lld@%s>\r\n", m->id, snd->domain);
+    textbuf_printf(&b, "MIME-Version: 1.0\r\nContent-Language: %s\r\n", ko ? "ko" : "en");
+    textbuf_printf(&b, "Content-Type: multipart/mixed; boundary=\"=_sk-museum-%lld\"\r\n\r\n",
+                   m->id);
+    textbuf_printf(&b, "--=_sk-museum-%lld\r\n", m->id);
+    textbuf_puts(
+        &b, "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+    if (!body.failed)
         put_text_base64(&b, body.s);
     if (ics) {
-        putf(&b, "--=_sk-museum-%lld\r\n", m->id);
-        putf(&b,
-             "Content-Type: text/calendar; method=PUBLISH; charset=UTF-8; name=\"visit-%s.ics\"\r\n"
-             "Content-Disposition: attachment; filename=\"visit-%s.ics\"\r\n"
-             "Content-Transfer-Encoding: base64\r\n\r\n",
-             m->code, m->code);
+        textbuf_printf(&b, "--=_sk-museum-%lld\r\n", m->id);
+        textbuf_printf(
+            &b,
+            "Content-Type: text/calendar; method=PUBLISH; charset=UTF-8; name=\"visit-%s.ics\"\r\n"
+            "Content-Disposition: attachment; filename=\"visit-%s.ics\"\r\n"
+            "Content-Transfer-Encoding: base64\r\n\r\n",
+            m->code, m->code);
         put_base64(&b, (const unsigned char *)ics, ics_len, 1);
     }
-    putf(&b, "--=_sk-museum-%lld--\r\n", m->id);
+    textbuf_printf(&b, "--=_sk-museum-%lld--\r\n", m->id);
     free(ics);
-    if (body.err || b.err) {
+    if (body.failed || b.failed) {
         free(body.s);
         free(b.s);
         snprintf(err, n, "out of memory");

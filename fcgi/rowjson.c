@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "textbuf.h"
 #include "validate.h"
 
 /* Type OIDs from catalog/pg_type.h (stable across PostgreSQL versions). */
@@ -17,45 +18,15 @@
 #define OID_JSON 114
 #define OID_JSONB 3802
 
-/* A JSON text being written: s[0..len) NUL-terminated, grown as needed.
- * Out of memory, failed is set and later writes are dropped. */
-struct json_text {
-    char *s;
-    size_t len, cap;
-    int failed;
-};
-
-static void text_put(struct json_text *t, const char *s, size_t n)
-{
-    if (t->failed)
-        return;
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 4096;
-        char *grown;
-
-        while (cap < t->len + n + 1)
-            cap *= 2;
-        if (!(grown = realloc(t->s, cap))) {
-            t->failed = 1;
-            return;
-        }
-        t->s = grown;
-        t->cap = cap;
-    }
-    memcpy(t->s + t->len, s, n);
-    t->len += n;
-    t->s[t->len] = '\0';
-}
-
 /* s[0..n) as a JSON string, escaped as json-c escapes it with
  * JSON_C_TO_STRING_NOSLASHESCAPE (tests/unit/test_rows.c checks both
  * agree): '"' and '\\', the control characters, nothing else. */
-static void text_string(struct json_text *t, const char *s, size_t n)
+static void text_string(struct textbuf *t, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     size_t run = 0;
 
-    text_put(t, "\"", 1);
+    textbuf_put(t, "\"", 1);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         char esc[6] = {'\\', 0, 0, 0, 0, 0};
@@ -63,7 +34,7 @@ static void text_string(struct json_text *t, const char *s, size_t n)
 
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
-        text_put(t, s + run, i - run);
+        textbuf_put(t, s + run, i - run);
         run = i + 1;
         switch (c) {
         case '"': esc[1] = '"'; break;
@@ -79,10 +50,10 @@ static void text_string(struct json_text *t, const char *s, size_t n)
             esc[5] = hex[c & 15];
             len = 6;
         }
-        text_put(t, esc, len);
+        textbuf_put(t, esc, len);
     }
-    text_put(t, s + run, n - run);
-    text_put(t, "\"", 1);
+    textbuf_put(t, s + run, n - run);
+    textbuf_put(t, "\"", 1);
 }
 
 /* How a column is written: its value as a JSON number, true/false, JSON
@@ -137,44 +108,44 @@ static int decimal_is_number(const char *v)
 }
 
 /* Row i of res as a JSON object, appended to t. */
-static void row_text(struct json_text *t, const PGresult *res, int i, const struct columns *cols)
+static void row_text(struct textbuf *t, const PGresult *res, int i, const struct columns *cols)
 {
-    text_put(t, "{", 1);
+    textbuf_put(t, "{", 1);
     for (int c = 0; c < cols->n; c++) {
         const char *v = PQgetvalue(res, i, c);
         size_t len = (size_t)PQgetlength(res, i, c);
 
         if (c > 0)
-            text_put(t, ",", 1);
-        text_put(t, cols->col[c].key, cols->col[c].key_len);
+            textbuf_put(t, ",", 1);
+        textbuf_put(t, cols->col[c].key, cols->col[c].key_len);
         if (PQgetisnull(res, i, c)) {
-            text_put(t, "null", 4);
+            textbuf_put(t, "null", 4);
             continue;
         }
         switch (cols->col[c].kind) {
         case KIND_INTEGER:
-        case KIND_JSON: text_put(t, v, len); break;
+        case KIND_JSON: textbuf_put(t, v, len); break;
         case KIND_DECIMAL:
             if (decimal_is_number(v))
-                text_put(t, v, len);
+                textbuf_put(t, v, len);
             else
-                text_put(t, "null", 4);
+                textbuf_put(t, "null", 4);
             break;
         case KIND_BOOL:
             if (v[0] == 't')
-                text_put(t, "true", 4);
+                textbuf_put(t, "true", 4);
             else
-                text_put(t, "false", 5);
+                textbuf_put(t, "false", 5);
             break;
         case KIND_STRING: text_string(t, v, len); break;
         }
     }
-    text_put(t, "}", 1);
+    textbuf_put(t, "}", 1);
 }
 
 char *rowjson_text(const PGresult *res, int first, int n, int as_array, size_t *len)
 {
-    struct json_text t = {0};
+    struct textbuf t = {0};
     struct columns cols;
 
     if (columns_of(res, &cols) != 0) {
@@ -182,14 +153,14 @@ char *rowjson_text(const PGresult *res, int first, int n, int as_array, size_t *
         return NULL;
     }
     if (as_array)
-        text_put(&t, "[", 1);
+        textbuf_put(&t, "[", 1);
     for (int i = first; i < first + n; i++) {
         if (i > first)
-            text_put(&t, ",", 1);
+            textbuf_put(&t, ",", 1);
         row_text(&t, res, i, &cols);
     }
     if (as_array)
-        text_put(&t, "]", 1);
+        textbuf_put(&t, "]", 1);
     free(cols.col);
     if (t.failed) {
         free(t.s);
