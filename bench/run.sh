@@ -153,7 +153,7 @@ has_trigger() { [ "$(sql -c "SELECT count(*) FROM pg_trigger WHERE tgname = 'eve
 notify_off() { ! has_trigger || sql -c "ALTER TABLE outbox.event DISABLE TRIGGER event_wake" >/dev/null; }
 notify_on() { ! has_trigger || sql -c "ALTER TABLE outbox.event ENABLE TRIGGER event_wake" >/dev/null; }
 # The effect run's trigger (below) never outlives the run.
-effect_untrigger() { sql -c "DROP TRIGGER IF EXISTS bench_note_commit ON outbox.event" >/dev/null; }
+effect_untrigger() { sql -c "SET client_min_messages = warning" -c "DROP TRIGGER IF EXISTS bench_note_commit ON outbox.event" >/dev/null; }
 trap 'notify_on 2>/dev/null || true; effect_untrigger 2>/dev/null || true; [ -n "$(listener_pid)" ] || listener_start; hello_stop' EXIT
 
 # --- memory -------------------------------------------------------------------
@@ -339,6 +339,7 @@ BEGIN
     RETURN NULL;
 END
 $$;
+SET client_min_messages = warning;
 DROP TRIGGER IF EXISTS bench_note_commit ON outbox.event;
 CREATE CONSTRAINT TRIGGER bench_note_commit AFTER INSERT ON outbox.event
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bench_ref.note_commit();
