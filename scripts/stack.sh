@@ -417,6 +417,12 @@ listeners_start() {
     [ -x "$BIN/museum-listener" ] || die "$BIN/museum-listener is not built (make)"
     [[ "$LISTENERS" =~ ^[1-9][0-9]?$ ]] || die "LISTENERS must be 1..99"
     mail_prepare
+    # The pid file of a listener that is gone (killed, or the machine
+    # restarted under a kept runtime directory) would show it "down" in
+    # status for good if this start does not run it again.
+    for name in $(listener_names); do
+        [ -n "$(running_pid "$name" museum-listener)" ] || rm -f "$RUN/$name.pid"
+    done
     for i in $(seq "$LISTENERS"); do
         name=$(listener_name "$i")
         start_daemon "$name" museum-listener env -u DATABASE_URL -u APP_DATABASE_URL -u ADMIN_PASSWORD \

@@ -9,7 +9,7 @@
 // as the API will: bookWithEmail switches by itself once the API has them.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import {
@@ -438,4 +438,19 @@ test('(c) listeners killed again and again while emails are due: each sent exact
   assert.equal(kinds, `ACCESS=${M} CANCELED=10 TICKET=${N - 10}`, 'one ticket per confirmed booking, one message per cancel');
   assert.equal(sql(`SELECT count(*) FROM book.booking WHERE museum_id = ${m.id} AND token_sealed IS NOT NULL`), '0');
   assert.ok(existsSync(`${MAIL_DIR}/tmp`));
+});
+
+test('a pid file left by a listener that is gone (killed, a machine restart) is cleared when the listeners start: status shows only what runs', () => {
+  const file = `${VAR}/run/listener-7.pid`;
+  const gone = spawnSync('true').pid; // exited: no such process any more
+  writeFileSync(file, String(gone));
+  let status = spawnSync(STACK, ['status'], { encoding: 'utf8' });
+  assert.match(status.stdout, /^listener-7: down$/m, status.stdout);
+  assert.equal(status.status, 1, 'a listener down is a failed status');
+  execFileSync(STACK, ['listeners'], { stdio: 'inherit' });
+  assert.equal(existsSync(file), false, 'the stale pid file is gone');
+  status = spawnSync(STACK, ['status'], { encoding: 'utf8' });
+  assert.doesNotMatch(status.stdout, /listener-7/);
+  assert.equal(status.status, 0, status.stdout);
+  assert.ok(listenerPids().length >= 1, 'the configured listeners still run');
 });
