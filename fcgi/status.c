@@ -41,7 +41,7 @@ static json_object *workers_json(void)
 void status_show(struct http_request *req, const char *id)
 {
     struct problem pb = PROBLEM_INIT;
-    json_object *out = NULL;
+    json_object *out = NULL, *o = NULL;
     PGresult *res = NULL;
     unsigned queued, limit;
 
@@ -57,8 +57,7 @@ void status_show(struct http_request *req, const char *id)
         json_object_object_add(out, "listenQueue", q);
     }
     res = db_exec(DB_STATUS, NULL, &pb);
-    if (res && PQntuples(res) == 1) {
-        json_object *o = rows_object(res, 0);
+    if (res && PQntuples(res) == 1 && (o = rows_object(res, 0))) {
         json_object *listeners =
             json_tokener_parse(PQgetvalue(res, 0, PQfnumber(res, "listeners")));
         json_object *mail = json_tokener_parse(PQgetvalue(res, 0, PQfnumber(res, "mail")));
@@ -68,7 +67,10 @@ void status_show(struct http_request *req, const char *id)
         json_object_object_add(out, "outbox", o);
         json_object_object_add(out, "mail", mail); /* the email queue (mail.queue_status) */
     } else {
-        json_object_object_add(out, "database", json_object_new_string(pb.detail));
+        /* No row, or no memory to read it (rows_object NULL). */
+        json_object_object_add(
+            out, "database",
+            json_object_new_string(res ? "could not read the outbox's status" : pb.detail));
     }
 out:
     if (out) /* what the pool knows, even without the database */
