@@ -37,7 +37,8 @@ SET capacity = CASE WHEN x.museum_id % 10 = 0 THEN greatest(t.booked, 1) ELSE x.
     seats_left = CASE WHEN x.museum_id % 10 = 0 THEN greatest(t.booked, 1) - t.booked
                       ELSE x.capacity - t.booked END
 FROM (SELECT b.slot_id, sum(b.party)::integer AS booked FROM book.booking b
-      WHERE b.cust_nm LIKE 'growth-%' GROUP BY b.slot_id) t
+      WHERE b.cust_nm LIKE 'growth-%' AND b.status IN ('REQUESTED', 'REQUEST_COMPLETED')
+      GROUP BY b.slot_id) t
 WHERE t.slot_id = x.id;
 SELECT count(*) AS have FROM waitlist.entry WHERE cust_nm LIKE 'growth-%' \gset
 CREATE TEMP TABLE full_slot AS
