@@ -391,7 +391,10 @@ front_upstream() {
 front_conf() {
     local d=$C/front
     mkdir -p "$d"
-    [ -f "$d/upstream.conf" ] || front_upstream >"$d/upstream.conf"
+    if [ ! -f "$d/upstream.conf" ]; then
+        front_upstream >"$d/upstream.conf.new"
+        mv "$d/upstream.conf.new" "$d/upstream.conf"
+    fi
     sed -e "s|@DIR@|$d|g" -e "s|@LOG@|$LOG|g" -e "s|@LISTEN@|127.0.0.1:$PORT|g" -e "s|@BIND@|$FRONT_BIND|g" \
         "$ROOT/nginx/front.conf.in" >"$d/nginx.conf.new"
     nginx -q -t -p "$d" -e "$LOG/front-error.log" -c "$d/nginx.conf.new" || die "the front's nginx configuration test failed"
@@ -426,7 +429,10 @@ watch() {
         [ ${#down[@]} -lt ${#APP_NODES[@]} ] || down=()
         new=$(front_upstream "${down[@]}")
         if [ "$new" != "$(cat "$d/upstream.conf" 2>/dev/null)" ]; then
-            printf '%s\n' "$new" >"$d/upstream.conf"
+            # Swapped in whole: a configuration test (front_conf) reading it
+            # half-written saw an upstream with no server and failed.
+            printf '%s\n' "$new" >"$d/upstream.conf.watch"
+            mv "$d/upstream.conf.watch" "$d/upstream.conf"
             echo "$(date -u +%FT%T.%3NZ) event=upstream_changed down=\"${down[*]}\""
             nginx -p "$d" -e "$LOG/front-error.log" -c "$d/nginx.conf" -s reload || true
         fi
