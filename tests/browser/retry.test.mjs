@@ -92,7 +92,9 @@ test('the worker dies before the booking committed: the retry books it once', as
   const lock = await holdExhibitionRow(museum.id);
   try {
     const { page, answers } = await startBooking(museum, custNm);
-    const [backend] = await until(() => waitingBookings(), 10000, 'the booking to wait on the row lock');
+    // (An empty list is truthy: wait for one.)
+    const [backend] = await until(() => { const w = waitingBookings(); return w.length > 0 && w; }, 10000,
+      'the booking to wait on the row lock');
     signalWorkers('SIGKILL');
     await until(() => !backendAlive(backend), 10000, 'the killed worker’s backend to give up');
     assert.equal(sql(`SELECT count(*) FROM book.booking WHERE museum_id = ${museum.id}`), '0', 'nothing committed');
