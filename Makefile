@@ -4,7 +4,7 @@
 CC ?= cc
 CFLAGS ?= -O2 -g
 STRICT := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_POSIX_C_SOURCE=200809L
-PKGS := json-c libpq
+PKGS := json-c libpq libxxhash
 SANITIZER ?=
 comma := ,
 

@@ -7,7 +7,7 @@
 #                   etcd, PgBouncer; docs/deploy.md)
 set -euo pipefail
 run_pkgs=(gcc make pkg-config curl ca-certificates nginx postgresql-15 postgresql-client-15
-    libpq-dev libfcgi-dev libjson-c-dev libqrencode-dev
+    libpq-dev libfcgi-dev libjson-c-dev libqrencode-dev libxxhash-dev
     libcrypt-dev libcurl4-openssl-dev python3)
 test_pkgs=(libcmocka-dev postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
     chromium clang libclang-rt-14-dev python3-aiosmtpd)
