@@ -17,6 +17,7 @@
 #define OID_NUMERIC 1700
 #define OID_JSON 114
 #define OID_JSONB 3802
+#define OID_TIME 1083
 
 /* s[0..n) as a JSON string, escaped as json-c escapes it with
  * JSON_C_TO_STRING_NOSLASHESCAPE (tests/unit/test_rows.c checks both
@@ -57,8 +58,9 @@ static void text_string(struct textbuf *t, const char *s, size_t n)
 }
 
 /* How a column is written: its value as a JSON number, true/false, JSON
- * already (json, jsonb: made by PostgreSQL), or a string. */
-enum column_kind { KIND_STRING, KIND_INTEGER, KIND_DECIMAL, KIND_BOOL, KIND_JSON };
+ * already (json, jsonb: made by PostgreSQL), a time of day as "HH:MM", or
+ * a string. */
+enum column_kind { KIND_STRING, KIND_INTEGER, KIND_DECIMAL, KIND_BOOL, KIND_JSON, KIND_MINUTES };
 
 /* A result's columns: each one's key ("\"camelCase\":", made once per
  * result rather than once per field) and kind. */
@@ -94,6 +96,7 @@ static int columns_of(const PGresult *res, struct columns *cols)
         case OID_BOOL: cols->col[c].kind = KIND_BOOL; break;
         case OID_JSON:
         case OID_JSONB: cols->col[c].kind = KIND_JSON; break;
+        case OID_TIME: cols->col[c].kind = KIND_MINUTES; break;
         default: cols->col[c].kind = KIND_STRING;
         }
     }
@@ -137,6 +140,7 @@ static void row_text(struct textbuf *t, const PGresult *res, int i, const struct
             else
                 textbuf_put(t, "false", 5);
             break;
+        case KIND_MINUTES: text_string(t, v, len < 5 ? len : 5); break;
         case KIND_STRING: text_string(t, v, len); break;
         }
     }

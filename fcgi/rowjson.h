@@ -1,8 +1,9 @@
 /* rowjson: a database result written as JSON text straight from the
  * PGresult, with no json-c object per value: camelCase keys, integer
  * columns as numbers, float and numeric ones as numbers (NaN and the
- * infinities as null), booleans, json and jsonb as themselves, NULL as
- * null, the rest as strings (escaped as json-c escapes them). */
+ * infinities as null), booleans, json and jsonb as themselves, a time
+ * of day as "HH:MM" (the API's times are to the minute), NULL as null,
+ * the rest as strings (escaped as json-c escapes them). */
 #ifndef MUSEUM_ROWJSON_H
 #define MUSEUM_ROWJSON_H
 

@@ -24,16 +24,19 @@
 -- reveal the public columns of deleted exhibitions.
 -- An exhibition's columns as the API answers them: pcnt is the seats left
 -- summed over its open slots that have not ended; capacity is per slot;
--- chk_date (the original system's one date) is start_date.
+-- chk_date (the original system's one date) is start_date. opens and
+-- closes stay times (the worker writes a time as HH:MM, fcgi/rowjson.c) and
+-- the closures JSON arrays by array_to_json: to_char and to_jsonb cost
+-- GET /museums a fifth of its query (docs/PERFORMANCE.md; changing these
+-- columns' types: migration 031).
 CREATE OR REPLACE VIEW museum.live_exhibition AS
 SELECT e.id, e.name, e.start_date AS chk_date, e.capacity,
        coalesce((SELECT sum(s.seats_left) FROM museum.slot s
                  WHERE s.museum_id = e.id AND s.end_at > pg_catalog.now() AND s.open),
                 0)::integer AS pcnt,
-       e.start_date, e.end_date, pg_catalog.to_char(e.opens, 'HH24:MI') AS opens,
-       pg_catalog.to_char(e.closes, 'HH24:MI') AS closes, e.slot_minutes,
-       pg_catalog.to_jsonb(e.closed_weekdays) AS closed_weekdays,
-       pg_catalog.to_jsonb(e.closed_dates) AS closed_dates, e.description
+       e.start_date, e.end_date, e.opens, e.closes, e.slot_minutes,
+       pg_catalog.array_to_json(e.closed_weekdays) AS closed_weekdays,
+       pg_catalog.array_to_json(e.closed_dates) AS closed_dates, e.description
 FROM museum.exhibition e
 WHERE e.deleted_at IS NULL;
 
@@ -185,8 +188,8 @@ GRANT EXECUTE ON FUNCTION museum.list_from(date, bigint, integer) TO museum_app;
 -- exhibition of the page.
 CREATE OR REPLACE FUNCTION museum.occupancy(p_from date, p_after bigint, p_limit integer)
 RETURNS TABLE (id bigint, name text, chk_date date, capacity integer, pcnt integer,
-               start_date date, end_date date, opens text, closes text, slot_minutes integer,
-               closed_weekdays jsonb, closed_dates jsonb, description text, booked bigint,
+               start_date date, end_date date, opens time, closes time, slot_minutes integer,
+               closed_weekdays json, closed_dates json, description text, booked bigint,
                canceled bigint)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN

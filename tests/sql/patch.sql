@@ -92,7 +92,7 @@ SELECT is((SELECT bool_and(open)::text || ' ' || (SELECT closed_dates::text FROM
            FROM museum.slot WHERE museum_id = pg_temp.m('p') AND day = '2031-09-03'), 'true {}', 'and changes nothing');
 SELECT is(pg_temp.err(format($$SELECT museum.patch(%s, NULL, NULL, NULL, NULL, ARRAY[%L]::date[], true)$$, pg_temp.m('p'), current_date - 1)),
           'SK422 closed_dates', 'patch: closing a day before today: SK422 closed_dates');
-SELECT is((SELECT closed_dates FROM pg_temp.patch('p', p_closed_dates => '{2031-09-04}')), '["2031-09-04"]'::jsonb,
+SELECT is((SELECT closed_dates::jsonb FROM pg_temp.patch('p', p_closed_dates => '{2031-09-04}')), '["2031-09-04"]'::jsonb,
           'patch: closing a day without bookings');
 SELECT is((SELECT string_agg(DISTINCT open::text, ',') FROM museum.slot WHERE museum_id = pg_temp.m('p') AND day = '2031-09-04'),
           'false', 'its slots closed');
@@ -100,7 +100,7 @@ SELECT is((SELECT count(*)::int FROM outbox.event WHERE museum_id = pg_temp.m('p
           'no DAY_CLOSED event for a day without bookings');
 SELECT is(pg_temp.err($$SELECT pg_temp.book('p', 'x', '2031-09-04 10:00', 1)$$), 'SK422 slot', 'a closed day cannot be booked');
 SELECT is((SELECT count(*)::int FROM museum.slots(pg_temp.m('p'), '2031-09-04', '2031-09-04')), 0, 'nor is listed');
-SELECT is((SELECT closed_dates FROM pg_temp.patch('p', p_closed_dates => '{2031-09-04,2031-09-03}', p_force => true)),
+SELECT is((SELECT closed_dates::jsonb FROM pg_temp.patch('p', p_closed_dates => '{2031-09-04,2031-09-03}', p_force => true)),
           '["2031-09-03", "2031-09-04"]'::jsonb, 'patch: closing a day with bookings, forceCancel');
 SELECT is((SELECT string_agg(DISTINCT open::text, ',') FROM museum.slot WHERE museum_id = pg_temp.m('p') AND day = '2031-09-03'),
           'false', 'its slots closed at once');
@@ -123,9 +123,9 @@ SELECT is(pg_temp.drain(), 0, 'the DAY_CLOSED event is applied once');
 -- A day closed with forceCancel, then reopened before the event is applied: its bookings stay.
 SELECT pg_temp.book('p', 'Kept', '2031-09-05 10:00', 2);
 SELECT pg_temp.drain();
-SELECT is((SELECT closed_dates FROM pg_temp.patch('p', p_closed_dates => '{2031-09-03,2031-09-04,2031-09-05}', p_force => true)),
+SELECT is((SELECT closed_dates::jsonb FROM pg_temp.patch('p', p_closed_dates => '{2031-09-03,2031-09-04,2031-09-05}', p_force => true)),
           '["2031-09-03", "2031-09-04", "2031-09-05"]'::jsonb, 'close 09-05 with forceCancel');
-SELECT is((SELECT closed_dates FROM pg_temp.patch('p', p_closed_dates => '{2031-09-03,2031-09-04}')),
+SELECT is((SELECT closed_dates::jsonb FROM pg_temp.patch('p', p_closed_dates => '{2031-09-03,2031-09-04}')),
           '["2031-09-03", "2031-09-04"]'::jsonb, 'reopen it before the event is applied');
 SELECT is((SELECT string_agg(DISTINCT open::text, ',') FROM museum.slot WHERE museum_id = pg_temp.m('p') AND day = '2031-09-05'),
           'true', 'its slots open again');
@@ -135,7 +135,7 @@ SELECT is((SELECT status::text || ' ' || coalesce(cancel_reason, '-') FROM book.
 SELECT is(pg_temp.left_at('p', '2031-09-05 10:00'), 4, 'and their seats stay taken');
 SELECT is(pg_temp.invariants(), 'ok', 'invariants after a day reopened');
 -- Reopening 09-03 (its bookings are gone): bookable again.
-SELECT is((SELECT closed_dates FROM pg_temp.patch('p', p_closed_dates => '{}')), '[]'::jsonb, 'patch: reopen every day');
+SELECT is((SELECT closed_dates::jsonb FROM pg_temp.patch('p', p_closed_dates => '{}')), '[]'::jsonb, 'patch: reopen every day');
 SELECT is(pg_temp.err($$SELECT pg_temp.book('p', 'Again', '2031-09-03 11:00', 6)$$), 'ok', 'a reopened day can be booked');
 SELECT is((SELECT bool_and(open) FROM museum.slot WHERE museum_id = pg_temp.m('p') AND day <> '2031-09-07'), true,
           'every day open but the closed weekday');

@@ -32,7 +32,7 @@ SELECT ok((SELECT bool_and(capacity = 4 AND seats_left = 4 AND day = (start_at A
 SELECT is((SELECT format('%s %s %s-%s %s %s %s %s', pcnt, capacity, opens, closes, slot_minutes, closed_weekdays,
                          closed_dates, description)
            FROM museum.get(pg_temp.m('a'))),
-          '24 4 09:00-12:00 60 [1] ["2031-07-06"] Hour slots', 'create: pcnt is the seats left of the open slots');
+          '24 4 09:00:00-12:00:00 60 [1] ["2031-07-06"] Hour slots', 'create: pcnt is the seats left of the open slots');
 SELECT is((SELECT array_agg("start" || ' ' || "end" || ' ' || capacity || ' ' || "left")
            FROM museum.slots(pg_temp.m('a'), '2031-07-05', '2031-07-06')),
           ARRAY['2031-07-05T09:00:00+09:00 2031-07-05T10:00:00+09:00 4 4',

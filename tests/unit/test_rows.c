@@ -79,7 +79,7 @@ static void strings_agree_with_json_c(void **state)
 }
 
 /* Numbers, booleans, JSON and NULL keep their types; NaN and the
- * infinities (not JSON) become null. */
+ * infinities (not JSON) become null; a time of day is HH:MM. */
 static void types(void **state)
 {
     (void)state;
@@ -96,6 +96,10 @@ static void types(void **state)
         {16, "t", "true"},
         {16, "f", "false"},
         {3802, "{\"adult\": 2}", "{\"adult\": 2}"},
+        {114, "[1,7]", "[1,7]"},
+        {1083, "09:30:00", "\"09:30\""},
+        {1083, "24:00:00", "\"24:00\""},
+        {1083, NULL, "null"},
         {25, NULL, "null"},
         {23, NULL, "null"},
     };
