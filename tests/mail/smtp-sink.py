@@ -3,8 +3,10 @@
    smtp-sink.py PORT OUTDIR [CONTROL]
 Each message received is written whole to OUTDIR/<n>.eml (first lines
 X-Sink-From, X-Sink-To: the envelope). CONTROL, when given, is a file read
-at every DATA: a number N > 0 there makes the server answer 451 (try again
-later) and write N - 1 back, so a test can make the next N deliveries fail.
+at every DATA: "N ADDRESS" there, N > 0, makes the server answer 451 (try
+again later) to a message for ADDRESS and write N - 1 back, so a test can
+make the next N deliveries to one address fail (others' emails, due at
+the same time, do not use up the failures).
 Runs until SIGTERM or SIGINT."""
 import os
 import signal
@@ -18,24 +20,25 @@ class Sink:
     def __init__(self, outdir, control):
         self.outdir, self.control, self.n, self.lock = outdir, control, 0, threading.Lock()
 
-    def fail_now(self):
+    def fail_now(self, rcpt_tos):
         if not self.control:
             return False
         try:
             with open(self.control) as f:
-                left = int(f.read().strip() or 0)
+                left, address = (f.read().split() + ["0", ""])[:2]
+                left = int(left)
         except (OSError, ValueError):
             return False
-        if left <= 0:
+        if left <= 0 or address not in rcpt_tos:
             return False
         with open(self.control + ".new", "w") as f:
-            f.write(str(left - 1))
+            f.write(f"{left - 1} {address}")
         os.replace(self.control + ".new", self.control)
         return True
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
-            if self.fail_now():
+            if self.fail_now(envelope.rcpt_tos):
                 return "451 4.3.0 the sink was told to fail: try again later"
             self.n += 1
             name = os.path.join(self.outdir, f"{os.getpid()}-{self.n}.eml")
