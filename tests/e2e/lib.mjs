@@ -46,11 +46,13 @@ export function assertProblem(res, status) {
   assert.ok(res.json.detail.length > 0);
 }
 
-// Runs SQL through psql; returns trimmed unaligned output.
+// Runs SQL through psql; returns trimmed unaligned output. A query over
+// 100,000 characters (one argument may not exceed 128 kB: E2BIG) goes in on
+// stdin, where psql shows each statement's result, not the last one's.
 export function sql(query) {
-  return execFileSync('psql', [DBURL, '-XtAq', '-v', 'ON_ERROR_STOP=1', '-c', query], {
-    encoding: 'utf8',
-  }).trim();
+  const args = [DBURL, '-XtAq', '-v', 'ON_ERROR_STOP=1'];
+  if (query.length > 100000) return execFileSync('psql', args, { encoding: 'utf8', input: query }).trim();
+  return execFileSync('psql', [...args, '-c', query], { encoding: 'utf8' }).trim();
 }
 
 // Polls fn until it returns a truthy value or timeoutMs passes.
