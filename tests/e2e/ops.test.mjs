@@ -90,8 +90,9 @@ test('a broken binary or config is refused and the old version keeps serving', a
 // nginx (production: 512), above the 100 concurrent bookings of
 // tests/e2e/edge.test.mjs, so 384 connections are three times the cap.
 // n requests that hold their place under the cap: a booking's headers
-// sent, its body never (nginx counts a request from its headers on). Resolves
-// once nginx has read them; destroy the sockets to let go.
+// sent, its body never (nginx counts a request from its headers on).
+// Resolves 300 ms after sending them, nginx's time to read them; destroy the
+// sockets to let go.
 async function holdSlots(n) {
   const { hostname, port } = new URL(BASE);
   const socks = Array.from({ length: n }, () => {
